@@ -1,0 +1,48 @@
+# Two commands matter: `make run` (the app with demo data) and `make test` (the whole suite).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell scripts/find-python)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast lint check-migrations assets venv clean
+
+$(VENV)/.installed: requirements.lock
+	@test -n "$(PYTHON)" || { scripts/find-python; exit 1; }
+	@echo "使用 Python: $(PYTHON)"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+venv: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Front-end files come from npm packages and are copied into static/vendor (git-ignored); nothing is fetched at run time.
+static/vendor/.installed: node_modules/.installed scripts/copy-assets
+	scripts/copy-assets
+	touch $@
+
+assets: static/vendor/.installed
+
+run: venv assets
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv assets
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+check-migrations: venv
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

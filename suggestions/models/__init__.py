@@ -1,0 +1,42 @@
+from .events import AppendOnlyError, Event, Notification
+from .handling import (
+    CommitmentFollowUp,
+    ContactRecord,
+    CoUnitOpinion,
+    ExtensionRequest,
+    Rating,
+    ReassignmentRequest,
+    Rehandling,
+    Reply,
+    Ruling,
+    SupervisionNote,
+)
+from .reference import DEFAULT_CATEGORIES, Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
+from .suggestion import Assignment, RatingLevel, ResultClass, Suggestion
+
+__all__ = [
+    "DEFAULT_CATEGORIES",
+    "AppendOnlyError",
+    "Assignment",
+    "Category",
+    "CommitmentFollowUp",
+    "CongressSession",
+    "ContactRecord",
+    "CoUnitOpinion",
+    "Delegation",
+    "Deputy",
+    "Event",
+    "ExtensionRequest",
+    "HandlingUnit",
+    "Leader",
+    "Notification",
+    "Rating",
+    "RatingLevel",
+    "ReassignmentRequest",
+    "Rehandling",
+    "Reply",
+    "ResultClass",
+    "Ruling",
+    "Suggestion",
+    "SupervisionNote",
+]

@@ -1,0 +1,112 @@
+"""The append-only event log (a suggestion's timeline) and in-app notifications."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .suggestion import Assignment, Suggestion
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class Event(models.Model):
+    """One thing that happened to a suggestion: who did what, when, from which state to which."""
+
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name="建议", on_delete=models.PROTECT, related_name="events"
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name="交办",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    action = models.CharField("操作", max_length=30)
+    label = models.CharField("操作名称", max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人姓名", max_length=100, blank=True)
+    from_state = models.CharField("原状态", max_length=20, blank=True)
+    to_state = models.CharField("新状态", max_length=20, blank=True)
+    note = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "办理日志"
+        verbose_name_plural = "办理日志"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["suggestion", "created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("办理日志只能追加, 不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("办理日志只能追加, 不能删除。")
+
+    @property
+    def from_state_label(self):
+        return _state_label(self.from_state)
+
+    @property
+    def to_state_label(self):
+        return _state_label(self.to_state)
+
+
+def _state_label(value):
+    if not value:
+        return ""
+    try:
+        return Suggestion.State(value).label
+    except ValueError:
+        return value
+
+
+class Notification(models.Model):
+    """An item in a person's in-app list; the workflow creates them after its transaction commits."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接收人",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name="建议", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.ForeignKey(
+        Event,
+        verbose_name="事件",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField("类型", max_length=40, blank=True)
+    text = models.CharField("内容", max_length=300)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    emailed_at = models.DateTimeField("邮件时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.text

@@ -1,0 +1,376 @@
+"""A suggestion and its assignments to handling units.
+
+States change only through ``suggestions.workflow``. A few fields here (``lead_unit``, ``deadline``,
+``replied_at``, ``result_class``, ``rating``) summarise the current round for lists, filters and statistics;
+the workflow keeps them up to date.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.roles import UNIT_ROLES, Role
+
+from .reference import Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
+
+
+class ResultClass(models.TextChoices):
+    A = "A", "A 已解决或采纳"
+    B = "B", "B 正在解决或列入计划解决"
+    C = "C", "C 因条件限制暂时无法解决"
+
+
+class RatingLevel(models.IntegerChoices):
+    """Ordered so that the worst rating of several is the minimum."""
+
+    UNSATISFIED = 1, "不满意"
+    BASIC = 2, "基本满意"
+    SATISFIED = 3, "满意"
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What ``user`` may see: the office and congress staff everything, a leader their portfolio and the
+        key suggestions they supervise, a unit its assignments, a deputy the suggestions they lead or joined."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.has_perm("suggestions.view_all"):
+            return self
+        role = user.role
+        if role == Role.LEADER and user.leader_id:
+            return self.filter(Q(leader_id=user.leader_id) | Q(supervising_leader_id=user.leader_id))
+        if role in UNIT_ROLES and user.unit_id:
+            mine = Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=user.unit_id)
+            return self.filter(Exists(mine))
+        if role == Role.DEPUTY and user.deputy_id:
+            joined = Suggestion.joint_deputies.through.objects.filter(
+                suggestion=OuterRef("pk"), deputy_id=user.deputy_id
+            )
+            return self.filter(Q(lead_deputy_id=user.deputy_id) | Exists(joined))
+        return self.none()
+
+    def government_handled(self):
+        return self.exclude(state__in=[Suggestion.State.NOT_GOVERNMENT, Suggestion.State.WITHDRAWN])
+
+    def open(self):
+        return self.filter(state__in=Suggestion.OPEN_STATES)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(state__in=Suggestion.HANDLING_STATES, deadline__lt=today)
+
+
+class SuggestionState(models.TextChoices):
+    REGISTERED = "registered", "已登记"
+    ASSIGNED = "assigned", "已交办"
+    IN_HANDLING = "in_handling", "办理中"
+    REPLIED = "replied", "已答复"
+    REHANDLING = "rehandling", "重新办理"
+    CLOSED = "closed", "已办结"
+    NOT_GOVERNMENT = "not_government", "非政府承办"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+SUGGESTION_STATES = SuggestionState.values
+
+
+class Suggestion(models.Model):
+    State = SuggestionState
+
+    class Source(models.TextChoices):
+        SESSION = "session", "会议期间"
+        RECESS = "recess", "闭会期间"
+
+    # A suggestion is being handled (the deadline runs) in these states.
+    HANDLING_STATES = (State.ASSIGNED, State.IN_HANDLING, State.REHANDLING)
+    OPEN_STATES = (State.REGISTERED, *HANDLING_STATES, State.REPLIED)
+
+    session = models.ForeignKey(
+        CongressSession, verbose_name="届次会议", on_delete=models.PROTECT, related_name="suggestions"
+    )
+    number = models.PositiveIntegerField("建议编号")
+    title = models.CharField("案由", max_length=300)
+    content = models.TextField("内容", blank=True)
+    source = models.CharField("提出时间", max_length=10, choices=Source.choices, default=Source.SESSION)
+    submitted_on = models.DateField("提出日期", null=True, blank=True)
+    lead_deputy = models.ForeignKey(
+        Deputy, verbose_name="领衔代表", on_delete=models.PROTECT, related_name="led_suggestions"
+    )
+    joint_deputies = models.ManyToManyField(
+        Deputy, verbose_name="联名代表", blank=True, related_name="joined_suggestions"
+    )
+    delegation = models.ForeignKey(
+        Delegation, verbose_name="代表团", on_delete=models.PROTECT, related_name="suggestions"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name="类别", on_delete=models.PROTECT, related_name="suggestions"
+    )
+    leader = models.ForeignKey(
+        Leader,
+        verbose_name="分管领导",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="portfolio_suggestions",
+        help_text="按分管领域归类",
+    )
+    is_key = models.BooleanField("重点建议", default=False)
+    supervising_leader = models.ForeignKey(
+        Leader,
+        verbose_name="督办领导",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_suggestions",
+    )
+    state = models.CharField("办理状态", max_length=20, choices=State.choices, default=State.REGISTERED)
+    other_organ = models.CharField(
+        "转交机关", max_length=100, blank=True, help_text="非政府承办时, 转交的法院、检察院或党委部门"
+    )
+    remarks = models.TextField("备注", blank=True)
+    round = models.PositiveSmallIntegerField("办理轮次", default=1)
+
+    # Summary of the current round, kept by the workflow.
+    lead_unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name="主办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_on = models.DateField("交办日期", null=True, blank=True)
+    deadline = models.DateField("办理期限", null=True, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    result_class = models.CharField("答复类别", max_length=1, choices=ResultClass.choices, blank=True)
+    rating = models.PositiveSmallIntegerField("代表评价", choices=RatingLevel.choices, null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "建议"
+        verbose_name_plural = "建议"
+        ordering = ["session", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "number"],
+                name="unique_number_per_session",
+                violation_error_message="本届次会议中已有该编号的建议。",
+            ),
+            models.CheckConstraint(
+                name="key_suggestion_has_supervising_leader",
+                condition=Q(is_key=False) | Q(supervising_leader__isnull=False),
+                violation_error_message="重点建议必须指定督办领导。",
+            ),
+            models.CheckConstraint(
+                name="suggestion_state_valid",
+                condition=Q(state__in=SUGGESTION_STATES),
+            ),
+            models.CheckConstraint(
+                name="suggestion_number_positive",
+                condition=Q(number__gte=1),
+                violation_error_message="建议编号必须为正整数。",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "state"]),
+            models.Index(fields=["session", "category"]),
+            models.Index(fields=["lead_unit", "state"]),
+            models.Index(fields=["leader", "state"]),
+            models.Index(fields=["state", "deadline"]),
+        ]
+
+    def __str__(self):
+        return f"第{self.number}号 {self.title}"
+
+    @property
+    def number_label(self):
+        return f"第{self.number}号"
+
+    @property
+    def is_government_handled(self):
+        return self.state not in (self.State.NOT_GOVERNMENT, self.State.WITHDRAWN)
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.state in self.HANDLING_STATES and self.deadline is not None and self.deadline < today
+
+    def days_left(self, today=None):
+        if self.deadline is None:
+            return None
+        return (self.deadline - (today or timezone.localdate())).days
+
+    @property
+    def deputies(self):
+        """Lead deputy first, then the joint deputies."""
+        return [self.lead_deputy, *self.joint_deputies.all()]
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role in UNIT_ROLES:
+            return self.filter(unit_id=user.unit_id)
+        return self.filter(suggestion__in=Suggestion.objects.visible_to(user))
+
+    def current(self):
+        """Parts that count now: not moved away to another unit."""
+        return self.exclude(state=Assignment.State.REASSIGNED)
+
+    def open(self):
+        return self.filter(state__in=Assignment.OPEN_STATES)
+
+    def overdue(self, today=None):
+        return self.open().filter(deadline__lt=today or timezone.localdate())
+
+
+class AssignmentState(models.TextChoices):
+    PENDING = "pending", "待签收"
+    SIGNED = "signed", "已签收"
+    REASSIGN_REQUESTED = "reassign_requested", "申请调整"
+    REASSIGNED = "reassigned", "已调整"
+    DRAFTED = "drafted", "答复待签发"
+    SIGNED_OFF = "signed_off", "已签发"
+    SUBMITTED = "submitted", "已报送待审核"
+    RETURNED = "returned", "审核退回"
+    REPLIED = "replied", "已答复"
+    OPINION_SENT = "opinion_sent", "已反馈协办意见"
+
+
+ASSIGNMENT_STATES = AssignmentState.values
+
+
+class Assignment(models.Model):
+    """交办: one unit's part of a suggestion in one handling round."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "主办"
+        CO = "co", "协办"
+        SEPARATE = "separate", "分办"
+
+    State = AssignmentState
+
+    OPEN_STATES = (
+        State.PENDING,
+        State.SIGNED,
+        State.REASSIGN_REQUESTED,
+        State.DRAFTED,
+        State.SIGNED_OFF,
+        State.SUBMITTED,
+        State.RETURNED,
+    )
+    # The unit still has work to do (the office's review of a submitted reply is not the unit's delay).
+    UNIT_OPEN_STATES = (
+        State.PENDING,
+        State.SIGNED,
+        State.REASSIGN_REQUESTED,
+        State.DRAFTED,
+        State.SIGNED_OFF,
+        State.RETURNED,
+    )
+
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name="建议", on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        HandlingUnit, verbose_name="承办单位", on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField("承办方式", max_length=10, choices=Role.choices)
+    round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
+    assigned_on = models.DateField("交办日期")
+    deadline = models.DateField("办理期限")
+    original_deadline = models.DateField("原定期限")
+    reassignment_until = models.DateField("申请调整截止", null=True, blank=True)
+    signed_at = models.DateTimeField("签收时间", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签收人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name="调整后承办",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+    )
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    created_at = models.DateTimeField("交办时间", default=timezone.now)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "交办"
+        verbose_name_plural = "交办"
+        ordering = ["suggestion", "round", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suggestion", "round"],
+                condition=Q(role="lead") & ~Q(state="reassigned"),
+                name="one_lead_unit_per_round",
+                violation_error_message="每轮办理只能有一个主办单位。",
+            ),
+            models.UniqueConstraint(
+                fields=["suggestion", "round", "unit"],
+                condition=~Q(state="reassigned"),
+                name="unit_once_per_round",
+                violation_error_message="同一单位在一轮办理中只能承办一次。",
+            ),
+            models.CheckConstraint(
+                name="assignment_role_valid", condition=Q(role__in=["lead", "co", "separate"])
+            ),
+            models.CheckConstraint(name="assignment_state_valid", condition=Q(state__in=ASSIGNMENT_STATES)),
+            models.CheckConstraint(
+                name="deadline_not_before_assignment",
+                condition=Q(deadline__gte=models.F("assigned_on")),
+                violation_error_message="办理期限不能早于交办日期。",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "state"]),
+            models.Index(fields=["state", "deadline"]),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} ({self.get_role_display()})"
+
+    @property
+    def answers(self):
+        """Lead and separate units write a reply; co-units send an opinion to the lead unit."""
+        return self.role in (self.Role.LEAD, self.Role.SEPARATE)
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES
+
+    def is_overdue(self, today=None):
+        return self.state in self.UNIT_OPEN_STATES and self.deadline < (today or timezone.localdate())
+
+    def days_left(self, today=None):
+        return (self.deadline - (today or timezone.localdate())).days
+
+    def reassignment_window_open(self, today: datetime.date | None = None):
+        if self.reassignment_until is None:
+            return False
+        return (today or timezone.localdate()) <= self.reassignment_until

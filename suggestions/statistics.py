@@ -1,0 +1,164 @@
+"""The figures offices report, as functions of a queryset of suggestions, computed by the database.
+
+The dashboard, the Excel workbook, the handling report and ``session_stats`` all read these, so they cannot
+disagree. Pass ``Suggestion.objects.visible_to(user).filter(...)`` to count what a person may see.
+"""
+
+import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from .models import Assignment, Category, ContactRecord, RatingLevel, Reply, ResultClass, Suggestion
+
+S = Suggestion.State
+NOT_HANDLED = [S.NOT_GOVERNMENT, S.WITHDRAWN]
+DONE = [S.REPLIED, S.CLOSED]
+
+
+def rate(part, whole):
+    """A share rounded to four places, or None when there is nothing to divide by."""
+    return round(part / whole, 4) if whole else None
+
+
+def summary(suggestions, today: datetime.date | None = None) -> dict:
+    """Totals and rates, in one query."""
+    today = today or timezone.localdate()
+    handled = ~Q(state__in=NOT_HANDLED)
+    contacted = Exists(ContactRecord.objects.filter(assignment__suggestion=OuterRef("pk")))
+    row = suggestions.annotate(contacted=contacted).aggregate(
+        total=Count("pk"),
+        government_handled=Count("pk", filter=handled),
+        not_government=Count("pk", filter=Q(state=S.NOT_GOVERNMENT)),
+        withdrawn=Count("pk", filter=Q(state=S.WITHDRAWN)),
+        key=Count("pk", filter=Q(is_key=True) & handled),
+        key_closed=Count("pk", filter=Q(is_key=True, state=S.CLOSED)),
+        closed=Count("pk", filter=Q(state=S.CLOSED)),
+        replied=Count("pk", filter=Q(state__in=DONE)),
+        rated=Count("pk", filter=Q(rating__isnull=False)),
+        satisfied=Count("pk", filter=Q(rating=RatingLevel.SATISFIED)),
+        basically_satisfied=Count("pk", filter=Q(rating=RatingLevel.BASIC)),
+        unsatisfied=Count("pk", filter=Q(rating=RatingLevel.UNSATISFIED)),
+        on_time=Count("pk", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("deadline"))),
+        overdue=Count("pk", filter=Q(state__in=Suggestion.HANDLING_STATES, deadline__lt=today)),
+        contacted=Count("pk", filter=Q(contacted=True) & handled),
+        class_a=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.A)),
+        class_b=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.B)),
+        class_c=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.C)),
+    )
+    gov, rated = row["government_handled"], row["rated"]
+    figures = {
+        "total": row["total"],
+        "government_handled": gov,
+        "not_government": row["not_government"],
+        "withdrawn": row["withdrawn"],
+        "by_category": by_category(suggestions),
+        "key": row["key"],
+        "key_closed": row["key_closed"],
+        "closed": row["closed"],
+        "completion_rate": rate(row["closed"], gov),
+        "replied": row["replied"],
+        "reply_rate": rate(row["replied"], gov),
+        "rated": rated,
+        "satisfied": row["satisfied"],
+        "basically_satisfied": row["basically_satisfied"],
+        "unsatisfied": row["unsatisfied"],
+        "satisfaction_rate": rate(row["satisfied"] + row["basically_satisfied"], rated),
+        "satisfied_rate": rate(row["satisfied"], rated),
+        "basically_satisfied_rate": rate(row["basically_satisfied"], rated),
+        "on_time": row["on_time"],
+        "on_time_rate": rate(row["on_time"], row["replied"]),
+        "overdue": row["overdue"],
+        "contacted": row["contacted"],
+        "contact_rate": rate(row["contacted"], gov),
+        "by_result_class": {"A": row["class_a"], "B": row["class_b"], "C": row["class_c"]},
+        "by_state": by_state(suggestions),
+        "commitments": commitments(suggestions),
+    }
+    return figures
+
+
+def by_category(suggestions) -> dict[str, int]:
+    """Government-handled suggestions per category, in the categories' order (empty ones kept at 0)."""
+    counts = dict(
+        suggestions.exclude(state__in=NOT_HANDLED)
+        .values_list("category_id")
+        .annotate(n=Count("pk"))
+        .values_list("category_id", "n")
+    )
+    used = Category.objects.filter(Q(is_active=True) | Q(pk__in=counts))
+    return {c.name: counts.get(c.pk, 0) for c in used}
+
+
+def by_state(suggestions) -> dict[str, int]:
+    counts = dict(suggestions.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return {state.label: counts.get(state.value, 0) for state in S}
+
+
+def commitments(suggestions) -> dict[str, int]:
+    replies = Reply.objects.filter(
+        assignment__suggestion__in=suggestions, state=Reply.State.ACCEPTED, result_class=ResultClass.B
+    )
+    row = replies.aggregate(total=Count("pk"), done=Count("pk", filter=Q(commitment_done_on__isnull=False)))
+    return {"total": row["total"], "done": row["done"], "open": row["total"] - row["done"]}
+
+
+def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:
+    """Per handling unit: how many it leads, co-handles or handles separately, replied and overdue parts."""
+    today = today or timezone.localdate()
+    rows = (
+        Assignment.objects.current()
+        .filter(suggestion__in=suggestions.exclude(state__in=NOT_HANDLED))
+        .values("unit_id", "unit__name", "unit__order")
+        .annotate(
+            lead=Count("suggestion", filter=Q(role=Assignment.Role.LEAD), distinct=True),
+            co=Count("suggestion", filter=Q(role=Assignment.Role.CO), distinct=True),
+            separate=Count("suggestion", filter=Q(role=Assignment.Role.SEPARATE), distinct=True),
+            done=Count("pk", filter=Q(state__in=[Assignment.State.REPLIED, Assignment.State.OPINION_SENT])),
+            overdue=Count("pk", filter=Q(state__in=Assignment.UNIT_OPEN_STATES, deadline__lt=today)),
+        )
+        .order_by("unit__order", "unit__name")
+    )
+    return [
+        {
+            "unit": r["unit__name"],
+            "lead": r["lead"],
+            "co": r["co"],
+            "separate": r["separate"],
+            "done": r["done"],
+            "overdue": r["overdue"],
+        }
+        for r in rows
+    ]
+
+
+def by_portfolio(suggestions) -> list[dict]:
+    """Per leader's portfolio: total, key suggestions and closed."""
+    rows = (
+        suggestions.exclude(state__in=NOT_HANDLED)
+        .values("leader_id", "leader__name", "leader__title", "leader__order")
+        .annotate(
+            total=Count("pk"),
+            key=Count("pk", filter=Q(is_key=True)),
+            closed=Count("pk", filter=Q(state=S.CLOSED)),
+        )
+        .order_by("leader__order", "leader__name")
+    )
+    return [
+        {
+            "leader": f"{r['leader__title']}{r['leader__name']}" if r["leader_id"] else "未归类",
+            "total": r["total"],
+            "key": r["key"],
+            "closed": r["closed"],
+            "completion_rate": rate(r["closed"], r["total"]),
+        }
+        for r in rows
+    ]
+
+
+def session_figures(suggestions, today=None) -> dict:
+    """Everything ``session_stats`` prints: the summary plus the per-unit and per-portfolio tables."""
+    figures = summary(suggestions, today)
+    figures["by_unit"] = by_unit(suggestions, today)
+    figures["by_portfolio"] = by_portfolio(suggestions)
+    return figures

@@ -1,0 +1,243 @@
+"""Shared fixtures: reference data, one user per role, and a suggestion at any point of its life."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from suggestions import workflow
+from suggestions.models import Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
+
+PASSWORD = "Test@2024pass"
+AT = timezone.make_aware(datetime.datetime(2025, 3, 3, 9, 0))  # a Monday
+
+
+@pytest.fixture
+def session(db):
+    return CongressSession.objects.create(name="第八届人民代表大会第五次会议", year=2025, term=8, meeting=5)
+
+
+@pytest.fixture
+def categories(db):
+    return {
+        name: Category.objects.create(name=name, order=i)
+        for i, name in enumerate(["城建交通", "农林水利", "教科文卫", "社会民生", "经济环保"])
+    }
+
+
+@pytest.fixture
+def leaders(db):
+    return {
+        "traffic": Leader.objects.create(name="王建国", portfolio="城建、交通", order=1),
+        "health": Leader.objects.create(name="李秀英", portfolio="教育、卫生", order=2),
+    }
+
+
+@pytest.fixture
+def units(db, leaders):
+    return {
+        "transport": HandlingUnit.objects.create(
+            name="市交通运输局", short_name="交通局", leader=leaders["traffic"], document_prefix="霍交函"
+        ),
+        "housing": HandlingUnit.objects.create(
+            name="市住房和城乡建设管理局", short_name="住建局", leader=leaders["traffic"]
+        ),
+        "health": HandlingUnit.objects.create(
+            name="市卫生健康和体育局", short_name="卫体局", leader=leaders["health"]
+        ),
+        "finance": HandlingUnit.objects.create(name="市财政局", short_name="财政局"),
+    }
+
+
+@pytest.fixture
+def delegation(db):
+    return Delegation.objects.create(name="开元街道代表团")
+
+
+@pytest.fixture
+def deputies(db, delegation):
+    return {
+        "lead": Deputy.objects.create(name="赵明远", delegation=delegation),
+        "joint": Deputy.objects.create(name="钱晓梅", delegation=delegation),
+        "other": Deputy.objects.create(name="孙志强", delegation=delegation),
+    }
+
+
+def make_user(username, role, **links):
+    return User.objects.create_user(username=username, password=PASSWORD, role=role, name=username, **links)
+
+
+@pytest.fixture
+def office(db):
+    return make_user("office", Role.OFFICE)
+
+
+@pytest.fixture
+def congress(db):
+    return make_user("congress", Role.CONGRESS)
+
+
+@pytest.fixture
+def leader_user(db, leaders):
+    return make_user("leader", Role.LEADER, leader=leaders["traffic"])
+
+
+@pytest.fixture
+def other_leader_user(db, leaders):
+    return make_user("leader2", Role.LEADER, leader=leaders["health"])
+
+
+@pytest.fixture
+def clerk(db, units):
+    """Staff of the transport bureau, the usual lead unit here."""
+    return make_user("clerk", Role.UNIT_STAFF, unit=units["transport"])
+
+
+@pytest.fixture
+def head(db, units):
+    return make_user("head", Role.UNIT_HEAD, unit=units["transport"])
+
+
+@pytest.fixture
+def co_clerk(db, units):
+    return make_user("co_clerk", Role.UNIT_STAFF, unit=units["finance"])
+
+
+@pytest.fixture
+def outsider_clerk(db, units):
+    return make_user("outsider", Role.UNIT_STAFF, unit=units["health"])
+
+
+@pytest.fixture
+def deputy_user(db, deputies):
+    return make_user("deputy", Role.DEPUTY, deputy=deputies["lead"])
+
+
+@pytest.fixture
+def joint_deputy_user(db, deputies):
+    return make_user("deputy_joint", Role.DEPUTY, deputy=deputies["joint"])
+
+
+@pytest.fixture
+def other_deputy_user(db, deputies):
+    return make_user("deputy_other", Role.DEPUTY, deputy=deputies["other"])
+
+
+@pytest.fixture
+def registered(db, office, session, categories, deputies):
+    return workflow.register(
+        user=office,
+        at=AT,
+        session=session,
+        number=1,
+        title="关于农村道路提档升级的建议",
+        content="部分农村道路路面破损, 建议提档升级。",
+        lead_deputy=deputies["lead"],
+        joint_deputies=[deputies["joint"]],
+        category=categories["城建交通"],
+    )
+
+
+class Journey:
+    """Moves a suggestion along its life with the right person at each step."""
+
+    def __init__(self, suggestion, *, office, clerk, head, units, deputy_user):
+        self.s = suggestion
+        self.office, self.clerk, self.head, self.units, self.deputy_user = (
+            office,
+            clerk,
+            head,
+            units,
+            deputy_user,
+        )
+        self.at = AT
+
+    def step(self, days=1):
+        self.at += datetime.timedelta(days=days)
+        return self.at
+
+    @property
+    def lead(self):
+        return self.s.assignments.get(role="lead", round=self.s.round, state__in=self._live)
+
+    _live = [
+        "pending",
+        "signed",
+        "reassign_requested",
+        "drafted",
+        "signed_off",
+        "submitted",
+        "returned",
+        "replied",
+    ]
+
+    def assign(self, co=True):
+        co_units = [self.units["finance"]] if co else []
+        workflow.perform(
+            "assign",
+            user=self.office,
+            suggestion=self.s,
+            at=self.step(0),
+            lead_unit=self.units["transport"],
+            co_units=co_units,
+        )
+        return self
+
+    def sign(self):
+        workflow.perform("sign_for", user=self.clerk, suggestion=self.s, assignment=self.lead, at=self.step())
+        return self
+
+    def draft(self, result_class="A", **extra):
+        data = {
+            "document_number": "霍交函〔2025〕12号",
+            "contact_person": "周敏",
+            "contact_phone": "0357-5620000",
+            "text": "经研究, 答复如下: 一、……",
+            "result_class": result_class,
+        }
+        if result_class == "B":
+            data.update(commitment="年内完成改造", commitment_due=datetime.date(2025, 12, 31))
+        data.update(extra)
+        workflow.perform(
+            "draft_reply", user=self.clerk, suggestion=self.s, assignment=self.lead, at=self.step(), **data
+        )
+        return self
+
+    def sign_off(self):
+        workflow.perform(
+            "sign_reply", user=self.head, suggestion=self.s, assignment=self.lead, at=self.step()
+        )
+        return self
+
+    def submit(self):
+        workflow.perform(
+            "submit_reply", user=self.clerk, suggestion=self.s, assignment=self.lead, at=self.step()
+        )
+        return self
+
+    def accept(self):
+        workflow.perform(
+            "review_reply",
+            user=self.office,
+            suggestion=self.s,
+            assignment=self.lead,
+            at=self.step(),
+            accept=True,
+        )
+        return self
+
+    def reply(self, result_class="A"):
+        return self.sign().draft(result_class).sign_off().submit().accept()
+
+    def rate(self, overall=3, user=None):
+        workflow.perform(
+            "rate", user=user or self.deputy_user, suggestion=self.s, at=self.step(), overall=overall
+        )
+        return self
+
+
+@pytest.fixture
+def journey(registered, office, clerk, head, units, deputy_user):
+    return Journey(registered, office=office, clerk=clerk, head=head, units=units, deputy_user=deputy_user)
