@@ -1,0 +1,147 @@
+"""Read-side queries the screens share: to-do lists per role, always through ``visible_to``."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from .models import (
+    Assignment,
+    CongressSession,
+    ExtensionRequest,
+    Rating,
+    ReassignmentRequest,
+    Reply,
+    ResultClass,
+    Ruling,
+    Suggestion,
+)
+
+S = Suggestion.State
+A = Assignment.State
+LIST_RELATED = ("session", "category", "lead_deputy", "lead_unit", "leader")
+
+
+def suggestions_for(user):
+    return Suggestion.objects.visible_to(user).select_related(*LIST_RELATED)
+
+
+def current_session():
+    return CongressSession.objects.filter(is_current=True).first() or CongressSession.objects.first()
+
+
+def assignments_for(user):
+    return (
+        Assignment.objects.visible_to(user)
+        .select_related("unit", "suggestion__session", "suggestion__lead_deputy", "suggestion__category")
+        .order_by("deadline", "id")
+    )
+
+
+def office_todo(user, today=None):
+    today = today or timezone.localdate()
+    visible = Suggestion.objects.visible_to(user)
+    assignments = Assignment.objects.filter(suggestion__in=visible).select_related(
+        "unit", "suggestion__session", "suggestion__lead_deputy"
+    )
+    return {
+        "to_assign": suggestions_for(user).filter(state=S.REGISTERED).order_by("session", "number"),
+        "reassignment_requests": ReassignmentRequest.objects.filter(
+            status=Ruling.PENDING, assignment__suggestion__in=visible
+        ).select_related("assignment__unit", "assignment__suggestion", "proposed_unit"),
+        "extension_requests": ExtensionRequest.objects.filter(
+            status=Ruling.PENDING, assignment__suggestion__in=visible
+        ).select_related("assignment__unit", "assignment__suggestion"),
+        "to_review": assignments.filter(state=A.SUBMITTED).order_by("deadline"),
+        "overdue": assignments.filter(state__in=Assignment.UNIT_OPEN_STATES, deadline__lt=today)
+        .exclude(suggestion__state__in=[S.CLOSED, S.WITHDRAWN, S.NOT_GOVERNMENT])
+        .order_by("deadline"),
+        "ratings_missing": suggestions_for(user)
+        .filter(state=S.REPLIED, rating__isnull=True)
+        .order_by("replied_at"),
+        "to_close": suggestions_for(user)
+        .filter(state=S.REPLIED, rating__isnull=False)
+        .order_by("replied_at"),
+        "commitments_due": Reply.objects.filter(
+            assignment__suggestion__in=visible,
+            state=Reply.State.ACCEPTED,
+            result_class=ResultClass.B,
+            commitment_done_on__isnull=True,
+            commitment_due__lte=today + datetime.timedelta(days=30),
+        )
+        .select_related("assignment__unit", "assignment__suggestion")
+        .order_by("commitment_due"),
+    }
+
+
+def unit_todo(user, today=None):
+    today = today or timezone.localdate()
+    mine = assignments_for(user).exclude(suggestion__state__in=[S.CLOSED, S.WITHDRAWN, S.NOT_GOVERNMENT])
+    return {
+        "to_sign_for": mine.filter(state=A.PENDING),
+        "to_sign_off": mine.filter(state=A.DRAFTED),
+        "to_submit": mine.filter(state=A.SIGNED_OFF),
+        "returned": mine.filter(state=A.RETURNED),
+        "opinions_owed": mine.filter(role=Assignment.Role.CO, state__in=[A.PENDING, A.SIGNED]),
+        "open": mine.filter(state__in=Assignment.OPEN_STATES).order_by("deadline"),
+        "overdue": mine.filter(state__in=Assignment.UNIT_OPEN_STATES, deadline__lt=today),
+        "commitments": Reply.objects.filter(
+            assignment__unit_id=user.unit_id,
+            state=Reply.State.ACCEPTED,
+            result_class=ResultClass.B,
+            commitment_done_on__isnull=True,
+        ).select_related("assignment__suggestion"),
+    }
+
+
+def deputy_todo(user):
+    deputy_id = user.deputy_id
+    rated_by_me = Rating.objects.filter(
+        deputy_id=deputy_id,
+        reply__assignment__suggestion=OuterRef("pk"),
+        reply__assignment__round=OuterRef("round"),
+    )
+    mine = suggestions_for(user).order_by("-session__year", "number")
+    return {
+        "to_rate": mine.filter(state=S.REPLIED).exclude(Exists(rated_by_me)),
+        "mine": mine,
+        "led": mine.filter(lead_deputy_id=deputy_id),
+    }
+
+
+def leader_todo(user, today=None):
+    today = today or timezone.localdate()
+    mine = suggestions_for(user)
+    return {
+        "key": mine.filter(is_key=True).order_by("-session__year", "number"),
+        "overdue": mine.filter(state__in=Suggestion.HANDLING_STATES, deadline__lt=today).order_by("deadline"),
+        "portfolio": mine.filter(Q(leader_id=user.leader_id)),
+    }
+
+
+def detail_queryset(user):
+    """A suggestion with everything its page shows, in a fixed number of queries."""
+    assignments = Assignment.objects.select_related("unit", "signed_by").prefetch_related(
+        "contacts__recorded_by",
+        "reassignment_requests__proposed_unit",
+        "reassignment_requests__new_unit",
+        "extension_requests",
+        Prefetch(
+            "replies",
+            queryset=Reply.objects.prefetch_related(
+                Prefetch("ratings", queryset=Rating.objects.select_related("deputy", "recorded_by")),
+                "follow_ups__recorded_by",
+            ),
+        ),
+    )
+    return (
+        Suggestion.objects.visible_to(user)
+        .select_related(*LIST_RELATED, "delegation", "supervising_leader", "created_by")
+        .prefetch_related(
+            "joint_deputies",
+            Prefetch("assignments", queryset=assignments),
+            "assignments__opinion",
+            "supervision_notes__author",
+            "rehandlings",
+        )
+    )

@@ -1,0 +1,57 @@
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+STATE_COLOURS = {
+    "registered": "secondary",
+    "assigned": "info",
+    "in_handling": "primary",
+    "replied": "warning",
+    "rehandling": "danger",
+    "closed": "success",
+    "not_government": "dark",
+    "withdrawn": "light",
+}
+
+
+@register.simple_tag
+def state_badge(suggestion):
+    colour = STATE_COLOURS.get(suggestion.state, "secondary")
+    badge = format_html('<span class="badge text-bg-{}">{}</span>', colour, suggestion.get_state_display())
+    if suggestion.is_overdue():
+        badge += mark_safe(' <span class="badge text-bg-danger">超期</span>')
+    return badge
+
+
+@register.simple_tag
+def deadline_cell(suggestion):
+    if suggestion.deadline is None:
+        return "—"
+    text = f"{suggestion.deadline.year}年{suggestion.deadline.month}月{suggestion.deadline.day}日"
+    if suggestion.is_overdue():
+        return format_html('<span class="overdue">{}</span>', text)
+    return text
+
+
+@register.simple_tag
+def days_left(assignment):
+    if not assignment.is_open:
+        return ""
+    days = (assignment.deadline - timezone.localdate()).days
+    if days < 0:
+        return format_html('<span class="overdue">超期{}天</span>', -days)
+    if days == 0:
+        return mark_safe('<span class="overdue">今天到期</span>')
+    if days <= 7:
+        return format_html('<span class="text-warning-emphasis fw-semibold">{}天</span>', days)
+    return f"{days}天"
+
+
+@register.filter
+def percent(value):
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}%"

@@ -1,0 +1,102 @@
+"""A suggestion's page, the actions on it, and its reply letters."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import selectors, workflow
+from ..forms import ACTION_FORMS
+from ..models import Assignment, Reply
+
+
+def _suggestion_for(user, pk):
+    """The suggestion with everything its page shows, or 404 when this user may not see it."""
+    return get_object_or_404(selectors.detail_queryset(user), pk=pk)
+
+
+def _action_forms(suggestion, user, failed=None):
+    """One (available action, form) pair per button; ``failed`` replaces the form that was just posted."""
+    pairs = []
+    for available in workflow.available_actions(suggestion, user):
+        if available.name not in ACTION_FORMS:  # "edit" has a page of its own
+            continue
+        key = (available.name, available.assignment.pk if available.assignment else None)
+        if failed and failed[0] == key:
+            form = failed[1]
+        else:
+            form = ACTION_FORMS[available.name](
+                suggestion=suggestion, assignment=available.assignment, user=user
+            )
+        pairs.append((available, form))
+    return pairs
+
+
+def render_detail(request, suggestion, *, failed=None, status=200):
+    assignments = list(suggestion.assignments.all())
+    actions = _action_forms(suggestion, request.user, failed)
+    context = {
+        "s": suggestion,
+        "assignments": assignments,
+        "answering": [a for a in assignments if a.answers],
+        "replies": [r for a in assignments for r in a.replies.all()],
+        "contacts": sorted((c for a in assignments for c in a.contacts.all()), key=lambda c: c.contacted_on),
+        "opinions": [a.opinion for a in assignments if hasattr(a, "opinion")],
+        "events": suggestion.events.select_related("assignment__unit"),
+        "actions": actions,
+        "can_edit": workflow.refusal(workflow.ACTIONS["edit"], request.user, suggestion) is None,
+        "open_action": failed[0] if failed else None,
+    }
+    return render(request, "suggestions/detail.html", context, status=status)
+
+
+def detail(request, pk):
+    return render_detail(request, _suggestion_for(request.user, pk))
+
+
+@require_POST
+def act(request, pk, action, assignment_id=None):
+    if action not in ACTION_FORMS:
+        raise Http404("没有这个操作")
+    suggestion = _suggestion_for(request.user, pk)
+    assignment = None
+    if assignment_id is not None:
+        assignment = get_object_or_404(
+            Assignment.objects.select_related("unit"), pk=assignment_id, suggestion=suggestion
+        )
+    form = ACTION_FORMS[action](
+        request.POST, request.FILES, suggestion=suggestion, assignment=assignment, user=request.user
+    )
+    key = (action, assignment_id)
+    if form.is_valid():
+        try:
+            event = workflow.perform(
+                action, user=request.user, suggestion=suggestion, assignment=assignment, **form.action_data()
+            )
+        except workflow.WorkflowError as error:
+            if error.field and error.field in form.fields:
+                form.add_error(error.field, error.message)
+            else:
+                messages.error(request, error.message)
+                return redirect("suggestions:detail", pk=pk)
+        else:
+            messages.success(request, f"{event.label}: 已完成。")
+            return redirect("suggestions:detail", pk=pk)
+    suggestion = _suggestion_for(request.user, pk)
+    return render_detail(request, suggestion, failed=(key, form), status=400)
+
+
+def reply_attachment(request, pk):
+    """The signed reply letter, to those who may see the suggestion."""
+    reply = get_object_or_404(
+        Reply.objects.select_related("assignment__suggestion"),
+        pk=pk,
+        assignment__suggestion__in=selectors.suggestions_for(request.user),
+    )
+    if not reply.attachment:
+        raise Http404("这份答复没有上传签发件")
+    return FileResponse(
+        reply.attachment.open("rb"),
+        content_type="application/pdf",
+        filename=f"{reply.document_number or '答复函'}.pdf",
+    )

@@ -1,0 +1,32 @@
+"""Each role lands on its own home: a to-do list first, then the figures."""
+
+from django.shortcuts import render
+
+from accounts.roles import Role
+
+from .. import selectors, statistics
+from ..models import Suggestion
+
+
+def home(request):
+    user = request.user
+    session = selectors.current_session()
+    context = {"session": session}
+    if user.role == Role.OFFICE or user.is_superuser:
+        context["todo"] = selectors.office_todo(user)
+        template = "suggestions/home_office.html"
+    elif user.is_unit_member:
+        context["todo"] = selectors.unit_todo(user)
+        template = "suggestions/home_unit.html"
+    elif user.role == Role.DEPUTY:
+        context["todo"] = selectors.deputy_todo(user)
+        template = "suggestions/home_deputy.html"
+    elif user.role == Role.LEADER:
+        context["todo"] = selectors.leader_todo(user)
+        template = "suggestions/home_leader.html"
+    else:
+        template = "suggestions/home_congress.html"
+    if session is not None and user.has_perm("suggestions.view_statistics"):
+        visible = Suggestion.objects.visible_to(user).filter(session=session)
+        context["figures"] = statistics.summary(visible)
+    return render(request, template, context)
