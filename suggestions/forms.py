@@ -18,6 +18,7 @@ from .models import (
     Leader,
     RatingLevel,
     ReassignmentRequest,
+    Reply,
     ResultClass,
     Ruling,
     Suggestion,
@@ -309,7 +310,14 @@ class DraftReplyForm(ActionForm):
     attachment = PdfField(label="签发件 (PDF, 可稍后上传)", required=False)
 
     def setup(self):
-        previous = self.assignment.replies.order_by("-drafted_at").first() if self.assignment else None
+        # Start from this unit's latest letter on the suggestion: a redraft, or the reply of an earlier round.
+        previous = (
+            Reply.objects.filter(
+                assignment__suggestion=self.suggestion, assignment__unit_id=self.assignment.unit_id
+            )
+            .order_by("-drafted_at")
+            .first()
+        )
         if previous and not self.is_bound:
             for name in (
                 "document_number",
@@ -321,7 +329,7 @@ class DraftReplyForm(ActionForm):
             ):
                 self.fields[name].initial = getattr(previous, name)
             self.fields["commitment_due"].initial = previous.commitment_due
-        elif self.assignment and not self.is_bound:
+        elif not self.is_bound:
             prefix = self.assignment.unit.document_prefix
             if prefix:
                 self.fields["document_number"].initial = f"{prefix}〔{timezone.localdate().year}〕号"
@@ -457,8 +465,6 @@ class FollowUpForm(ActionForm):
     is_done = forms.BooleanField(label="承诺事项已全部落实", required=False)
 
     def setup(self):
-        from .models import Reply
-
         open_ids = [r.pk for r in accepted_replies(self.suggestion) if r.commitment_open]
         self.fields["reply"].queryset = Reply.objects.filter(pk__in=open_ids).select_related(
             "assignment__unit"

@@ -1,0 +1,103 @@
+"""Browser journeys: Playwright drives Debian's Chromium against the live server.
+
+They run when Chromium is installed (``apt-get install chromium fonts-noto-cjk``) and are skipped, with a line
+saying so, when it is not. Screenshots of each role's home page are kept in ``test-results/screenshots``.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make there are still
+# synchronous, one at a time.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_report_header(config):
+    if CHROMIUM.exists():
+        return f"浏览器测试: 使用 {CHROMIUM}"
+    return f"浏览器测试: 未找到 {CHROMIUM}, 跳过 (安装: apt-get install chromium fonts-noto-cjk)"
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"未安装 Chromium ({CHROMIUM}), 跳过浏览器测试")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {"executable_path": str(CHROMIUM), "headless": True, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture
+def screenshot_dir():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+class Desk:
+    """One person at their browser: logs in once, then visits pages and takes actions through the modals."""
+
+    def __init__(self, page, base_url):
+        self.page, self.base_url = page, base_url
+
+    def login(self, username, password):
+        self.page.goto(f"{self.base_url}/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("main button[type=submit]")
+        self.page.wait_for_url(f"{self.base_url}/")
+        return self
+
+    def open(self, path):
+        self.page.goto(f"{self.base_url}{path}")
+        return self
+
+    def act(self, action, fields=None, selects=None, checks=(), radios=None):
+        """Click the action's button, fill its form in the modal, confirm, and wait for the page to come back."""
+        self.page.locator(f"button[data-action={action}]").first.click()
+        modal = self.page.locator(".modal.show")
+        modal.wait_for()
+        for name, value in (fields or {}).items():
+            modal.locator(f"[name={name}]").fill(value)
+        for name, label in (selects or {}).items():
+            modal.locator(f"select[name={name}]").select_option(label=label)
+        for name, value in (radios or {}).items():
+            modal.locator(f"input[name={name}][value='{value}']").check(force=True)
+        for name in checks:
+            modal.locator(f"input[name={name}]").check()
+        with self.page.expect_navigation():
+            modal.locator("button[type=submit]").click()
+        return self.page.locator(".alert").first.inner_text()
+
+
+@pytest.fixture
+def desk(new_context, live_server):
+    """A factory of logged-in people, each in their own browser context."""
+
+    def make(username, password):
+        context = new_context(
+            locale="zh-CN", viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+        )
+        context.set_default_timeout(10_000)
+        return Desk(context.new_page(), live_server.url).login(username, password)
+
+    return make
