@@ -1,10 +1,27 @@
-"""The suggestion list's filters; the screen and the exports read the same FilterSet."""
+"""The suggestion list's filters. The screen, the exports and the dashboard's links read the same FilterSet,
+over ``Suggestion.objects.visible_to(user)``, so a filtered view, its workbook and its counts agree."""
+
+import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
-from .models import Category, CongressSession, HandlingUnit, Suggestion
+from .models import (
+    Assignment,
+    Category,
+    CongressSession,
+    Delegation,
+    Deputy,
+    HandlingUnit,
+    Leader,
+    RatingLevel,
+    ResultClass,
+    Suggestion,
+)
+
+YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 
 
 class SuggestionFilter(django_filters.FilterSet):
@@ -12,26 +29,68 @@ class SuggestionFilter(django_filters.FilterSet):
         label="关键词", method="search", widget=forms.TextInput(attrs={"placeholder": "编号、标题或内容"})
     )
     session = django_filters.ModelChoiceFilter(label="届次会议", queryset=CongressSession.objects.all())
-    state = django_filters.ChoiceFilter(label="办理状态", choices=Suggestion.State.choices)
     category = django_filters.ModelChoiceFilter(label="类别", queryset=Category.objects.all())
+    state = django_filters.ChoiceFilter(
+        label="办理状态",
+        choices=[("open", "未办结 (全部)"), *Suggestion.State.choices],
+        method="filter_state",
+    )
     lead_unit = django_filters.ModelChoiceFilter(label="主办单位", queryset=HandlingUnit.objects.all())
-    is_key = django_filters.BooleanFilter(
-        label="重点建议", widget=forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
+    co_unit = django_filters.ModelChoiceFilter(
+        label="协办单位", queryset=HandlingUnit.objects.all(), method="filter_co_unit"
+    )
+    leader = django_filters.ModelChoiceFilter(label="分管领导", queryset=Leader.objects.all())
+    is_key = django_filters.BooleanFilter(label="重点建议", widget=forms.Select(choices=YES_NO))
+    result_class = django_filters.ChoiceFilter(label="答复类别", choices=ResultClass.choices)
+    rating = django_filters.ChoiceFilter(
+        label="代表评价", choices=[*RatingLevel.choices, ("none", "未评价")], method="filter_rating"
+    )
+    overdue = django_filters.BooleanFilter(
+        label="超期", method="filter_overdue", widget=forms.Select(choices=YES_NO)
+    )
+    due_within = django_filters.NumberFilter(
+        label="N天内到期", method="filter_due_within", min_value=0, widget=forms.NumberInput(attrs={"min": 0})
+    )
+    delegation = django_filters.ModelChoiceFilter(label="代表团", queryset=Delegation.objects.all())
+    deputy = django_filters.ModelChoiceFilter(
+        label="代表 (领衔或联名)", queryset=Deputy.objects.all(), method="filter_deputy"
     )
     ordering = django_filters.OrderingFilter(
         label="排序",
         fields=(
             ("number", "number"),
-            ("deadline", "deadline"),
+            ("title", "title"),
+            ("category__order", "category"),
+            ("lead_unit__name", "lead_unit"),
             ("state", "state"),
-            ("created_at", "created_at"),
+            ("deadline", "deadline"),
+            ("replied_at", "replied_at"),
         ),
-        field_labels={"number": "编号", "deadline": "办理期限", "state": "状态", "created_at": "登记时间"},
+        field_labels={
+            "number": "编号",
+            "title": "案由",
+            "category__order": "类别",
+            "lead_unit__name": "主办单位",
+            "state": "状态",
+            "deadline": "办理期限",
+            "replied_at": "答复时间",
+        },
     )
 
     class Meta:
         model = Suggestion
-        fields = ["q", "session", "state", "category", "lead_unit", "is_key"]
+        fields = []
+
+    def __init__(self, *args, today=None, **kwargs):
+        self.today = today or timezone.localdate()
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -42,3 +101,35 @@ class SuggestionFilter(django_filters.FilterSet):
         if digits.isdigit():
             condition |= Q(number=int(digits))
         return queryset.filter(condition)
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(state__in=Suggestion.OPEN_STATES)
+        return queryset.filter(state=value)
+
+    def filter_co_unit(self, queryset, name, unit):
+        co = Assignment.objects.current().filter(
+            suggestion=OuterRef("pk"), unit=unit, role=Assignment.Role.CO
+        )
+        return queryset.filter(Exists(co))
+
+    def filter_rating(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(
+                rating__isnull=True, state__in=[Suggestion.State.REPLIED, Suggestion.State.CLOSED]
+            )
+        return queryset.filter(rating=int(value))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(state__in=Suggestion.HANDLING_STATES, deadline__lt=self.today)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_due_within(self, queryset, name, days):
+        end = self.today + datetime.timedelta(days=int(days))
+        return queryset.filter(
+            state__in=Suggestion.HANDLING_STATES, deadline__gte=self.today, deadline__lte=end
+        )
+
+    def filter_deputy(self, queryset, name, deputy):
+        joined = Suggestion.joint_deputies.through.objects.filter(suggestion=OuterRef("pk"), deputy=deputy)
+        return queryset.filter(Q(lead_deputy=deputy) | Exists(joined))

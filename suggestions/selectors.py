@@ -145,3 +145,17 @@ def detail_queryset(user):
             "rehandlings",
         )
     )
+
+
+def filtered_suggestions(user, params):
+    """The FilterSet over what ``user`` may see; the list, the exports and the dashboard links share it.
+
+    Without a session in ``params`` it shows the current session, as the office works on one at a time.
+    """
+    from .filters import SuggestionFilter
+
+    params = params.copy()
+    if "session" not in params and (session := current_session()):
+        params["session"] = str(session.pk)
+    queryset = suggestions_for(user).order_by("session", "number")
+    return SuggestionFilter(params, queryset=queryset)

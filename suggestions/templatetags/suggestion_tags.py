@@ -55,3 +55,16 @@ def percent(value):
     if value is None:
         return "—"
     return f"{value * 100:.1f}%"
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, field, label):
+    """A column title that sorts the list by ``field``, and reverses on a second click; the filters stay."""
+    if not context.get("sortable"):
+        return label
+    current = context.get("ordering", "")
+    target = f"-{field}" if current == field else field
+    arrow = " ▲" if current == field else " ▼" if current == f"-{field}" else ""
+    query = context.get("query", "")
+    href = f"?{query}&ordering={target}" if query else f"?ordering={target}"
+    return format_html('<a class="link-dark text-decoration-none" href="{}">{}{}</a>', href, label, arrow)

@@ -6,26 +6,23 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import selectors, workflow
-from ..filters import SuggestionFilter
 from ..forms import SuggestionForm
 
 PAGE_SIZE = 30
 
 
 def suggestion_list(request):
-    params = request.GET.copy()
-    if "session" not in params and (session := selectors.current_session()):
-        params["session"] = str(session.pk)
-    filterset = SuggestionFilter(
-        params, queryset=selectors.suggestions_for(request.user).order_by("session", "number")
-    )
+    filterset = selectors.filtered_suggestions(request.user, request.GET)
+    if not filterset.is_valid():
+        return render(request, "suggestions/list.html", {"filter": filterset, "page": None}, status=400)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = params.copy()
+    query = request.GET.copy()
     query.pop("page", None)
+    ordering = query.pop("ordering", [""])[-1]
     return render(
         request,
         "suggestions/list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {"filter": filterset, "page": page, "query": query.urlencode(), "ordering": ordering},
     )
 
 
