@@ -1,0 +1,61 @@
+"""The dashboard: a session at a glance, charts with their numbers in tables, each bar a link to the list."""
+
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from .. import selectors, statistics
+from ..models import Category, CongressSession, Suggestion
+
+
+def _list_url(**params):
+    return f"{reverse('suggestions:list')}?{urlencode({k: v for k, v in params.items() if v is not None})}"
+
+
+@permission_required("suggestions.view_statistics", raise_exception=True)
+def dashboard(request):
+    sessions = list(CongressSession.objects.all())
+    chosen = request.GET.get("session") or ""
+    session = next((s for s in sessions if str(s.pk) == chosen), None)
+    if session is None and chosen != "all":
+        session = selectors.current_session()
+    visible = Suggestion.objects.visible_to(request.user)
+    scope = visible.filter(session=session) if session else visible
+    session_param = session.pk if session else "all"
+
+    figures = statistics.summary(scope)
+    categories = {c.name: c.pk for c in Category.objects.all()}
+    units = statistics.by_unit(scope)
+    portfolios = statistics.by_portfolio(scope)
+    state_links = {label: value for value, label in Suggestion.State.choices}
+    chart = {
+        "category": [
+            {"name": name, "value": n, "url": _list_url(session=session_param, category=categories.get(name))}
+            for name, n in figures["by_category"].items()
+        ],
+        "units": [
+            {**row, "url": _list_url(session=session_param, lead_unit=row["unit_id"])} for row in units[:20]
+        ],
+        "states": [
+            {"name": label, "value": n, "url": _list_url(session=session_param, state=state_links[label])}
+            for label, n in figures["by_state"].items()
+            if n
+        ],
+        "classes": [
+            {"name": name, "value": n, "url": _list_url(session=session_param, result_class=name)}
+            for name, n in figures["by_result_class"].items()
+        ],
+        "sessions": statistics.by_session(visible),
+    }
+    context = {
+        "sessions": sessions,
+        "session": session,
+        "session_param": session_param,
+        "figures": figures,
+        "units": units,
+        "portfolios": portfolios,
+        "chart": chart,
+        "scope_label": "分管领域" if request.user.is_leader else "",
+    }
+    return render(request, "suggestions/dashboard.html", context)
