@@ -25,8 +25,8 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
     """Totals and rates, in one query."""
     today = today or timezone.localdate()
     handled = ~Q(state__in=NOT_HANDLED)
-    contacted = Exists(ContactRecord.objects.filter(assignment__suggestion=OuterRef("pk")))
-    row = suggestions.annotate(contacted=contacted).aggregate(
+    has_contact = Exists(ContactRecord.objects.filter(assignment__suggestion=OuterRef("pk")))
+    row = suggestions.annotate(has_contact=has_contact).aggregate(
         total=Count("pk"),
         government_handled=Count("pk", filter=handled),
         not_government=Count("pk", filter=Q(state=S.NOT_GOVERNMENT)),
@@ -41,7 +41,7 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         unsatisfied=Count("pk", filter=Q(rating=RatingLevel.UNSATISFIED)),
         on_time=Count("pk", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("deadline"))),
         overdue=Count("pk", filter=Q(state__in=Suggestion.HANDLING_STATES, deadline__lt=today)),
-        contacted=Count("pk", filter=Q(contacted=True) & handled),
+        contacted=Count("pk", filter=Q(has_contact=True) & handled),
         class_a=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.A)),
         class_b=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.B)),
         class_c=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.C)),
@@ -82,6 +82,7 @@ def by_category(suggestions) -> dict[str, int]:
     """Government-handled suggestions per category, in the categories' order (empty ones kept at 0)."""
     counts = dict(
         suggestions.exclude(state__in=NOT_HANDLED)
+        .order_by()  # a list's ordering would split the groups
         .values_list("category_id")
         .annotate(n=Count("pk"))
         .values_list("category_id", "n")
@@ -91,7 +92,7 @@ def by_category(suggestions) -> dict[str, int]:
 
 
 def by_state(suggestions) -> dict[str, int]:
-    counts = dict(suggestions.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    counts = dict(suggestions.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     return {state.label: counts.get(state.value, 0) for state in S}
 
 
@@ -121,6 +122,7 @@ def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:
     )
     return [
         {
+            "unit_id": r["unit_id"],
             "unit": r["unit__name"],
             "lead": r["lead"],
             "co": r["co"],
@@ -142,15 +144,46 @@ def by_portfolio(suggestions) -> list[dict]:
             key=Count("pk", filter=Q(is_key=True)),
             closed=Count("pk", filter=Q(state=S.CLOSED)),
         )
-        .order_by("leader__order", "leader__name")
+        .order_by(F("leader__order").asc(nulls_last=True), "leader__name")
     )
     return [
         {
+            "leader_id": r["leader_id"],
             "leader": f"{r['leader__title']}{r['leader__name']}" if r["leader_id"] else "未归类",
             "total": r["total"],
             "key": r["key"],
             "closed": r["closed"],
             "completion_rate": rate(r["closed"], r["total"]),
+        }
+        for r in rows
+    ]
+
+
+def by_session(suggestions) -> list[dict]:
+    """The headline rates of each session, oldest first, for the rates-over-sessions chart."""
+    handled = ~Q(state__in=NOT_HANDLED)
+    rows = (
+        suggestions.order_by()
+        .values("session_id", "session__name", "session__year", "session__meeting")
+        .annotate(
+            total=Count("pk"),
+            government_handled=Count("pk", filter=handled),
+            closed=Count("pk", filter=Q(state=S.CLOSED)),
+            rated=Count("pk", filter=Q(rating__isnull=False)),
+            pleased=Count("pk", filter=Q(rating__in=[RatingLevel.SATISFIED, RatingLevel.BASIC])),
+        )
+        .order_by("session__year", "session__meeting")
+    )
+    return [
+        {
+            "session_id": r["session_id"],
+            "session": r["session__name"],
+            "year": r["session__year"],
+            "total": r["total"],
+            "government_handled": r["government_handled"],
+            "closed": r["closed"],
+            "completion_rate": rate(r["closed"], r["government_handled"]),
+            "satisfaction_rate": rate(r["pleased"], r["rated"]),
         }
         for r in rows
     ]
