@@ -40,9 +40,10 @@
 
   draw("chart-states", {
     tooltip: { trigger: "item", formatter: "{b}: {c}件" },
-    series: [{ type: "funnel", sort: "none", left: "10%", width: "80%", label: { formatter: "{b} {c}" },
-      data: data.states.map(function (r) { return { name: r.name, value: r.value }; }) }]
-  }, data.states);
+    series: [{ type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "20%",
+      label: { position: "inside", formatter: "{b} {c}件" },
+      data: data.funnel.map(function (r) { return { name: r.name, value: r.value }; }) }]
+  }, []);
 
   draw("chart-classes", {
     tooltip: { trigger: "item" },
@@ -52,8 +53,8 @@
 
   draw("chart-sessions", {
     tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : (v * 100).toFixed(1) + "%"; } },
-    legend: { data: ["办结率", "满意率"] },
-    grid: { left: 50, right: 20, top: 30, bottom: 30 },
+    legend: { data: ["办结率", "满意率"], top: 0 },
+    grid: { left: 50, right: 20, top: 36, bottom: 30 },
     xAxis: { type: "category", data: data.sessions.map(function (r) { return r.year + "年"; }) },
     yAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: function (v) { return (v * 100) + "%"; } } },
     series: [

@@ -13,6 +13,24 @@ def _list_url(**params):
     return f"{reverse('suggestions:list')}?{urlencode({k: v for k, v in params.items() if v is not None})}"
 
 
+def _funnel(by_state):
+    """How many government-handled suggestions reached each stage of handling (a suggestion being re-handled
+    has been replied once)."""
+    n = {value: by_state[label] for value, label in Suggestion.State.choices}
+    S = Suggestion.State
+    closed = n[S.CLOSED]
+    replied = closed + n[S.REPLIED] + n[S.REHANDLING]
+    handled = replied + n[S.IN_HANDLING]
+    assigned = handled + n[S.ASSIGNED]
+    return [
+        {"name": "登记", "value": assigned + n[S.REGISTERED]},
+        {"name": "交办", "value": assigned},
+        {"name": "签收办理", "value": handled},
+        {"name": "答复", "value": replied},
+        {"name": "办结", "value": closed},
+    ]
+
+
 @permission_required("suggestions.view_statistics", raise_exception=True)
 def dashboard(request):
     sessions = list(CongressSession.objects.all())
@@ -42,6 +60,7 @@ def dashboard(request):
             for label, n in figures["by_state"].items()
             if n
         ],
+        "funnel": _funnel(figures["by_state"]),
         "classes": [
             {"name": name, "value": n, "url": _list_url(session=session_param, result_class=name)}
             for name, n in figures["by_result_class"].items()
