@@ -143,7 +143,12 @@ SUGGESTION_RULES = {
     "rehandling_months": 1,  # 重新办理 deadline
     "rating_days": 30,  # after this the office may close an unrated reply
     "publish_working_days": 20,  # replies published within this many working days
+    "remind_days_before": 7,  # 催办: first reminder this many days before a deadline (send_reminders)
 }
+
+# The yearly handling report (suggestions/report.py): 我市/市政府/分管副市长; a county sets "县", a district "区".
+REPORT_PLACE = "市"
+REPORT_CITY = ""  # the city's name as the report writes it (立足于霍州发展实际); "" leaves it out
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,9 @@ from accounts.roles import Role
 
 log = logging.getLogger(__name__)
 
+# Ids per UPDATE when marking notifications emailed (SQLite allows 32,766 parameters per statement).
+EMAIL_UPDATE_BATCH = 10_000
+
 
 class Recipients:
     """Collects the people an action concerns, as database conditions resolved once."""
@@ -51,36 +54,69 @@ class Recipients:
         return list(users)
 
 
-def notify(event, users, *, text=None, kind=None):
+def notify(event, users, *, text=None, kind=None, suggestion=None):
+    """Notify ``users`` of ``event``; without an event (an automatic reminder) pass ``text`` and ``suggestion``."""
     from .models import Notification
 
-    suggestion = event.suggestion if event else None
-    text = text or f"{suggestion.number_label}《{suggestion.title}》: {event.label}"
+    if event is not None:
+        suggestion = event.suggestion
+    if text is None:
+        if event is None:
+            raise ValueError("notify() needs text= when there is no event.")
+        text = f"{suggestion.number_label}《{suggestion.title}》: {event.label}"
     now = timezone.now()
-    notes = Notification.objects.bulk_create(
+    notes = [
         Notification(
             recipient=user,
             suggestion=suggestion,
             event=event,
             kind=kind or (event.action if event else ""),
-            text=text[:300],
+            text=text,
             created_at=now,
         )
         for user in users
-    )
-    emailed = [n for n in notes if n.recipient.email]
-    if emailed:
-        messages = [
-            (f"[建议办理] {n.text}", _email_body(n), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
-            for n in emailed
-        ]
-        try:
-            send_mass_mail(messages, fail_silently=False)
-        except OSError:
-            log.exception("notification email failed")
-            return notes
-        Notification.objects.filter(pk__in=[n.pk for n in emailed]).update(emailed_at=now)
+    ]
+    return deliver(notes)
+
+
+def deliver(notes):
+    """Save unsaved ``Notification`` objects (any mix of texts and suggestions) in one query, then email."""
+    notes = create_notifications(notes)
+    email_notifications(notes)
     return notes
+
+
+def create_notifications(notes):
+    from .models import Notification
+
+    for n in notes:
+        n.text = n.text[:300]
+    return Notification.objects.bulk_create(notes)
+
+
+def email_notifications(notes):
+    """Email the saved notifications whose recipient has an address; returns how many were emailed."""
+    from .models import Notification
+
+    emailed = [n for n in notes if n.recipient.email]
+    if not emailed:
+        return 0
+    messages = [
+        (f"[建议办理] {n.text}", _email_body(n), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+        for n in emailed
+    ]
+    try:
+        send_mass_mail(messages, fail_silently=False)
+    except OSError:
+        log.exception("notification email failed")
+        return 0
+    now = timezone.now()
+    ids = [n.pk for n in emailed]
+    for start in range(0, len(ids), EMAIL_UPDATE_BATCH):
+        Notification.objects.filter(pk__in=ids[start : start + EMAIL_UPDATE_BATCH]).update(emailed_at=now)
+    for n in emailed:
+        n.emailed_at = now
+    return len(emailed)
 
 
 def _email_body(notification):

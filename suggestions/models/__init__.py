@@ -12,6 +12,7 @@ from .handling import (
     SupervisionNote,
 )
 from .reference import DEFAULT_CATEGORIES, Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
+from .reminders import Reminder
 from .suggestion import Assignment, RatingLevel, ResultClass, Suggestion
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "RatingLevel",
     "ReassignmentRequest",
     "Rehandling",
+    "Reminder",
     "Reply",
     "ResultClass",
     "Ruling",
