@@ -64,7 +64,8 @@ def notify(event, users, *, text=None, kind=None, suggestion=None):
         if event is None:
             raise ValueError("notify() needs text= when there is no event.")
         text = f"{suggestion.number_label}《{suggestion.title}》: {event.label}"
-    now = timezone.now()
+    # Dated like the event, so an action recorded after the fact (an import, the demo) does not look new.
+    when = event.created_at if event is not None else timezone.now()
     notes = [
         Notification(
             recipient=user,
@@ -72,7 +73,7 @@ def notify(event, users, *, text=None, kind=None, suggestion=None):
             event=event,
             kind=kind or (event.action if event else ""),
             text=text,
-            created_at=now,
+            created_at=when,
         )
         for user in users
     ]

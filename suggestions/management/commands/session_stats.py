@@ -1,0 +1,126 @@
+import argparse
+import datetime
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from suggestions import statistics
+from suggestions.models import CongressSession, Suggestion
+
+SUMMARY_ROWS = [
+    ("建议总数", "total"),
+    ("政府承办", "government_handled"),
+    ("非政府承办", "not_government"),
+    ("已撤回", "withdrawn"),
+    ("重点建议", "key"),
+    ("重点建议已办结", "key_closed"),
+    ("已答复", "replied"),
+    ("答复率", "reply_rate"),
+    ("已办结", "closed"),
+    ("办结率", "completion_rate"),
+    ("已评价", "rated"),
+    ("满意", "satisfied"),
+    ("基本满意", "basically_satisfied"),
+    ("不满意", "unsatisfied"),
+    ("满意率", "satisfaction_rate"),
+    ("其中满意", "satisfied_rate"),
+    ("其中基本满意", "basically_satisfied_rate"),
+    ("按期答复", "on_time"),
+    ("按期答复率", "on_time_rate"),
+    ("超期未办结", "overdue"),
+    ("已沟通", "contacted"),
+    ("见面率", "contact_rate"),
+]
+RESULT_CLASSES = {"A": "A 已解决或采纳", "B": "B 正在解决或列入计划解决", "C": "C 因条件限制暂时无法解决"}
+COMMITMENTS = {"total": "承诺事项", "done": "已落实", "open": "未落实"}
+
+
+class Command(BaseCommand):
+    help = (
+        "打印一个届次会议的建议办理统计：总数、政府承办、各类别件数、重点建议、办结率、满意率、"
+        "答复类别、B类承诺落实、各承办单位和各分管领导的办理情况。数字与统计页面、Excel 和办理情况报告同源。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--session", required=True, help="届次会议名称，如“第八届人民代表大会第四次会议”")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出（比率为 0 到 1 的小数）")
+        parser.add_argument(
+            "--today", type=parse_day, help="按此日期计算超期（YYYY-MM-DD），默认今天", metavar="YYYY-MM-DD"
+        )
+
+    def handle(self, *args, session, json=False, today=None, **options):
+        found = CongressSession.objects.filter(name=session).first()
+        if found is None:
+            names = "、".join(CongressSession.objects.values_list("name", flat=True)) or "（无）"
+            raise CommandError(f"没有名为“{session}”的届次会议。现有届次会议：{names}", returncode=1)
+        today = today or timezone.localdate()
+        figures = statistics.session_figures(Suggestion.objects.filter(session=found), today)
+        if json:
+            self.stdout.write(dump_json(figures))
+        else:
+            self.stdout.write("\n".join(table(found, figures, today)))
+
+
+def parse_day(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
+
+
+def dump_json(figures):
+    return json.dumps(figures, ensure_ascii=False, indent=2)
+
+
+def percent(value):
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def cell(key, value):
+    return percent(value) if key.endswith("_rate") else str(value)
+
+
+def display_width(text):
+    """Columns a terminal gives ``text``: two for each Chinese character."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def pad(text, width):
+    return text + " " * (width - display_width(text))
+
+
+def columns(rows):
+    """Rows of cells, each column padded to its widest cell (a Chinese character takes two columns)."""
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  " + "  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+def table(session, figures, today):
+    lines = [f"{session.name}（{session.year}年）建议办理情况（截至{today:%Y-%m-%d}）", "", "总体情况"]
+    lines += columns([(label, cell(key, figures[key])) for label, key in SUMMARY_ROWS])
+    lines += ["", "按类别（政府承办）"]
+    lines += columns([(name, str(n)) for name, n in figures["by_category"].items()])
+    lines += ["", "答复类别"]
+    lines += columns([(RESULT_CLASSES[k], str(n)) for k, n in figures["by_result_class"].items()])
+    lines += ["", "B类承诺落实"]
+    lines += columns([(COMMITMENTS[k], str(n)) for k, n in figures["commitments"].items()])
+    lines += ["", "按办理状态"]
+    lines += columns([(label, str(n)) for label, n in figures["by_state"].items()])
+    if figures["by_unit"]:
+        lines += ["", "按承办单位"]
+        header = ("承办单位", "主办", "协办", "分办", "已完成", "超期")
+        rows = [
+            (r["unit"], *(str(r[k]) for k in ("lead", "co", "separate", "done", "overdue")))
+            for r in figures["by_unit"]
+        ]
+        lines += columns([header, *rows])
+    if figures["by_portfolio"]:
+        lines += ["", "按分管领导"]
+        header = ("分管领导", "件数", "重点", "办结", "办结率")
+        rows = [
+            (r["leader"], str(r["total"]), str(r["key"]), str(r["closed"]), percent(r["completion_rate"]))
+            for r in figures["by_portfolio"]
+        ]
+        lines += columns([header, *rows])
+    return lines

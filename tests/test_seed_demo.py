@@ -1,0 +1,271 @@
+"""The demo data: the 2024 session as the Huozhou report tells it, a live current session, the demo accounts."""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from suggestions import demo, workflow
+from suggestions.models import (
+    Assignment,
+    CongressSession,
+    Event,
+    ExtensionRequest,
+    HandlingUnit,
+    ReassignmentRequest,
+    Reply,
+    Ruling,
+    Suggestion,
+    SupervisionNote,
+)
+
+REPORT_SESSION = "第八届人民代表大会第四次会议"
+CURRENT_SESSION = "第八届人民代表大会第五次会议"
+KEY_OUTCOMES = {
+    "关于有效提升辖区消防能力的建议": ("市消防救援大队", "排查整治该类问题隐患269处"),
+    "关于村民医疗报销更加快捷方便的建议": ("市医疗保障局", "165家村卫生室接入医保骨干网络"),
+    "关于切实解决供暖问题，保障供热质量，提高服务水平的建议": ("市住房和城乡建设管理局", "202台换热机组"),
+    "关于农村道路提档升级的建议": ("市交通运输局", "其余12个年内完工"),
+    "关于持续发展城市公共交通的建议": ("市交通运输局", "老年公交卡22800余张"),
+    "关于打造七里峪旅游公路的建议": ("市交通运输局", "总投资1.56亿元的3条旅游公路"),
+}
+
+
+_seeded_once = {}
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo for one test module, in a transaction rolled back after the module.
+
+    Seeding runs about a thousand workflow actions, so it runs once per test process: the first module keeps
+    the seeded rows as Django's test runner serializes them, a later module (test_session_stats) loads those.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        if _seeded_once:
+            connection.creation.deserialize_db_from_string(_seeded_once["rows"])
+        else:
+            _seeded_once["report"] = demo.seed()
+            _seeded_once["rows"] = connection.creation.serialize_db_to_string()
+        yield _seeded_once["report"]
+        transaction.set_rollback(True)
+
+
+def fingerprint():
+    """Everything the demo writes, in a form two runs can be compared by (passwords are salted anew)."""
+    counts = {
+        model._meta.label: model._default_manager.count()
+        for label in ("suggestions", "accounts")
+        for model in apps.get_app_config(label).get_models()
+    }
+    suggestions = Suggestion.objects.order_by("session__name", "number").values_list(
+        "session__name",
+        "number",
+        "title",
+        "state",
+        "round",
+        "lead_unit__name",
+        "leader__name",
+        "supervising_leader__name",
+        "assigned_on",
+        "deadline",
+        "replied_at",
+        "result_class",
+        "rating",
+        "closed_at",
+    )
+    events = Event.objects.order_by("suggestion__session__name", "suggestion__number", "created_at", "id")
+    users = User.objects.order_by("username").values_list(
+        "username", "name", "role", "unit__name", "deputy__name", "leader__name", "is_active"
+    )
+    units = HandlingUnit.objects.values_list("name", "short_name", "leader__name", "document_prefix", "order")
+    return {
+        "counts": counts,
+        "suggestions": list(suggestions),
+        "events": list(
+            events.values_list(
+                "suggestion__number", "action", "actor__username", "to_state", "note", "created_at"
+            )
+        ),
+        "users": list(users),
+        "units": list(units),
+    }
+
+
+def current(**filters):
+    return Suggestion.objects.filter(session__name=CURRENT_SESSION, **filters)
+
+
+@pytest.mark.django_db
+def test_seed_loads_the_report_session_and_the_current_session(seeded):
+    assert seeded.sessions == [(REPORT_SESSION, 62), (CURRENT_SESSION, current().count())]
+    assert CongressSession.objects.get(is_current=True).name == CURRENT_SESSION
+    assert seeded.reference["类别"] == 5
+    assert 35 <= seeded.reference["代表"] <= 45
+
+
+@pytest.mark.django_db
+def test_every_2024_suggestion_went_through_the_workflow_and_closed(seeded):
+    handled = Suggestion.objects.filter(session__name=REPORT_SESSION).exclude(
+        state=Suggestion.State.NOT_GOVERNMENT
+    )
+    assert handled.count() == 61
+    assert set(handled.values_list("state", flat=True)) == {Suggestion.State.CLOSED}
+    for action in ("register", "assign", "sign_for", "draft_reply", "sign_reply", "review_reply", "close"):
+        assert (
+            Event.objects.filter(suggestion__in=handled, action=action)
+            .values("suggestion")
+            .distinct()
+            .count()
+            == 61
+        )
+    handed = Suggestion.objects.get(session__name=REPORT_SESSION, state=Suggestion.State.NOT_GOVERNMENT)
+    assert handed.other_organ == "市人民法院"
+
+
+@pytest.mark.django_db
+def test_the_six_key_suggestions_of_the_report_with_their_outcomes(seeded):
+    key = Suggestion.objects.filter(session__name=REPORT_SESSION, is_key=True)
+    assert set(key.values_list("title", flat=True)) == set(KEY_OUTCOMES)
+    for suggestion in key:
+        unit, outcome = KEY_OUTCOMES[suggestion.title]
+        assert suggestion.lead_unit.name == unit
+        assert suggestion.supervising_leader is not None
+        reply = Reply.objects.get(assignment__suggestion=suggestion, state=Reply.State.ACCEPTED)
+        assert outcome in reply.text
+        assert suggestion.rating == 3  # 代表均给予满意评价
+
+
+@pytest.mark.django_db
+def test_2024_commitments_are_followed_up_and_done(seeded):
+    b_replies = Reply.objects.filter(assignment__suggestion__session__name=REPORT_SESSION, result_class="B")
+    assert b_replies.count() >= 2
+    assert not b_replies.filter(commitment_done_on=None).exists()
+    road = b_replies.get(assignment__suggestion__title="关于农村道路提档升级的建议")
+    assert "其余12个年内完工" in road.commitment
+    assert road.follow_ups.filter(is_done=True).exists()
+
+
+@pytest.mark.django_db
+def test_seeding_twice_gives_the_same_data(seeded):
+    before = fingerprint()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert fingerprint() == before
+    assert f"{REPORT_SESSION}：已存在，跳过" in out.getvalue()
+    assert "unit1_head" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_current_session_has_a_suggestion_in_every_live_state(seeded):
+    states = set(current().values_list("state", flat=True))
+    expected = set(Suggestion.State) - {Suggestion.State.WITHDRAWN, Suggestion.State.NOT_GOVERNMENT}
+    assert expected <= states
+
+
+@pytest.mark.django_db
+def test_current_session_has_an_assignment_in_every_state(seeded):
+    states = set(
+        Assignment.objects.filter(suggestion__session__name=CURRENT_SESSION).values_list("state", flat=True)
+    )
+    assert states == set(Assignment.State)
+
+
+@pytest.mark.django_db
+def test_current_session_shows_the_cases_the_demo_promises(seeded):
+    in_session = {"assignment__suggestion__session__name": CURRENT_SESSION}
+    assert ReassignmentRequest.objects.filter(status=Ruling.PENDING, **in_session).exists()
+    assert ReassignmentRequest.objects.filter(status=Ruling.APPROVED, **in_session).exists()
+    assert ExtensionRequest.objects.filter(status=Ruling.PENDING, **in_session).exists()
+    assert ExtensionRequest.objects.filter(status=Ruling.APPROVED, **in_session).exists()
+    assert current().overdue().exists()
+    assert current(state=Suggestion.State.IN_HANDLING, deadline__gt=timezone.localdate()).exists()
+    assert current(state=Suggestion.State.REHANDLING, round=2).exists()
+    assert current(assignments__role=Assignment.Role.SEPARATE).distinct().count() == 1
+    co_parts = Assignment.objects.filter(suggestion__session__name=CURRENT_SESSION, role=Assignment.Role.CO)
+    assert co_parts.filter(state=Assignment.State.SIGNED).exists()  # an opinion still owed
+    open_commitment = Reply.objects.filter(
+        result_class="B",
+        commitment_done_on=None,
+        assignment__suggestion__state=Suggestion.State.CLOSED,
+        **in_session,
+    )
+    assert open_commitment.filter(follow_ups__is_done=False).exists()
+    closed_unrated = current(state=Suggestion.State.CLOSED, rating=None)
+    assert closed_unrated.exists()
+
+
+@pytest.mark.django_db
+def test_a_current_key_suggestion_has_the_leaders_comment_and_a_supervision_note(seeded):
+    leader = User.objects.get(username="leader")
+    supervised = current(is_key=True, supervising_leader=leader.leader, state=Suggestion.State.IN_HANDLING)
+    notes = SupervisionNote.objects.filter(suggestion__in=supervised)
+    assert notes.filter(kind=SupervisionNote.Kind.COMMENT, author=leader).exists()
+    assert notes.filter(kind=SupervisionNote.Kind.SUPERVISE).exists()
+
+
+@pytest.mark.django_db
+def test_every_demo_account_signs_in_with_the_demo_password(seeded):
+    accounts = demo.demo_accounts()
+    assert len({a.username for a in accounts}) == len(accounts)
+    for account in accounts:
+        assert Client().login(username=account.username, password=demo.DEMO_PASSWORD), account.username
+
+
+@pytest.mark.django_db
+def test_demo_accounts_are_linked_as_the_table_says(seeded):
+    for account in demo.demo_accounts():
+        user = User.objects.get(username=account.username)
+        assert (user.role, user.name) == (account.role, account.name)
+        assert (user.unit.name if user.unit else "") == account.unit
+        assert (user.deputy.name if user.deputy else "") == account.deputy
+        assert (user.leader.name if user.leader else "") == account.leader
+
+
+@pytest.mark.django_db
+def test_unit1_head_is_head_of_unit1s_unit_the_busiest_now(seeded):
+    clerk, head = User.objects.get(username="unit1"), User.objects.get(username="unit1_head")
+    assert head.role == Role.UNIT_HEAD and head.unit == clerk.unit
+    assert clerk.unit.name == "市交通运输局"
+    parts = Assignment.objects.current().filter(suggestion__session__name=CURRENT_SESSION)
+    busiest = max(HandlingUnit.objects.all(), key=lambda unit: parts.filter(unit=unit).open().count())
+    assert busiest == clerk.unit
+    waiting_for_head = parts.get(unit=clerk.unit, state=Assignment.State.DRAFTED).suggestion
+    assert "sign_reply" in [a.name for a in workflow.available_actions(waiting_for_head, head)]
+
+
+@pytest.mark.django_db
+def test_deputy1_leads_several_current_suggestions_one_waiting_for_their_rating(seeded):
+    user = User.objects.get(username="deputy1")
+    led = current(lead_deputy=user.deputy)
+    assert led.count() >= 3
+    waiting = led.get(state=Suggestion.State.REPLIED)
+    assert "rate" in [a.name for a in workflow.available_actions(waiting, user)]
+
+
+@pytest.mark.django_db
+def test_the_leaders_portfolio_spans_both_sessions_with_key_suggestions(seeded):
+    leader = User.objects.get(username="leader").leader
+    assert leader.title == "副市长" and leader.portfolio
+    for name in (REPORT_SESSION, CURRENT_SESSION):
+        portfolio = Suggestion.objects.filter(session__name=name, leader=leader)
+        assert portfolio.exists()
+        assert portfolio.filter(is_key=True, supervising_leader=leader).exists()
+
+
+@pytest.mark.django_db
+def test_the_real_mayor_is_not_in_the_demo(seeded):
+    names = [
+        *User.objects.values_list("name", flat=True),
+        *apps.get_model("suggestions", "Deputy").objects.values_list("name", flat=True),
+        *apps.get_model("suggestions", "Leader").objects.values_list("name", flat=True),
+    ]
+    assert "张可新" not in names
+    for path in demo.FIXTURES.glob("*.json"):
+        assert "张可新" not in path.read_text(encoding="utf-8")
