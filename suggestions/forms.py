@@ -34,6 +34,8 @@ YES_NO = [("1", "同意"), ("0", "不同意")]
 def style(form):
     """Bootstrap classes on the widgets, so templates only lay fields out."""
     for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+            field.empty_label = "请选择"  # Django's "- Select an option -" has no Chinese translation
         widget = field.widget
         if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)):
             continue
@@ -50,12 +52,18 @@ def _units():
     return HandlingUnit.objects.filter(is_active=True)
 
 
+def _size_label(size):
+    """20 MB, 1.5 MB, 512 KB: a limit as people read it (a limit under 1 MB is not "0 MB")."""
+    mb = size / (1024 * 1024)
+    return f"{mb:.3g} MB" if mb >= 1 else f"{size / 1024:.3g} KB"
+
+
 class PdfField(forms.FileField):
     """A PDF, checked by its content (the %PDF- signature), not its name, and within the size limit."""
 
     default_error_messages = {
         "not_pdf": "只能上传PDF文件 (所选文件不是PDF)。",
-        "too_big": "文件不能超过%(limit)s MB。",
+        "too_big": "文件不能超过%(limit)s。",
         "empty": "上传的文件是空的。",
     }
 
@@ -65,9 +73,7 @@ class PdfField(forms.FileField):
             return upload
         limit = settings.UPLOAD_MAX_BYTES
         if upload.size > limit:
-            raise forms.ValidationError(
-                self.error_messages["too_big"], params={"limit": limit // (1024 * 1024)}
-            )
+            raise forms.ValidationError(self.error_messages["too_big"], params={"limit": _size_label(limit)})
         upload.seek(0)
         head = upload.read(1024)
         upload.seek(0)

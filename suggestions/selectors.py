@@ -5,6 +5,8 @@ import datetime
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from accounts.roles import Role
+
 from .models import (
     Assignment,
     CongressSession,
@@ -119,27 +121,36 @@ def leader_todo(user, today=None):
     }
 
 
+def reply_states_shown_to(user):
+    """A deputy reads a reply once the office has accepted it; drafts, letters awaiting review and returned
+    letters stay between the unit and the office."""
+    if user.role == Role.DEPUTY:
+        return (Reply.State.ACCEPTED,)
+    return tuple(Reply.State.values)
+
+
 def detail_queryset(user):
-    """A suggestion with everything its page shows, in a fixed number of queries."""
-    assignments = Assignment.objects.select_related("unit", "signed_by").prefetch_related(
-        "contacts__recorded_by",
-        "reassignment_requests__proposed_unit",
-        "reassignment_requests__new_unit",
-        "extension_requests",
-        Prefetch(
-            "replies",
-            queryset=Reply.objects.prefetch_related(
-                Prefetch("ratings", queryset=Rating.objects.select_related("deputy", "recorded_by")),
-                "follow_ups__recorded_by",
-            ),
-        ),
-    )
+    """A suggestion with everything its page shows, in a fixed number of queries.
+
+    The records under the assignments are prefetched as flat lookups, not nested in the assignments' queryset:
+    a nested one travels with ``suggestion.assignments`` and re-runs every time someone filters it (the
+    workflow's ``available_actions`` does), costing the whole tree again."""
     return (
         Suggestion.objects.visible_to(user)
         .select_related(*LIST_RELATED, "delegation", "supervising_leader", "created_by")
         .prefetch_related(
             "joint_deputies",
-            Prefetch("assignments", queryset=assignments),
+            Prefetch("assignments", queryset=Assignment.objects.select_related("unit", "signed_by")),
+            "assignments__contacts__recorded_by",
+            "assignments__reassignment_requests__proposed_unit",
+            "assignments__reassignment_requests__new_unit",
+            "assignments__extension_requests",
+            "assignments__replies",
+            Prefetch(
+                "assignments__replies__ratings",
+                queryset=Rating.objects.select_related("deputy", "recorded_by"),
+            ),
+            "assignments__replies__follow_ups__recorded_by",
             "assignments__opinion",
             "supervision_notes__author",
             "rehandlings",

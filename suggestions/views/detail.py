@@ -1,6 +1,7 @@
 """A suggestion's page, the actions on it, and its reply letters."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -15,6 +16,31 @@ def _suggestion_for(user, pk):
     return get_object_or_404(selectors.detail_queryset(user), pk=pk)
 
 
+def _action_form(name, assignment, suggestion, user, *data):
+    """An action's form; ids carry the action and the unit, so two modals on one page never share an id."""
+    key = f"{name}-{assignment.pk if assignment else 's'}"
+    return ACTION_FORMS[name](
+        *data, suggestion=suggestion, assignment=assignment, user=user, auto_id=f"id_{key}_%s"
+    )
+
+
+# The step that moves the suggestion forward comes first and stands out; the others are secondary buttons.
+FORWARD_ACTIONS = (
+    "assign",
+    "sign_for",
+    "rule_reassignment",
+    "rule_extension",
+    "send_opinion",
+    "draft_reply",
+    "sign_reply",
+    "submit_reply",
+    "review_reply",
+    "rate",
+    "record_rating",
+    "close",
+)
+
+
 def _action_forms(suggestion, user, failed=None):
     """One (available action, form) pair per button; ``failed`` replaces the form that was just posted."""
     pairs = []
@@ -25,25 +51,26 @@ def _action_forms(suggestion, user, failed=None):
         if failed and failed[0] == key:
             form = failed[1]
         else:
-            form = ACTION_FORMS[available.name](
-                suggestion=suggestion, assignment=available.assignment, user=user
-            )
+            form = _action_form(available.name, available.assignment, suggestion, user)
         pairs.append((available, form))
+    pairs.sort(key=lambda pair: pair[0].name not in FORWARD_ACTIONS)
     return pairs
 
 
 def render_detail(request, suggestion, *, failed=None, status=200):
     assignments = list(suggestion.assignments.all())
     actions = _action_forms(suggestion, request.user, failed)
+    shown = selectors.reply_states_shown_to(request.user)
     context = {
         "s": suggestion,
         "assignments": assignments,
         "answering": [a for a in assignments if a.answers],
-        "replies": [r for a in assignments for r in a.replies.all()],
+        "replies": [r for a in assignments for r in a.replies.all() if r.state in shown],
         "contacts": sorted((c for a in assignments for c in a.contacts.all()), key=lambda c: c.contacted_on),
         "opinions": [a.opinion for a in assignments if hasattr(a, "opinion")],
         "events": suggestion.events.select_related("assignment__unit"),
         "actions": actions,
+        "forward_actions": FORWARD_ACTIONS,
         "can_edit": workflow.refusal(workflow.ACTIONS["edit"], request.user, suggestion) is None,
         "open_action": failed[0] if failed else None,
     }
@@ -58,15 +85,22 @@ def detail(request, pk):
 def act(request, pk, action, assignment_id=None):
     if action not in ACTION_FORMS:
         raise Http404("没有这个操作")
+    if not request.user.has_perm(workflow.ACTIONS[action].permission):
+        raise PermissionDenied  # the role may never take this action: the 403 page, before any lookup
+    # An action on one unit's part needs that assignment in the address; one on the whole suggestion, none.
+    if workflow.ACTIONS[action].on_assignment != (assignment_id is not None):
+        raise Http404("操作与承办单位不符")
     suggestion = _suggestion_for(request.user, pk)
     assignment = None
     if assignment_id is not None:
         assignment = get_object_or_404(
             Assignment.objects.select_related("unit"), pk=assignment_id, suggestion=suggestion
         )
-    form = ACTION_FORMS[action](
-        request.POST, request.FILES, suggestion=suggestion, assignment=assignment, user=request.user
-    )
+    refused = workflow.refusal(workflow.ACTIONS[action], request.user, suggestion, assignment)
+    if refused:  # not now (state, unit, rule): say why, whatever the form holds
+        messages.error(request, refused)
+        return redirect("suggestions:detail", pk=pk)
+    form = _action_form(action, assignment, suggestion, request.user, request.POST, request.FILES)
     key = (action, assignment_id)
     if form.is_valid():
         try:
@@ -92,6 +126,7 @@ def reply_attachment(request, pk):
         Reply.objects.select_related("assignment__suggestion"),
         pk=pk,
         assignment__suggestion__in=selectors.suggestions_for(request.user),
+        state__in=selectors.reply_states_shown_to(request.user),
     )
     if not reply.attachment:
         raise Http404("这份答复没有上传签发件")

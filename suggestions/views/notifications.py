@@ -1,6 +1,8 @@
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..models import Notification
@@ -14,8 +16,14 @@ def notification_list(request):
 
 @require_POST
 def mark_read(request):
+    """One notification (``id``) or all of this person's: another person's id matches nothing."""
     notes = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
     if request.POST.get("id"):
+        if not (request.POST["id"].isascii() and request.POST["id"].isdigit()):
+            raise Http404("没有这条通知")
         notes = notes.filter(pk=request.POST["id"])
     notes.update(read_at=timezone.now())
-    return redirect(request.POST.get("next") or "suggestions:notifications")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "suggestions:notifications"  # only back into this site
+    return redirect(target)

@@ -71,7 +71,7 @@ class Desk:
         self.page.goto(f"{self.base_url}{path}")
         return self
 
-    def act(self, action, fields=None, selects=None, checks=(), radios=None):
+    def act(self, action, fields=None, selects=None, checks=(), radios=None, press=None):
         """Click the action's button, fill its form in the modal, confirm, and wait for the page to come back."""
         self.page.locator(f"button[data-action={action}]").first.click()
         modal = self.page.locator(".modal.show")
@@ -84,8 +84,9 @@ class Desk:
             modal.locator(f"input[name={name}][value='{value}']").check(force=True)
         for name in checks:
             modal.locator(f"input[name={name}]").check()
+        button = modal.locator(press or "button[type=submit]")
         with self.page.expect_navigation():
-            modal.locator("button[type=submit]").click()
+            button.click()
         return self.page.locator(".alert").first.inner_text()
 
 

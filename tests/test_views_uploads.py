@@ -1,0 +1,123 @@
+"""The signed reply letter (PDF): stored outside static/, served only to those who may see the suggestion,
+checked by its content and its size."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from suggestions.models import Reply
+from tests.view_helpers import (
+    PDF_BYTES,
+    REPLY_FORM,
+    field_errors,
+    messages_shown,
+    post_action,
+    section,
+    text,
+)
+from tests.workflow_helpers import snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root):
+    return [p for p in Path(root).rglob("*") if p.is_file()] if Path(root).exists() else []
+
+
+def letter(content=PDF_BYTES, name="霍交函〔2025〕12号.pdf"):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def draft_with(client, journey, upload):
+    client.force_login(journey.clerk)
+    return post_action(client, journey.s, "draft_reply", {**REPLY_FORM, "attachment": upload}, journey.lead)
+
+
+def download(client, user, reply):
+    client.force_login(user)
+    return client.get(reverse("suggestions:reply_attachment", args=[reply.pk]))
+
+
+def test_a_drafted_letter_is_stored_under_media_root_not_static(client, journey, media):
+    journey.assign().sign()
+    response = draft_with(client, journey, letter())
+    assert messages_shown(response) == ["拟写答复: 已完成。"]
+    reply = Reply.objects.get()
+    path = Path(reply.attachment.path)
+    assert path.is_relative_to(media)
+    assert not path.is_relative_to(Path(django_settings.BASE_DIR) / "static")
+    assert path.read_bytes() == PDF_BYTES
+    assert path.suffix == ".pdf" and "霍交函" not in path.name  # a generated name, not the person's
+    assert "下载签发件 (PDF)" in section(response, "reply")
+
+
+def test_those_who_see_the_suggestion_download_the_accepted_letter_others_get_404(
+    client, request, journey, media
+):
+    journey.assign().sign()
+    draft_with(client, journey, letter())
+    journey.sign_off().submit().accept()
+    reply = Reply.objects.get()
+    for user in ["office", "clerk", "head", "deputy_user", "joint_deputy_user", "leader_user"]:
+        response = download(client, request.getfixturevalue(user), reply)
+        assert response.status_code == 200, user
+        assert response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content) == PDF_BYTES
+    for user in ["outsider_clerk", "other_deputy_user", "other_leader_user"]:
+        assert download(client, request.getfixturevalue(user), reply).status_code == 404, user
+
+
+def test_the_deputy_gets_no_letter_before_the_office_accepts_it(client, journey, media, deputy_user, office):
+    journey.assign().sign()
+    draft_with(client, journey, letter())
+    reply = Reply.objects.get()
+    assert download(client, deputy_user, reply).status_code == 404
+    assert download(client, office, reply).status_code == 200
+
+
+def test_a_reply_without_a_letter_is_a_404(client, journey, office):
+    journey.assign().sign().draft()
+    assert download(client, office, Reply.objects.get()).status_code == 404
+
+
+def test_the_letter_can_come_with_the_submission(client, journey, media, clerk, office):
+    s = journey.assign().sign().draft().sign_off().s
+    client.force_login(clerk)
+    response = post_action(client, s, "submit_reply", {"attachment": letter()}, journey.lead)
+    assert messages_shown(response) == ["报送答复: 已完成。"]
+    assert download(client, office, Reply.objects.get()).status_code == 200
+
+
+def test_a_pdf_name_over_other_content_is_refused(client, journey, media):
+    s = journey.assign().sign().s
+    before = snapshot(s)
+    fake = letter(content=b"<html><body>not a letter</body></html>", name="答复函.pdf")
+    response = draft_with(client, journey, fake)
+    assert response.status_code == 400
+    errors = field_errors(response, f"action-draft_reply-{journey.lead.pk}", "attachment")
+    assert len(errors) == 1 and errors[0].startswith("只能上传PDF文件")
+    assert snapshot(s) == before
+    assert stored_files(media) == []
+
+
+def test_a_letter_over_the_size_limit_is_refused(client, journey, media, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    s = journey.assign().sign().s
+    before = snapshot(s)
+    big = letter(content=PDF_BYTES + b"%" + b"0" * 2048)
+    response = draft_with(client, journey, big)
+    assert response.status_code == 400
+    errors = field_errors(response, f"action-draft_reply-{journey.lead.pk}", "attachment")
+    assert errors == ["文件不能超过1 KB。"]
+    assert snapshot(s) == before
+    assert stored_files(media) == []
+    assert "已完成" not in text(response)
