@@ -29,9 +29,20 @@ class RoleBackend(ModelBackend):
         verb = codename.split("_", 1)[0]
         if perm not in perms and f"{app}.{verb}_*" not in perms:
             return False
-        if obj is not None and hasattr(type(obj).objects, "visible_to"):
-            return type(obj).objects.visible_to(user_obj).filter(pk=obj.pk).exists()
-        return True
+        return obj is None or _visible(user_obj, obj)
 
     def has_module_perms(self, user_obj, app_label):
         return user_obj.is_active and user_obj.role == Role.OFFICE and app_label in _ADMIN_APPS
+
+
+def _visible(user, obj):
+    """Whether ``user`` may see ``obj``: asked of its manager's ``visible_to``; a record of the handling (reply,
+    rating, request, contact, note) is visible when the assignment, reply or suggestion it belongs to is."""
+    manager = type(obj)._default_manager
+    if hasattr(manager, "visible_to"):
+        return manager.visible_to(user).filter(pk=obj.pk).exists()
+    for name in ("assignment", "reply", "suggestion"):
+        owner = getattr(obj, name, None)
+        if owner is not None:
+            return _visible(user, owner)
+    return True

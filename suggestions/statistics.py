@@ -92,7 +92,9 @@ def by_category(suggestions) -> dict[str, int]:
 
 
 def by_state(suggestions) -> dict[str, int]:
-    counts = dict(suggestions.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    counts = dict(
+        suggestions.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
     return {state.label: counts.get(state.value, 0) for state in S}
 
 
@@ -116,7 +118,14 @@ def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:
             co=Count("suggestion", filter=Q(role=Assignment.Role.CO), distinct=True),
             separate=Count("suggestion", filter=Q(role=Assignment.Role.SEPARATE), distinct=True),
             done=Count("pk", filter=Q(state__in=[Assignment.State.REPLIED, Assignment.State.OPINION_SENT])),
-            overdue=Count("pk", filter=Q(state__in=Assignment.UNIT_OPEN_STATES, deadline__lt=today)),
+            overdue=Count(
+                "pk",
+                filter=Q(
+                    state__in=Assignment.UNIT_OPEN_STATES,
+                    deadline__lt=today,
+                    suggestion__state__in=Suggestion.HANDLING_STATES,  # a closed suggestion's leftovers are not late
+                ),
+            ),
         )
         .order_by("unit__order", "unit__name")
     )

@@ -13,8 +13,9 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from . import deadlines
@@ -123,9 +124,36 @@ def _date_cn(day):
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# What registration may correct; the state and the handling summary change only through the other actions.
+EDITABLE_FIELDS = frozenset(
+    {
+        "number",
+        "title",
+        "content",
+        "source",
+        "submitted_on",
+        "lead_deputy",
+        "joint_deputies",
+        "delegation",
+        "category",
+        "leader",
+        "is_key",
+        "supervising_leader",
+        "remarks",
+    }
+)
+
+
 def do_edit(ctx):
     changed = []
     s = ctx.suggestion
+    for name in ctx.data:
+        if name not in EDITABLE_FIELDS:
+            try:
+                label = s._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:
+                label = name
+            raise WorkflowError(f"不能修改「{label}」: 它只随办理操作改变。", field=name)
     for name, value in ctx.data.items():
         if name == "joint_deputies":
             s.joint_deputies.set(value)
@@ -218,6 +246,7 @@ def do_hand_over(ctx):
 def do_withdraw(ctx):
     reason = _required(ctx, "reason", "请填写撤回理由。")
     _set(ctx.suggestion, state=S.WITHDRAWN)
+    _settle_pending_requests(ctx, ctx.suggestion.assignments.all(), "建议已撤回, 无需审批。")
     ctx.note = f"撤回理由: {reason}"
     ctx.recipients.units(*[a.unit for a in ctx.suggestion.assignments.open()])
 
@@ -273,6 +302,7 @@ def do_rule_reassignment(ctx):
     request.status, request.new_unit = Ruling.APPROVED, new_unit
     request.save()
     _set(a, state=A.REASSIGNED, completed_at=ctx.at)
+    _settle_pending_requests(ctx, [a], f"已调整至{new_unit.name}, 无需审批。")
     # The clock does not restart: the new unit keeps the first assignment's dates.
     successor = _create(
         Assignment,
@@ -335,8 +365,10 @@ def do_rule_extension(ctx):
         request.status, request.granted_deadline = Ruling.APPROVED, granted
         request.save()
         _set(a, deadline=granted)
-        if a.role == Assignment.Role.LEAD and a.round == s.round:
-            _set(s, deadline=granted)
+        if a.role in ANSWERING and a.round == s.round:
+            # the suggestion is due when its last answering part is (分办: several parts)
+            parts = s.assignments.current().filter(round=s.round, role__in=ANSWERING)
+            _set(s, deadline=max(parts.values_list("deadline", flat=True)))
         ctx.note = f"同意{a.unit.name}延期至{_date_cn(granted)}" + (f" ({note})" if note else "")
     ctx.recipients.units(a.unit)
 
@@ -373,6 +405,7 @@ def do_send_opinion(ctx):
         sent_at=ctx.at,
     )
     _set(a, state=A.OPINION_SENT, completed_at=ctx.at)
+    _settle_pending_requests(ctx, [a], "已报送协办意见, 无需延期。")
     ctx.note = f"{a.unit.name}报送协办意见"
     lead = ctx.suggestion.assignments.current().filter(round=a.round, role=Assignment.Role.LEAD).first()
     if lead:
@@ -448,6 +481,7 @@ def do_review_reply(ctx):
         return
     _set(reply, state=Reply.State.ACCEPTED, reviewed_by=ctx.user, reviewed_at=ctx.at)
     _set(a, state=A.REPLIED, completed_at=ctx.at)
+    _settle_pending_requests(ctx, [a], "已答复, 无需延期。")
     ctx.note = f"审核通过{a.unit.name}的答复 {reply.document_number}"
     still_open = s.assignments.current().filter(round=s.round, role__in=ANSWERING).exclude(state=A.REPLIED)
     if not still_open.exists():
@@ -501,13 +535,12 @@ def do_rate(ctx):
 
 def do_rehandle(ctx):
     reason = _required(ctx, "reason", "请填写重新办理的原因。")
-    lead = (
-        ctx.suggestion.assignments.current()
-        .filter(round=ctx.suggestion.round, role__in=ANSWERING)
-        .order_by("role")
-        .first()
-    )
-    _start_rehandling(ctx, lead, reason=reason)
+    # 分办: each unit has its own reply, and the office says which one goes back
+    replies = list(current_replies(ctx.suggestion))
+    reply = ctx.data.get("reply") or (replies[0] if len(replies) == 1 else None)
+    if reply is None or reply.pk not in {r.pk for r in replies}:
+        raise WorkflowError("请选择要重新办理的答复。", field="reply")
+    _start_rehandling(ctx, reply.assignment, reason=reason)
     ctx.note = f"重新办理: {reason}"
 
 
@@ -597,7 +630,7 @@ def do_comment(ctx):
 
 
 def do_follow_up(ctx):
-    open_b = [r for r in accepted_replies(ctx.suggestion) if r.commitment_open]
+    open_b = _open_commitments(ctx)
     reply = ctx.data.get("reply") or (open_b[0] if open_b else None)
     if reply is None or reply.pk not in {r.pk for r in open_b}:
         raise WorkflowError("请选择要跟踪的B类答复。", field="reply")
@@ -620,6 +653,15 @@ def do_follow_up(ctx):
     ctx.recipients.office()
 
 
+def _settle_pending_requests(ctx, assignments, note):
+    """Requests nobody can rule on any more (the part is finished, moved on or withdrawn) leave the office's
+    list, closed with a note saying why."""
+    for model in (ReassignmentRequest, ExtensionRequest):
+        model.objects.filter(assignment__in=assignments, status=Ruling.PENDING).update(
+            status=Ruling.REFUSED, ruling_note=note, ruled_at=ctx.at
+        )
+
+
 def _required(ctx, name, message):
     value = (ctx.data.get(name) or "").strip()
     if not value:
@@ -639,9 +681,17 @@ def _reassignment_window_open(ctx):
     return None
 
 
+def _pending(assignment, relation):
+    """Whether the part has a request waiting; ``available_actions`` annotates the answer for all parts at once."""
+    known = getattr(assignment, f"pending_{relation}", None)
+    if known is not None:
+        return known
+    return getattr(assignment, relation).filter(status=Ruling.PENDING).exists()
+
+
 def _has_pending(relation):
     def rule(ctx):
-        if not getattr(ctx.assignment, relation).filter(status=Ruling.PENDING).exists():
+        if not _pending(ctx.assignment, relation):
             return "没有待审批的申请。"
         return None
 
@@ -652,7 +702,7 @@ def _may_request_extension(ctx):
     a = ctx.assignment
     if ctx.today > a.deadline:
         return "已超过办理期限, 延期须在期限届满前申请。"
-    if a.extension_requests.filter(status=Ruling.PENDING).exists():
+    if _pending(a, "extension_requests"):
         return "已有待审批的延期申请。"
     return None
 
@@ -691,12 +741,18 @@ def _has_unpublished(ctx):
     return None
 
 
+def _open_commitments(ctx):
+    """Accepted B-class replies not yet carried out; a unit sees only the commitments it made itself."""
+    replies = [r for r in accepted_replies(ctx.suggestion) if r.commitment_open]
+    if ctx.user.is_unit_member:
+        replies = [r for r in replies if r.assignment.unit_id == ctx.user.unit_id]
+    return replies
+
+
 def _has_open_commitment(ctx):
     if not any(r.commitment_open for r in accepted_replies(ctx.suggestion)):
         return "没有待落实的B类承诺。"
-    if ctx.user.is_unit_member and ctx.user.unit_id not in {
-        r.assignment.unit_id for r in accepted_replies(ctx.suggestion)
-    }:
+    if not _open_commitments(ctx):
         return "只有作出承诺的单位可以记录落实情况。"
     return None
 
@@ -822,6 +878,11 @@ def refusal(action: Action, user, suggestion, assignment=None, *, at=None) -> st
         return "您没有权限进行此操作。"
     if not Suggestion.objects.visible_to(user).filter(pk=suggestion.pk).exists():
         return "您无权查看此建议。"
+    return _refusal_once_visible(action, user, suggestion, assignment, at=at)
+
+
+def _refusal_once_visible(action: Action, user, suggestion, assignment=None, *, at=None) -> str | None:
+    """The rest of ``refusal``, once the user holds the permission and sees the suggestion."""
     if suggestion.state not in action.states:
         return f"建议当前状态为「{suggestion.get_state_display()}」, 不能{action.label}。"
     if action.on_assignment:
@@ -864,14 +925,21 @@ def available_actions(suggestion, user, *, at=None) -> list[Available]:
     for action in _ACTIONS:
         if not user.has_perm(action.permission) or suggestion.state not in action.states:
             continue
+        # visibility and permission are settled above: ask only the rest, once per part
         if not action.on_assignment:
-            if refusal(action, user, suggestion, at=at) is None:
+            if _refusal_once_visible(action, user, suggestion, at=at) is None:
                 found.append(Available(action))
             continue
         if assignments is None:
-            assignments = list(suggestion.assignments.select_related("unit"))
+            waiting = {"assignment": OuterRef("pk"), "status": Ruling.PENDING}
+            assignments = list(
+                suggestion.assignments.select_related("unit").annotate(
+                    pending_reassignment_requests=Exists(ReassignmentRequest.objects.filter(**waiting)),
+                    pending_extension_requests=Exists(ExtensionRequest.objects.filter(**waiting)),
+                )
+            )
         for assignment in assignments:
-            if refusal(action, user, suggestion, assignment, at=at) is None:
+            if _refusal_once_visible(action, user, suggestion, assignment, at=at) is None:
                 found.append(Available(action, assignment))
     return found
 
@@ -888,7 +956,9 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
             locked_assignment = None
             if assignment is not None:
                 locked_assignment = (
-                    Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+                    Assignment.objects.select_for_update(of=("self",))
+                    .select_related("unit")
+                    .get(pk=assignment.pk)
                 )
             message = refusal(action, user, locked, locked_assignment, at=at)
             if message:
@@ -945,7 +1015,8 @@ def _record(ctx: Context, from_state) -> Event:
     )
     recipients = ctx.recipients.resolve(exclude=ctx.user)
     if recipients:
-        transaction.on_commit(lambda: notify(event, recipients))
+        # robust: the action is committed whatever happens to its notifications; a failure is logged
+        transaction.on_commit(lambda: notify(event, recipients), robust=True)
     return event
 
 

@@ -1,0 +1,116 @@
+"""What each role may do, as ``user.has_perm`` answers it from ``accounts.roles``."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import User
+from accounts.roles import ROLE_PERMISSIONS, Role, role_permissions
+from suggestions import workflow
+from suggestions.models import Reply
+from tests.conftest import make_user
+
+# (permission, roles that hold it): the table the screens and the workflow rely on.
+EXPECTED = [
+    ("suggestions.register", {Role.OFFICE}),
+    ("suggestions.assign", {Role.OFFICE}),
+    ("suggestions.review_reply", {Role.OFFICE}),
+    ("suggestions.record_rating", {Role.OFFICE}),
+    ("suggestions.close", {Role.OFFICE}),
+    ("suggestions.import", {Role.OFFICE}),
+    ("suggestions.view_all", {Role.OFFICE, Role.CONGRESS}),
+    ("suggestions.view_statistics", {Role.OFFICE, Role.LEADER, Role.CONGRESS}),
+    ("suggestions.export", {Role.OFFICE, Role.LEADER, Role.CONGRESS, Role.UNIT_STAFF, Role.UNIT_HEAD}),
+    ("suggestions.comment", {Role.LEADER}),
+    ("suggestions.sign_for", {Role.UNIT_STAFF, Role.UNIT_HEAD}),
+    ("suggestions.draft_reply", {Role.UNIT_STAFF, Role.UNIT_HEAD}),
+    ("suggestions.sign_reply", {Role.UNIT_HEAD}),
+    ("suggestions.follow_up", {Role.OFFICE, Role.UNIT_STAFF, Role.UNIT_HEAD}),
+    ("suggestions.rate", {Role.DEPUTY}),
+]
+
+
+@pytest.mark.parametrize(("perm", "holders"), EXPECTED, ids=[perm for perm, _ in EXPECTED])
+def test_role_permission_table(perm, holders):
+    # the role alone decides: an unsaved account of each role is enough
+    row = {role: User(username=role, role=role).has_perm(perm) for role in Role}
+    assert row == {role: role in holders for role in Role}
+
+
+def test_deputy_may_rate_but_not_assign(deputy_user):
+    assert deputy_user.has_perm("suggestions.rate")
+    assert not deputy_user.has_perm("suggestions.assign")
+    assert not deputy_user.has_perm("suggestions.view_all")
+
+
+def test_unit_head_signs_replies_and_unit_staff_does_not(head, clerk):
+    assert head.has_perm("suggestions.sign_reply")
+    assert not clerk.has_perm("suggestions.sign_reply")
+
+
+def test_every_workflow_action_is_a_permission_some_role_holds():
+    held = set().union(*ROLE_PERMISSIONS.values())
+    missing = {a.permission for a in workflow.ACTIONS.values()} - held
+    assert missing == set()
+    assert workflow.REGISTER.permission in held
+
+
+def test_unknown_role_has_no_permissions():
+    assert role_permissions("janitor") == frozenset()
+
+
+def test_inactive_user_has_no_permissions(office):
+    office.is_active = False
+    office.save()
+    assert not office.has_perm("suggestions.assign")
+    assert office.get_all_permissions() == set()
+
+
+def test_anonymous_user_has_no_permissions(db):
+    assert not AnonymousUser().has_perm("suggestions.view_all")
+
+
+def test_office_maintains_reference_data_in_the_admin(office, clerk):
+    assert office.has_perm("suggestions.change_category")
+    assert office.has_perm("accounts.view_user")
+    assert not office.has_perm("suggestions.delete_suggestion")
+    assert office.has_module_perms("suggestions")
+    assert not clerk.has_perm("suggestions.change_category")
+    assert not clerk.has_module_perms("suggestions")
+
+
+# --- with an object, visibility decides ------------------------------------------------------------------------
+
+
+def test_permission_on_a_suggestion_needs_the_suggestion_to_be_visible(
+    registered, deputy_user, other_deputy_user, units
+):
+    assert deputy_user.has_perm("suggestions.rate", registered)
+    assert other_deputy_user.has_perm("suggestions.rate")
+    assert not other_deputy_user.has_perm("suggestions.rate", registered)
+
+
+def test_permission_on_an_assignment_needs_it_to_be_the_users_units(journey, clerk, co_clerk, outsider_clerk):
+    journey.assign()
+    lead = journey.lead
+    assert clerk.has_perm("suggestions.sign_for", lead)
+    assert not co_clerk.has_perm("suggestions.sign_for", lead)
+    assert not outsider_clerk.has_perm("suggestions.sign_for", lead)
+
+
+def test_permission_on_a_reply_follows_the_assignment_it_answers(journey, clerk, co_clerk, outsider_clerk):
+    journey.assign().sign().draft()
+    reply = Reply.objects.get()
+    assert clerk.has_perm("suggestions.draft_reply", reply)
+    assert not co_clerk.has_perm("suggestions.draft_reply", reply)
+    assert not outsider_clerk.has_perm("suggestions.draft_reply", reply)
+
+
+def test_permission_on_reference_data_needs_no_visibility(office, units):
+    assert office.has_perm("suggestions.change_handlingunit", units["transport"])
+
+
+def test_an_account_with_an_unknown_role_may_do_nothing(db):
+    user = make_user("nobody", Role.CONGRESS)
+    user.role = "janitor"
+    assert not user.has_perm("suggestions.view_all")
+    assert user.get_all_permissions() == set()
