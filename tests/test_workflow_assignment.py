@@ -561,3 +561,16 @@ def test_the_timeline_lists_every_step(journey):
         "review_reply",
     ]
     assert last_event(journey.s).to_state == S.REPLIED
+
+
+def test_separate_units_sort_the_suggestion_into_the_first_units_portfolio(
+    registered, office, units, leaders
+):
+    workflow.perform(
+        "assign",
+        user=office,
+        suggestion=registered,
+        at=AT,
+        separate_units=[units["health"], units["transport"]],
+    )
+    assert registered.leader == leaders["health"]

@@ -415,3 +415,35 @@ def test_the_old_units_extension_request_goes_with_the_reassignment(signed, cler
         "rule_reassignment", user=office, suggestion=signed.s, assignment=signed.lead, at=day(3), approve=True
     )
     assert not ExtensionRequest.objects.filter(status=Ruling.PENDING).exists()
+
+
+def test_the_portfolio_follows_the_lead_unit_to_another_leader(assigned, clerk, office, units, leaders):
+    assert assigned.s.leader == leaders["traffic"]
+    ask_reassignment(assigned, clerk, day(1), proposed_unit=units["health"])
+    workflow.perform(
+        "rule_reassignment",
+        user=office,
+        suggestion=assigned.s,
+        assignment=assigned.lead,
+        at=day(2),
+        approve=True,
+    )
+    assert assigned.s.leader == leaders["health"]
+
+
+def test_a_portfolio_the_office_chose_stays_when_the_unit_changes(registered, office, clerk, units, leaders):
+    workflow.perform(
+        "assign",
+        user=office,
+        suggestion=registered,
+        at=AT,
+        lead_unit=units["transport"],
+        leader=leaders["health"],
+    )
+    lead = registered.assignments.get(role="lead")
+    workflow.perform("request_reassignment", user=clerk, suggestion=registered, assignment=lead, at=day(1),
+                     reason="不属本单位职责", proposed_unit=units["housing"])  # fmt: skip
+    workflow.perform(
+        "rule_reassignment", user=office, suggestion=registered, assignment=lead, at=day(2), approve=True
+    )
+    assert registered.leader == leaders["health"]
