@@ -1,0 +1,285 @@
+"""The workflow: every action a person can take on a suggestion, the states it starts from, who may take it,
+and the one function that applies it.
+
+    perform("sign_for", user=clerk, suggestion=s, assignment=a)
+
+``perform`` checks the action is allowed (role, ownership, state, the action's own rule), locks the suggestion
+row, applies the change in one transaction, appends an ``Event`` (the suggestion's timeline) and queues the
+notifications to be sent once the transaction commits. A refused action raises ``WorkflowError`` with a message
+for the user and changes nothing. Views, admin, management commands and tests all come through here.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from ..models import Assignment, Event, ExtensionRequest, ReassignmentRequest, Ruling, Suggestion
+from ..notifications import notify
+from . import handlers as do
+from . import rules
+from .base import (
+    ANSWERING,
+    A,
+    Action,
+    Context,
+    S,
+    WorkflowError,
+    _first_message,
+    accepted_replies,
+    current_replies,
+)
+
+__all__ = [
+    "ACTIONS",
+    "REGISTER",
+    "Action",
+    "Available",
+    "WorkflowError",
+    "accepted_replies",
+    "available_actions",
+    "current_replies",
+    "perform",
+    "refusal",
+    "register",
+]
+
+# --- the table ------------------------------------------------------------------------------------------------
+
+HANDLING = (S.ASSIGNED, S.IN_HANDLING, S.REHANDLING)
+LIVE = (S.REGISTERED, *HANDLING, S.REPLIED)
+WORKING = (A.SIGNED, A.DRAFTED, A.SIGNED_OFF, A.SUBMITTED, A.RETURNED)
+
+_ACTIONS = [
+    Action("edit", "修改登记信息", "suggestions.edit", (S.REGISTERED, *HANDLING), do.do_edit),
+    Action("assign", "交办", "suggestions.assign", (S.REGISTERED,), do.do_assign),
+    Action("hand_over", "转非政府承办", "suggestions.hand_over", (S.REGISTERED,), do.do_hand_over),
+    Action("withdraw", "撤回", "suggestions.withdraw", (S.REGISTERED, *HANDLING), do.do_withdraw),
+    Action(
+        "sign_for", "签收", "suggestions.sign_for", HANDLING, do.do_sign_for,
+        assignment_states=(A.PENDING,), own_unit=True, rule=rules._round_is_current,
+    ),
+    Action(
+        "request_reassignment", "申请调整", "suggestions.request_reassignment", HANDLING,
+        do.do_request_reassignment, assignment_states=(A.PENDING, A.SIGNED), own_unit=True,
+        rule=rules._reassignment_window_open,
+    ),
+    Action(
+        "rule_reassignment", "审批调整申请", "suggestions.rule_reassignment", HANDLING, do.do_rule_reassignment,
+        assignment_states=(A.REASSIGN_REQUESTED,), rule=rules._has_pending("reassignment_requests"),
+    ),
+    Action(
+        "request_extension", "申请延期", "suggestions.request_extension", HANDLING, do.do_request_extension,
+        assignment_states=(A.SIGNED, A.DRAFTED, A.RETURNED), own_unit=True,
+        rule=rules._all(rules._round_is_current, rules._may_request_extension),
+    ),
+    Action(
+        "rule_extension", "审批延期申请", "suggestions.rule_extension", HANDLING, do.do_rule_extension,
+        assignment_states=(A.SIGNED, A.DRAFTED, A.SIGNED_OFF, A.SUBMITTED, A.RETURNED),
+        rule=rules._has_pending("extension_requests"),
+    ),
+    Action(
+        "log_contact", "记录沟通", "suggestions.log_contact", HANDLING, do.do_log_contact,
+        assignment_states=WORKING, own_unit=True, rule=rules._round_is_current,
+    ),
+    Action(
+        "send_opinion", "报送协办意见", "suggestions.send_opinion", HANDLING, do.do_send_opinion,
+        assignment_states=(A.SIGNED,), assignment_roles=(Assignment.Role.CO,), own_unit=True,
+    ),
+    Action(
+        "draft_reply", "拟写答复", "suggestions.draft_reply", (S.IN_HANDLING, S.REHANDLING), do.do_draft_reply,
+        assignment_states=(A.SIGNED, A.DRAFTED, A.RETURNED), assignment_roles=ANSWERING, own_unit=True,
+        rule=rules._round_is_current,
+    ),
+    Action(
+        "sign_reply", "签发答复", "suggestions.sign_reply", (S.IN_HANDLING, S.REHANDLING), do.do_sign_reply,
+        assignment_states=(A.DRAFTED,), assignment_roles=ANSWERING, own_unit=True,
+    ),
+    Action(
+        "submit_reply", "报送答复", "suggestions.submit_reply", (S.IN_HANDLING, S.REHANDLING), do.do_submit_reply,
+        assignment_states=(A.SIGNED_OFF,), assignment_roles=ANSWERING, own_unit=True,
+    ),
+    Action(
+        "review_reply", "审核答复", "suggestions.review_reply", (S.IN_HANDLING, S.REHANDLING), do.do_review_reply,
+        assignment_states=(A.SUBMITTED,), assignment_roles=ANSWERING,
+    ),
+    Action("rate", "评价答复", "suggestions.rate", (S.REPLIED,), do.do_rate, rule=rules._deputy_may_rate),
+    Action("record_rating", "录入代表评价", "suggestions.record_rating", (S.REPLIED,), do.do_rate),
+    Action("rehandle", "重新办理", "suggestions.rehandle", (S.REPLIED,), do.do_rehandle),
+    Action("close", "办结", "suggestions.close", (S.REPLIED,), do.do_close, rule=rules._may_close),
+    Action("publish", "公开答复", "suggestions.publish", (S.REPLIED, S.CLOSED), do.do_publish, rule=rules._has_unpublished),
+    Action("supervise", "督办催办", "suggestions.supervise", (*HANDLING, S.REPLIED), do.do_supervise),
+    Action("comment", "领导批示", "suggestions.comment", LIVE, do.do_comment, rule=rules._leader_supervises),
+    Action(
+        "follow_up", "落实跟踪", "suggestions.follow_up", (S.REPLIED, S.CLOSED), do.do_follow_up,
+        rule=rules._has_open_commitment,
+    ),
+]  # fmt: skip
+
+ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
+REGISTER = Action("register", "登记", "suggestions.register", (), lambda ctx: None)
+
+
+# --- checking and applying ------------------------------------------------------------------------------------
+
+
+def refusal(action: Action, user, suggestion, assignment=None, *, at=None) -> str | None:
+    """Why ``user`` may not take ``action`` now, or None when they may."""
+    if not user.has_perm(action.permission):
+        return "您没有权限进行此操作。"
+    if not Suggestion.objects.visible_to(user).filter(pk=suggestion.pk).exists():
+        return "您无权查看此建议。"
+    return _refusal_once_visible(action, user, suggestion, assignment, at=at)
+
+
+def _refusal_once_visible(action: Action, user, suggestion, assignment=None, *, at=None) -> str | None:
+    """The rest of ``refusal``, once the user holds the permission and sees the suggestion."""
+    if suggestion.state not in action.states:
+        return f"建议当前状态为「{suggestion.get_state_display()}」, 不能{action.label}。"
+    if action.on_assignment:
+        if assignment is None or assignment.suggestion_id != suggestion.pk:
+            return "请指明承办单位。"
+        if action.own_unit and assignment.unit_id != user.unit_id:
+            return "只能办理本单位承办的部分。"
+        if assignment.role not in action.assignment_roles:
+            return f"{assignment.get_role_display()}单位不能{action.label}。"
+        if assignment.state not in action.assignment_states:
+            return f"{assignment.unit.name}的办理状态为「{assignment.get_state_display()}」, 不能{action.label}。"
+    if action.rule:
+        ctx = Context(action, user, suggestion, assignment, {}, at or timezone.now())
+        return action.rule(ctx)
+    return None
+
+
+@dataclass(frozen=True)
+class Available:
+    action: Action
+    assignment: Assignment | None = None
+
+    @property
+    def name(self):
+        return self.action.name
+
+    @property
+    def label(self):
+        if self.assignment is None:
+            return self.action.label
+        return f"{self.action.label} ({self.assignment.unit.short_name or self.assignment.unit.name})"
+
+
+def available_actions(suggestion, user, *, at=None) -> list[Available]:
+    """The actions ``user`` may take on ``suggestion`` now: exactly the buttons a screen shows."""
+    if not Suggestion.objects.visible_to(user).filter(pk=suggestion.pk).exists():
+        return []
+    found = []
+    assignments = None
+    for action in _ACTIONS:
+        if not user.has_perm(action.permission) or suggestion.state not in action.states:
+            continue
+        # visibility and permission are settled above: ask only the rest, once per part
+        if not action.on_assignment:
+            if _refusal_once_visible(action, user, suggestion, at=at) is None:
+                found.append(Available(action))
+            continue
+        if assignments is None:
+            waiting = {"assignment": OuterRef("pk"), "status": Ruling.PENDING}
+            assignments = list(
+                suggestion.assignments.select_related("unit").annotate(
+                    pending_reassignment_requests=Exists(ReassignmentRequest.objects.filter(**waiting)),
+                    pending_extension_requests=Exists(ExtensionRequest.objects.filter(**waiting)),
+                )
+            )
+        for assignment in assignments:
+            if _refusal_once_visible(action, user, suggestion, assignment, at=at) is None:
+                found.append(Available(action, assignment))
+    return found
+
+
+def perform(name, *, user, suggestion, assignment=None, at=None, **data):
+    """Apply action ``name``; returns the ``Event`` written. Raises ``WorkflowError`` when it may not be taken."""
+    action = ACTIONS.get(name)
+    if action is None:
+        raise WorkflowError("未知的操作。")
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+            locked_assignment = None
+            if assignment is not None:
+                locked_assignment = (
+                    Assignment.objects.select_for_update(of=("self",))
+                    .select_related("unit")
+                    .get(pk=assignment.pk)
+                )
+            message = refusal(action, user, locked, locked_assignment, at=at)
+            if message:
+                raise WorkflowError(message)
+            ctx = Context(action, user, locked, locked_assignment, data, at)
+            from_state = locked.state
+            action.handler(ctx)
+            event = _record(ctx, from_state)
+    except IntegrityError as exc:
+        raise WorkflowError("操作与他人的操作冲突, 请刷新页面后重试。") from exc
+    _copy_fields(locked, suggestion)
+    if assignment is not None:
+        _copy_fields(locked_assignment, assignment)
+    return event
+
+
+def register(*, user, at=None, joint_deputies=(), **fields) -> Suggestion:
+    """登记: the first entry of a suggestion, typed in or imported."""
+    if not user.has_perm(REGISTER.permission):
+        raise WorkflowError("您没有权限登记建议。")
+    at = at or timezone.now()
+    lead = fields.get("lead_deputy")
+    if lead is not None and "delegation" not in fields:
+        fields["delegation"] = lead.delegation
+    suggestion = Suggestion(state=S.REGISTERED, created_by=user, created_at=at, **fields)
+    try:
+        with transaction.atomic():
+            suggestion.full_clean()
+            suggestion.save()
+            joint = [d for d in joint_deputies if d != lead]
+            suggestion.joint_deputies.set(joint)
+            ctx = Context(REGISTER, user, suggestion, None, {}, at, note=f"登记{suggestion.number_label}建议")
+            _record(ctx, "")
+    except ValidationError as exc:
+        field_name = next(iter(getattr(exc, "message_dict", {})), None)
+        raise WorkflowError(_first_message(exc), field=field_name) from exc
+    except IntegrityError as exc:
+        raise WorkflowError("本届次会议中已有该编号的建议。", field="number") from exc
+    return suggestion
+
+
+def _record(ctx: Context, from_state) -> Event:
+    event = Event.objects.create(
+        suggestion=ctx.suggestion,
+        assignment=ctx.assignment,
+        action=ctx.action.name,
+        label=ctx.action.label,
+        actor=ctx.user,
+        actor_name=_actor_name(ctx.user),
+        from_state=from_state,
+        to_state=ctx.suggestion.state,
+        note=ctx.note[:2000],
+        created_at=ctx.at,
+    )
+    recipients = ctx.recipients.resolve(exclude=ctx.user)
+    if recipients:
+        # robust: the action is committed whatever happens to its notifications; a failure is logged
+        transaction.on_commit(lambda: notify(event, recipients), robust=True)
+    return event
+
+
+def _actor_name(user):
+    unit = getattr(user, "unit", None)
+    return f"{user.display_name} ({unit.name})" if unit else user.display_name
+
+
+def _copy_fields(source, target):
+    if source is target:
+        return
+    for f in source._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))

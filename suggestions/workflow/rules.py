@@ -1,0 +1,115 @@
+"""Conditions an action needs beyond role and state; each returns a refusal message, or None."""
+
+import datetime
+
+from django.utils import timezone
+
+from .. import deadlines
+from ..models import (
+    Reply,
+    Ruling,
+)
+from .base import accepted_replies, current_replies
+
+
+def _reassignment_window_open(ctx):
+    a = ctx.assignment
+    if a.round > 1:
+        return "重新办理阶段不能申请调整。"
+    if not a.reassignment_window_open(ctx.today):
+        return f"申请调整须在交办后{deadlines.rule('reassignment_working_days')}个工作日内提出。"
+    return None
+
+
+def _pending(assignment, relation):
+    """Whether the part has a request waiting; ``available_actions`` annotates the answer for all parts at once."""
+    known = getattr(assignment, f"pending_{relation}", None)
+    if known is not None:
+        return known
+    return getattr(assignment, relation).filter(status=Ruling.PENDING).exists()
+
+
+def _has_pending(relation):
+    def rule(ctx):
+        if not _pending(ctx.assignment, relation):
+            return "没有待审批的申请。"
+        return None
+
+    return rule
+
+
+def _may_request_extension(ctx):
+    a = ctx.assignment
+    if ctx.today > a.deadline:
+        return "已超过办理期限, 延期须在期限届满前申请。"
+    if _pending(a, "extension_requests"):
+        return "已有待审批的延期申请。"
+    return None
+
+
+def _round_is_current(ctx):
+    if ctx.assignment.round != ctx.suggestion.round:
+        return "这是以前轮次的办理, 不能再操作。"
+    return None
+
+
+def _deputy_may_rate(ctx):
+    deputy = ctx.user.deputy
+    if deputy is None or deputy.pk not in {d.pk for d in ctx.suggestion.deputies}:
+        return "只有本建议的代表可以评价。"
+    replies = current_replies(ctx.suggestion)
+    if not Reply.objects.filter(pk__in=replies).exclude(ratings__deputy=deputy).exists():
+        return "您已评价过本轮答复。"
+    return None
+
+
+def _may_close(ctx):
+    s = ctx.suggestion
+    replies = list(current_replies(s))
+    rated = all(r.ratings.exists() for r in replies)
+    waited = s.replied_at and ctx.today > timezone.localdate(s.replied_at) + datetime.timedelta(
+        days=deadlines.rule("rating_days")
+    )
+    if not rated and not waited:
+        return f"代表尚未评价; 答复满{deadlines.rule('rating_days')}天仍未评价的方可办结。"
+    return None
+
+
+def _has_unpublished(ctx):
+    if not any(r.published_at is None for r in accepted_replies(ctx.suggestion)):
+        return "没有待公开的答复。"
+    return None
+
+
+def _open_commitments(ctx):
+    """Accepted B-class replies not yet carried out; a unit sees only the commitments it made itself."""
+    replies = [r for r in accepted_replies(ctx.suggestion) if r.commitment_open]
+    if ctx.user.is_unit_member:
+        replies = [r for r in replies if r.assignment.unit_id == ctx.user.unit_id]
+    return replies
+
+
+def _has_open_commitment(ctx):
+    if not any(r.commitment_open for r in accepted_replies(ctx.suggestion)):
+        return "没有待落实的B类承诺。"
+    if not _open_commitments(ctx):
+        return "只有作出承诺的单位可以记录落实情况。"
+    return None
+
+
+def _leader_supervises(ctx):
+    s = ctx.suggestion
+    if ctx.user.leader_id not in (s.leader_id, s.supervising_leader_id):
+        return "只能对分管领域的建议作出批示。"
+    return None
+
+
+def _all(*rules):
+    def rule(ctx):
+        for r in rules:
+            message = r(ctx)
+            if message:
+                return message
+        return None
+
+    return rule
