@@ -94,9 +94,11 @@ class Desk:
 def desk(new_context, live_server):
     """A factory of logged-in people, each in their own browser context."""
 
-    def make(username, password):
+    def make(username, password, **options):
+        """``options`` go to the browser context: ``viewport={...}, is_mobile=True`` for a phone."""
         context = new_context(
-            locale="zh-CN", viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+            **{"locale": "zh-CN", "viewport": {"width": 1280, "height": 900}, "reduced_motion": "reduce"}
+            | options
         )
         context.set_default_timeout(10_000)
         return Desk(context.new_page(), live_server.url).login(username, password)
