@@ -1,7 +1,7 @@
 """Browser journeys: Playwright drives Debian's Chromium against the live server.
 
 They run when Chromium is installed (``apt-get install chromium fonts-noto-cjk``) and are skipped, with a line
-saying so, when it is not. Screenshots of each role's home page are kept in ``test-results/screenshots``.
+saying so, when it is not. Screenshots of each role's home page are kept in ``var/screenshots``.
 """
 
 import os
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"  # pytest-playwright empties test-results/
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
