@@ -1,6 +1,8 @@
 from django.urls import path
 
-from .views import detail, home, notifications, registry, tools
+from .views import dashboard, detail, home, imports, notifications, registry, tools
+from .views import exports as export_views
+from .views import report as report_views
 
 app_name = "suggestions"
 
@@ -13,7 +15,16 @@ urlpatterns = [
     path("suggestions/<int:pk>/act/<slug:action>/", detail.act, name="act"),
     path("suggestions/<int:pk>/act/<slug:action>/<int:assignment_id>/", detail.act, name="act_on"),
     path("replies/<int:pk>/letter.pdf", detail.reply_attachment, name="reply_attachment"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reports/handling.docx", report_views.handling_report, name="handling_report"),
+    path("exports/summary.xlsx", export_views.export_summary, name="export_summary"),
+    path("exports/statistics.xlsx", export_views.export_statistics, name="export_statistics"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="mark_read"),
     path("tools/deadline/", tools.deadline_preview, name="deadline_preview"),
+    path("imports/", imports.upload, name="import_upload"),
+    path("imports/preview/", imports.preview, name="import_preview"),
+    path("imports/confirm/", imports.confirm, name="import_confirm"),
+    path("imports/cancel/", imports.cancel, name="import_cancel"),
+    path("imports/template.xlsx", imports.template, name="import_template"),
 ]

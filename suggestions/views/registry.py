@@ -19,11 +19,14 @@ def suggestion_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     ordering = query.pop("ordering", [""])[-1]
-    return render(
-        request,
-        "suggestions/list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "ordering": ordering},
-    )
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "ordering": ordering,
+        "filter_query": filterset.data.urlencode(),  # the export reads exactly the rows on screen
+    }
+    return render(request, "suggestions/list.html", context)
 
 
 @permission_required("suggestions.register", raise_exception=True)

@@ -1,0 +1,33 @@
+"""Excel exports: the 建议办理情况汇总表 (one row per suggestion) and the statistics workbook.
+
+``summary.py`` and ``figures.py`` say what the sheets hold, ``xlsx.py`` writes them. Callers pass a queryset
+already limited to what the reader may see (``selectors.filtered_suggestions`` for the list's rows), so the
+screen and the workbook agree.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from .figures import statistics_sheets
+from .summary import summary_sheet
+from .xlsx import write_workbook
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ALL_SESSIONS = "全部届次"
+
+
+def write_summary(queryset, target, *, today: datetime.date | None = None, note: str = "") -> int:
+    """Write the summary of ``queryset`` to ``target`` (a path or binary file); returns the number of rows."""
+    return write_workbook([summary_sheet(queryset, today=today, note=note)], target)[0]
+
+
+def write_statistics(queryset, target, *, scope: str = "", today: datetime.date | None = None) -> int:
+    """Write the statistics workbook of ``queryset``; returns the number of sheets."""
+    return len(write_workbook(statistics_sheets(queryset, scope=scope, today=today), target))
+
+
+def filename(kind: str, scope: str = "", today: datetime.date | None = None) -> str:
+    """建议办理情况汇总表_第八届人民代表大会第五次会议_20261125.xlsx"""
+    day = today or timezone.localdate()
+    return "_".join(part for part in (kind, scope or ALL_SESSIONS, f"{day:%Y%m%d}")) + ".xlsx"

@@ -1,0 +1,191 @@
+"""建议办理情况汇总表: one row per suggestion, with its units, deadlines, latest accepted reply, rating and
+publicity. Rows are read in chunks, each with the same few queries, so the sheet streams at any size."""
+
+import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from ..models import Assignment, CongressSession, ContactRecord, RatingLevel, Reply, Suggestion
+from .xlsx import Column, Sheet, date_cn
+
+CHUNK_SIZE = 2000
+TITLE = "建议办理情况汇总表"
+
+COLUMNS = (
+    Column("序号", 6, "int"),
+    Column("建议编号", 10, "center"),
+    Column("案由", 44, "wrap"),
+    Column("领衔代表", 10, "center"),
+    Column("联名代表", 20, "wrap"),
+    Column("代表团", 16, "wrap"),
+    Column("类别", 10, "center"),
+    Column("主办单位", 24, "wrap"),
+    Column("协办单位", 24, "wrap"),
+    Column("交办日期", 16, "date"),
+    Column("办理期限", 16, "date"),
+    Column("答复日期", 16, "date"),
+    Column("文号", 22, "wrap"),
+    Column("签发人", 10, "center"),
+    Column("答复类别", 10, "center"),
+    Column("是否重点", 10, "center"),
+    Column("督办领导", 14, "center"),
+    Column("沟通方式", 18, "wrap"),
+    Column("代表评价", 10, "center"),
+    Column("是否公开", 10, "center"),
+    Column("办理状态", 10, "center"),
+    Column("超期", 6, "center"),
+    Column("备注", 30, "wrap"),
+)
+
+ANSWERING = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
+RATED_STATES = (Suggestion.State.REPLIED, Suggestion.State.CLOSED)
+CONTACT_ORDER = {value: i for i, value in enumerate(ContactRecord.Method.values)}
+
+
+def export_queryset(queryset):
+    """``queryset`` with what a row needs: each chunk of suggestions costs the same four extra queries."""
+    assignments = (
+        Assignment.objects.current()
+        .select_related("unit")
+        .only("id", "suggestion_id", "role", "round", "assigned_on", "unit__name")
+        .order_by("round", "id")
+    )
+    replies = Reply.objects.filter(state=Reply.State.ACCEPTED).only(
+        "id",
+        "assignment_id",
+        "document_number",
+        "signer",
+        "result_class",
+        "reviewed_at",
+        "submitted_at",
+        "is_public",
+        "published_at",
+    )
+    return (
+        queryset.select_related(None)
+        .select_related("category", "lead_deputy", "delegation", "supervising_leader")
+        .defer("content")
+        .prefetch_related(
+            Prefetch("joint_deputies", to_attr="export_joint"),
+            Prefetch("assignments", queryset=assignments, to_attr="export_assignments"),
+            Prefetch(
+                "export_assignments__contacts",
+                queryset=ContactRecord.objects.only("id", "assignment_id", "method").order_by(),
+                to_attr="export_contacts",
+            ),
+            Prefetch(
+                "export_assignments__replies", queryset=replies.order_by("id"), to_attr="export_replies"
+            ),
+        )
+    )
+
+
+def sessions_label(queryset) -> str:
+    sessions = CongressSession.objects.filter(pk__in=queryset.order_by().values("session_id")).order_by(
+        "year", "term", "meeting"
+    )
+    return "、".join(s.name for s in sessions)
+
+
+def summary_sheet(queryset, *, today: datetime.date | None = None, note: str = "") -> Sheet:
+    """The sheet for ``queryset`` (already limited to what the reader may see, in the list's order)."""
+    today = today or timezone.localdate()
+    sessions = sessions_label(queryset)
+    subtitle = f"导出日期: {date_cn(today)}" + (f"    {note}" if note else "")
+    return Sheet(
+        name=TITLE,
+        title=f"{sessions} {TITLE}" if sessions else TITLE,
+        subtitle=subtitle,
+        columns=COLUMNS,
+        rows=summary_rows(queryset, today),
+    )
+
+
+def summary_rows(queryset, today: datetime.date):
+    suggestions = export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE)
+    for index, suggestion in enumerate(suggestions, start=1):
+        yield summary_row(index, suggestion, today)
+
+
+def _distinct(values):
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _local_date(moment):
+    return timezone.localtime(moment).date() if moment else None
+
+
+def latest_replies(assignments) -> list:
+    """The accepted replies of the latest round that has any (several when units answered separately)."""
+    replies = [(a.round, r) for a in assignments for r in a.export_replies]
+    if not replies:
+        return []
+    last = max(round_ for round_, _ in replies)
+    return [r for round_, r in replies if round_ == last]
+
+
+def publicity(replies) -> str:
+    if not replies:
+        return ""
+    if any(not r.is_public for r in replies):
+        return "不公开"
+    if all(r.published_at for r in replies):
+        return "公开"
+    return "未公开"
+
+
+def rating_label(s) -> str:
+    if s.rating:
+        return RatingLevel(s.rating).label
+    return "未评价" if s.state in RATED_STATES else ""
+
+
+def remarks(s) -> str:
+    parts = []
+    if s.state == Suggestion.State.NOT_GOVERNMENT and s.other_organ:
+        parts.append(f"转交{s.other_organ}办理")
+    if s.round > 1:
+        parts.append(f"第{s.round}轮办理")
+    if s.remarks:
+        parts.append(s.remarks)
+    return "; ".join(parts)
+
+
+def summary_row(index: int, s, today: datetime.date) -> list:
+    assignments = s.export_assignments
+    answering = _distinct(a.unit.name for a in assignments if a.role in ANSWERING)
+    co = _distinct(a.unit.name for a in assignments if a.role == Assignment.Role.CO)
+    replies = latest_replies(assignments)
+    methods = sorted(
+        {c.method for a in assignments for c in a.export_contacts}, key=lambda m: CONTACT_ORDER.get(m, 99)
+    )
+    replied_on = max(
+        (d for r in replies if (d := _local_date(r.reviewed_at or r.submitted_at))), default=None
+    )
+    assigned_on = min((a.assigned_on for a in assignments), default=s.assigned_on)
+    return [
+        index,
+        s.number_label,
+        s.title,
+        s.lead_deputy.name,
+        "、".join(d.name for d in s.export_joint),
+        s.delegation.name,
+        s.category.name,
+        "、".join(answering),
+        "、".join(co),
+        assigned_on,
+        s.deadline,
+        replied_on,
+        "、".join(_distinct(r.document_number for r in replies)),
+        "、".join(_distinct(r.signer for r in replies)),
+        max((r.result_class for r in replies), default=""),
+        "是" if s.is_key else "否",
+        str(s.supervising_leader) if s.supervising_leader else "",
+        "、".join(ContactRecord.Method(m).label for m in methods),
+        rating_label(s),
+        publicity(replies),
+        s.get_state_display(),
+        "是" if s.is_overdue(today) else "否",
+        remarks(s),
+    ]

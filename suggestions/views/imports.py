@@ -1,0 +1,181 @@
+"""Importing the congress office's Excel list: upload -> preview (every row and its problems) -> confirm.
+
+The uploaded file is kept between the preview and the confirmation under MEDIA_ROOT/imports/, named by a random
+token that only the user's session knows; confirming parses it again, imports all rows or none, and deletes it.
+"""
+
+import re
+import secrets
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import imports, selectors
+from ..forms import style
+from ..models import CongressSession
+
+SESSION_KEY = "suggestion_import"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+STALE_SECONDS = 24 * 3600
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    session = forms.ModelChoiceField(
+        label="届次会议", queryset=CongressSession.objects.all(), empty_label=None
+    )
+    file = forms.FileField(
+        label="Excel文件 (.xlsx)", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(f"文件不能超过{limit / (1024 * 1024):g} MB。")
+        try:
+            imports.check_file(upload)
+        except imports.ImportFileError as error:
+            raise forms.ValidationError(str(error.problem)) from error
+        upload.seek(0)
+        return upload
+
+
+def _folder() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _pending(request):
+    """(token, stored file path, session) of the file this user previewed, or None."""
+    pending = request.session.get(SESSION_KEY) or {}
+    token = pending.get("token", "")
+    if not TOKEN.fullmatch(token):
+        return None
+    path = _folder() / f"{token}.xlsx"
+    session = CongressSession.objects.filter(pk=pending.get("session")).first()
+    if not path.is_file() or session is None:
+        return None
+    return token, path, session, pending.get("filename", "")
+
+
+def _forget(request):
+    pending = _pending(request)
+    if pending:
+        pending[1].unlink(missing_ok=True)
+    request.session.pop(SESSION_KEY, None)
+
+
+def _remove_stale_files():
+    cutoff = time.time() - STALE_SECONDS
+    for path in _folder().glob("*.xlsx"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+@permission_required("suggestions.import", raise_exception=True)
+def upload(request):
+    form = UploadForm(
+        request.POST or None, request.FILES or None, initial={"session": selectors.current_session()}
+    )
+    if request.method == "POST" and form.is_valid():
+        _forget(request)
+        _remove_stale_files()
+        token = secrets.token_urlsafe(24)
+        with open(_folder() / f"{token}.xlsx", "wb") as out:
+            for chunk in form.cleaned_data["file"].chunks():
+                out.write(chunk)
+        request.session[SESSION_KEY] = {
+            "token": token,
+            "session": form.cleaned_data["session"].pk,
+            "filename": Path(form.cleaned_data["file"].name).name[:200],
+        }
+        return redirect("suggestions:import_preview")
+    style(form)
+    return render(
+        request,
+        "suggestions/import_upload.html",
+        {
+            "form": form,
+            "max_mb": f"{settings.UPLOAD_MAX_BYTES / (1024 * 1024):g}",
+            "columns": imports.COLUMNS,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_required("suggestions.import", raise_exception=True)
+def preview(request):
+    pending = _pending(request)
+    if pending is None:
+        messages.warning(request, "没有待导入的文件, 请先上传Excel文件。")
+        return redirect("suggestions:import_upload")
+    token, path, session, filename = pending
+    plan = imports.read_plan(path, session=session)
+    return _render_preview(request, plan, token, filename)
+
+
+def _render_preview(request, plan, token, filename, status=200, assign=False):
+    return render(
+        request,
+        "suggestions/import_preview.html",
+        {"plan": plan, "token": token, "filename": filename, "assign": assign},
+        status=status,
+    )
+
+
+@require_POST
+@permission_required("suggestions.import", raise_exception=True)
+def confirm(request):
+    pending = _pending(request)
+    if pending is None or request.POST.get("token") != pending[0]:
+        messages.error(
+            request,
+            "没有找到已预览的导入文件 (可能已经导入、已取消或已过期), 请重新上传。"
+            if pending is None
+            else "该预览已过期: 之后又上传了新的文件, 请核对最新的预览后再确认。",
+        )
+        return redirect("suggestions:import_upload" if pending is None else "suggestions:import_preview")
+    token, path, session, filename = pending
+    assign = request.POST.get("assign") == "1"
+    plan = imports.read_plan(path, session=session)
+    try:
+        result = imports.run_import(plan, user=request.user, assign=assign)
+    except imports.ImportFailed as failure:
+        if not plan.errors:  # refused while writing (e.g. a number registered meanwhile): show it on the rows
+            plan.problems.extend(failure.problems)
+        messages.error(request, "导入未完成, 没有写入任何数据。请修改后重新上传。")
+        return _render_preview(request, plan, token, filename, status=400, assign=assign)
+    _forget(request)
+    text = f"已导入{len(result.registered)}件建议"
+    if assign:
+        text += f", 其中{result.assigned}件已按建议主办、协办单位交办"
+    messages.success(request, text + "。")
+    return redirect(reverse("suggestions:list") + "?" + urlencode({"session": session.pk}))
+
+
+@require_POST
+@permission_required("suggestions.import", raise_exception=True)
+def cancel(request):
+    _forget(request)
+    messages.info(request, "已取消导入, 上传的文件已删除。")
+    return redirect("suggestions:import_upload")
+
+
+@permission_required("suggestions.import", raise_exception=True)
+def template(request):
+    response = HttpResponse(imports.template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"import-template.xlsx\"; filename*=UTF-8''{quote('建议导入模板.xlsx')}"
+    )
+    return response

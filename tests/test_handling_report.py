@@ -1,0 +1,397 @@
+"""The yearly handling report (办理工作情况报告): its text from the data, the Word draft, the command and the
+download, on a small session whose figures can be counted by eye."""
+
+import datetime
+import io
+import urllib.parse
+from pathlib import Path
+
+import docx
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from suggestions import report, report_docx, statistics, workflow
+from suggestions.models import Assignment, CongressSession, Suggestion
+from tests.conftest import AT, Journey
+
+TODAY = datetime.date(2025, 7, 1)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+KEY_REPLY = "我们实施了16个“四好农村路”项目，年内全部完工。"
+
+
+@pytest.fixture
+def world(
+    registered, office, clerk, head, co_clerk, units, leaders, categories, deputies, deputy_user, session
+):
+    """Four suggestions of the 2025 session (八届人大五次会议), all led by deputy 赵明远:
+
+    no  category  lead unit    portfolio  state           class  rating    other
+    1   城建交通    交通运输局     王建国       closed          A      满意       key (王建国); co 财政局 sent its opinion
+    2   城建交通    交通运输局     王建国       closed          B      基本满意    commitment open
+    3   教科文卫    卫生健康和体育局 李秀英       assigned                           overdue on 2025-07-01
+    4   社会民生    -            -          not_government                     handed to 市中级人民法院
+    """
+
+    def register(number, title, category):
+        return workflow.register(
+            user=office,
+            at=AT,
+            session=session,
+            number=number,
+            title=title,
+            lead_deputy=deputies["lead"],
+            category=categories[category],
+        )
+
+    def journey(s):
+        return Journey(s, office=office, clerk=clerk, head=head, units=units, deputy_user=deputy_user)
+
+    key = registered
+    workflow.perform(
+        "edit", user=office, suggestion=key, at=AT, is_key=True, supervising_leader=leaders["traffic"]
+    )
+    road = journey(key).assign()
+    co = key.assignments.get(role=Assignment.Role.CO)
+    workflow.perform("sign_for", user=co_clerk, suggestion=key, assignment=co, at=road.step())
+    workflow.perform(
+        "send_opinion", user=co_clerk, suggestion=key, assignment=co, at=road.step(), text="同意"
+    )
+    road.sign().draft("A", text=KEY_REPLY).sign_off().submit().accept().rate(3)
+    workflow.perform("close", user=office, suggestion=key, at=road.step())
+
+    bus = journey(register(2, "关于增设公交站点的建议", "城建交通")).assign(co=False)
+    bus.reply("B").rate(2)
+    workflow.perform("close", user=office, suggestion=bus.s, at=bus.step())
+
+    school = register(3, "关于新建城区小学的建议", "教科文卫")
+    workflow.perform("assign", user=office, suggestion=school, at=AT, lead_unit=units["health"])
+
+    court = register(4, "关于加强执行工作的建议", "社会民生")
+    workflow.perform("hand_over", user=office, suggestion=court, at=AT, other_organ="市中级人民法院")
+    return Suggestion.objects.filter(session=session)
+
+
+@pytest.fixture
+def draft(world, session):
+    return report.compose(world, session=session, today=TODAY)
+
+
+def text_of(draft):
+    return draft.text()
+
+
+# --- the text ----------------------------------------------------------------------------------------------------
+
+
+def test_title_names_the_year_and_the_session_and_says_draft(draft):
+    assert draft.title == "关于2025年八届人大五次会议代表建议办理工作情况的报告（草稿）"
+
+
+def test_first_paragraph_counts_suggestions_government_handled_and_categories_leaving_out_empty_ones(draft):
+    first = draft.paragraphs()[0]
+    assert first.startswith("2025年八届人大五次会议期间,我市人大代表认真履行代表职责,")
+    assert "共提出建议、批评和意见4件,其中,政府承办3件,分别涉及城建交通方面2件,教科文卫方面1件。" in first
+    assert "社会民生" not in first and "农林水利" not in first
+    assert "对于这些意见、建议,市政府高度重视" in first
+
+
+def test_first_paragraph_gives_both_rates_when_not_all_are_closed(draft):
+    first = draft.paragraphs()[0]
+    assert first.endswith("截至目前,已办结2件,办结率66.7%,满意率100%(其中满意1件、基本满意1件)。")
+
+
+def test_key_suggestions_paragraph_and_the_key_suggestions_reply(draft):
+    text = draft.text()
+    assert (
+        "在3件代表建议、批评和意见中,共确定了1项具有代表性的重点建议,对此,市政府高度重视,"
+        "将1项重点建议的办理纳入政府重点工作,并召开专题会议研究落实。分管副市长亲自督办," in text
+    )
+    assert "目前,1项重点建议已办结,代表均给予满意评价。具体情况如下:" in text
+    assert f"①关于“农村道路提档升级的建议”办理情况\n{KEY_REPLY}\n" in text
+
+
+def test_sections_come_in_order(draft):
+    text = draft.text()
+    positions = [
+        text.index(h) for h in ("一、办理工作落实情况", "二、办理情况统计", "三、存在的问题和下一步工作")
+    ]
+    assert positions == sorted(positions)
+
+
+def test_tables_hold_the_statistics_figures(world, draft):
+    tables = dict(
+        zip(["overview", "category", "unit", "class", "portfolio", "rating"], draft.tables(), strict=True)
+    )
+    assert tables["category"].rows == [
+        ["城建交通", "2", "66.7%"],
+        ["农林水利", "0", "0%"],
+        ["教科文卫", "1", "33.3%"],
+        ["社会民生", "0", "0%"],
+        ["经济环保", "0", "0%"],
+        ["合计", "3", "100%"],
+    ]
+    units = {row[0]: row[1:] for row in tables["unit"].rows}
+    assert units["市交通运输局"] == ["2", "0", "0", "2", "0"]
+    assert units["市财政局"] == ["0", "1", "0", "1", "0"]
+    assert units["市卫生健康和体育局"] == ["1", "0", "0", "0", "1"]
+    assert units["合计"] == ["3", "1", "0", "3", "1"]
+    assert tables["class"].rows[1] == ["B 正在解决或列入计划解决", "1", "50%", "0", "1"]
+    assert tables["portfolio"].rows == [
+        ["副市长王建国", "2", "1", "2", "100%"],
+        ["副市长李秀英", "1", "0", "0", "0%"],
+        ["合计", "3", "1", "2", "66.7%"],
+    ]
+    assert tables["rating"].rows == [["2", "1", "1", "0", "0", "100%"]]
+    overview = {row[0]: row[1:] for row in tables["overview"].rows}
+    assert overview["已办结(办结率)"] == ["2", "66.7%"]
+    assert overview["超期未答复"] == ["1", ""]
+    # the same figures as the dashboard's
+    figures = statistics.summary(world, TODAY)
+    assert overview["已答复(答复率)"] == [str(figures["replied"]), report.percent(figures["reply_rate"])]
+
+
+def test_problems_section_is_a_marked_placeholder_with_the_facts(draft):
+    placeholder = next(b for b in draft.blocks if isinstance(b, report.Paragraph) and b.placeholder)
+    assert placeholder.text.startswith("（此处请办公室结合实际补充")
+    assert "截至2025年7月1日,超期未答复1件;已答复尚待代表评价0件" in placeholder.text
+    assert "B类答复承诺事项尚未落实1项(需防止“重答复、轻落实”)" in placeholder.text
+
+
+def test_the_place_word_is_a_setting(world, session, settings):
+    settings.REPORT_PLACE = "县"
+    settings.REPORT_CITY = "洪洞"
+    text = report.compose(world, session=session, today=TODAY).text()
+    assert "我县人大代表认真履行代表职责,立足于洪洞发展实际," in text
+    assert "县政府高度重视" in text and "分管副县长亲自督办" in text
+    assert "洪洞县人民政府\n2025年7月1日\n" in text
+
+
+def test_a_key_suggestion_not_yet_replied_says_where_it_stands(world, session, office, leaders):
+    school = world.get(number=3)
+    workflow.perform(
+        "edit", user=office, suggestion=school, is_key=True, supervising_leader=leaders["health"]
+    )
+    text = report.compose(world, session=session, today=TODAY).text()
+    assert "目前,2项重点建议中已办结1项,其余1项正在办理,代表评价满意1项,其余1项尚未评价。" in text
+    assert "②关于“新建城区小学的建议”办理情况\n该建议已交市卫生健康和体育局办理,尚待签收,办理期限" in text
+    assert ",已超期。" in text
+
+
+# --- sentences that adapt to the figures ---------------------------------------------------------------------
+
+
+def figures(gov, closed, satisfied, basic=0, unsatisfied=0, replied=None):
+    rated = satisfied + basic + unsatisfied
+    return {
+        "government_handled": gov,
+        "closed": closed,
+        "replied": closed if replied is None else replied,
+        "rated": rated,
+        "satisfied": satisfied,
+        "basically_satisfied": basic,
+        "unsatisfied": unsatisfied,
+        "completion_rate": statistics.rate(closed, gov),
+        "satisfaction_rate": statistics.rate(satisfied + basic, rated),
+    }
+
+
+def test_all_closed_and_satisfied_reads_like_the_seed_report():
+    assert report.outcome_sentence(figures(61, 61, 61)) == (
+        "截至目前,61件建议全部办理完结并取得代表满意,办结率和满意率均为100%。"
+    )
+
+
+def test_all_closed_with_an_unsatisfied_rating_gives_the_satisfaction_rate_apart():
+    assert report.outcome_sentence(figures(30, 30, 28, 1, 1)) == (
+        "截至目前,30件建议全部办理完结,办结率100%,满意率96.7%(其中满意28件、基本满意1件、不满意1件)。"
+    )
+
+
+def test_unrated_replies_are_counted_and_no_rating_at_all_is_said():
+    assert report.outcome_sentence(figures(10, 4, 3, replied=6)) == (
+        "截至目前,已办结4件,办结率40%,满意率100%(其中满意3件),另有3件答复代表尚未评价。"
+    )
+    assert report.outcome_sentence(figures(5, 0, 0)) == "截至目前,已办结0件,办结率0%,代表尚未作出评价。"
+
+
+def test_percent_reads_like_the_report():
+    assert [report.percent(r) for r in (1.0, 0.9672, 0.5, 0.3333, 0.0, None)] == [
+        "100%",
+        "96.7%",
+        "50%",
+        "33.3%",
+        "0%",
+        "—",
+    ]
+
+
+def test_an_empty_session_says_there_is_nothing(session, categories):
+    text = report.compose(Suggestion.objects.filter(session=session), session=session, today=TODAY).text()
+    assert "2025年八届人大五次会议期间,暂无登记的代表建议、批评和意见。" in text
+    assert "重点建议" in text  # the statistics tables are still there, with zeros
+
+
+# --- the Word draft ------------------------------------------------------------------------------------------
+
+
+def test_docx_holds_the_title_the_first_paragraph_and_the_tables(draft):
+    doc = docx.Document(io.BytesIO(report_docx.render(draft)))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert paragraphs[0] == draft.title
+    assert draft.paragraphs()[0] in paragraphs
+    assert "①关于“农村道路提档升级的建议”办理情况" in paragraphs
+    assert len(doc.tables) == 6
+    category = doc.tables[1]
+    assert [c.text for c in category.rows[0].cells] == ["类别", "件数", "占比"]
+    assert [c.text for c in category.rows[1].cells] == ["城建交通", "2", "66.7%"]
+    assert [c.text for c in category.rows[-1].cells] == ["合计", "3", "100%"]
+    rating = doc.tables[5]
+    assert [c.text for c in rating.rows[1].cells] == ["2", "1", "1", "0", "0", "100%"]
+
+
+def test_docx_is_a4_with_chinese_fonts_and_styled_headings(draft):
+    doc = docx.Document(io.BytesIO(report_docx.render(draft)))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
+    styles = {p.text: p.style.name for p in doc.paragraphs}
+    assert styles["一、办理工作落实情况"] == "Heading 1"
+    assert styles["(二)按类别统计"] == "Heading 2"
+    east_asia = doc.styles["Heading 1"].element.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    )
+    assert east_asia == "黑体"
+    body = doc.styles["Body Text"].element.rPr.rFonts
+    assert body.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    assert doc.tables[0].rows[0].cells[0].paragraphs[0].runs[0].bold
+    placeholder = next(p for p in doc.paragraphs if p.text.startswith("（此处请办公室"))
+    assert placeholder.runs[0].font.highlight_color is not None
+
+
+# --- the command ---------------------------------------------------------------------------------------------
+
+
+def test_command_prints_the_text(world, session):
+    out = io.StringIO()
+    call_command("handling_report", "--session", session.name, "-o", "-", "--today", "2025-07-01", stdout=out)
+    text = out.getvalue()
+    assert text.startswith("关于2025年八届人大五次会议代表建议办理工作情况的报告（草稿）\n")
+    assert "共提出建议、批评和意见4件,其中,政府承办3件" in text
+    assert "截至2025年7月1日,超期未答复1件" in text
+
+
+def test_command_takes_the_short_name_and_format_txt(world, session):
+    out = io.StringIO()
+    call_command("handling_report", "--session", "八届人大五次会议", "--format", "txt", stdout=out)
+    assert "政府承办3件" in out.getvalue()
+
+
+def test_command_writes_a_word_file(world, session, tmp_path):
+    target = tmp_path / "报告.docx"
+    out = io.StringIO()
+    call_command("handling_report", "--session", session.name, "-o", str(target), stdout=out)
+    assert str(target) in out.getvalue()
+    doc = docx.Document(str(target))
+    assert doc.paragraphs[0].text == "关于2025年八届人大五次会议代表建议办理工作情况的报告（草稿）"
+
+
+def test_unknown_session_is_an_error_naming_the_sessions(session):
+    CongressSession.objects.create(name="第八届人民代表大会第四次会议", year=2024, term=8, meeting=4)
+    with pytest.raises(CommandError) as caught:
+        call_command("handling_report", "--session", "第九届人民代表大会第一次会议", "-o", "-")
+    assert caught.value.returncode == 1
+    message = str(caught.value)
+    assert "没有名为「第九届人民代表大会第一次会议」的届次会议" in message
+    assert "第八届人民代表大会第五次会议" in message and "第八届人民代表大会第四次会议" in message
+
+
+# --- the download --------------------------------------------------------------------------------------------
+
+
+def download(client, user, session_param):
+    client.force_login(user)
+    return client.get(reverse("suggestions:handling_report"), {"session": session_param})
+
+
+def test_office_downloads_the_word_draft_with_a_chinese_filename(client, office, world, session):
+    response = download(client, office, session.pk)
+    assert response.status_code == 200
+    assert response["Content-Type"] == DOCX
+    filename = "关于2025年八届人大五次会议代表建议办理工作情况的报告（草稿）.docx"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert f"filename*=utf-8''{urllib.parse.quote(filename)}" in response["Content-Disposition"]
+    doc = docx.Document(io.BytesIO(response.content))
+    assert doc.paragraphs[0].text == filename.removesuffix(".docx")
+    assert any("政府承办3件" in p.text for p in doc.paragraphs)
+
+
+def test_congress_staff_may_download_too(client, congress, world, session):
+    assert download(client, congress, session.pk).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["deputy_user", "clerk"])
+def test_deputies_and_units_may_not_download(client, request, who, world, session):
+    assert download(client, request.getfixturevalue(who), session.pk).status_code == 403
+
+
+@pytest.mark.parametrize("param", ["", "abc", "99999"])
+def test_a_missing_or_unknown_session_is_a_bad_request(client, office, session, param):
+    response = download(client, office, param)
+    assert response.status_code == 400
+    assert "届次会议" in response.content.decode()
+
+
+def test_a_leader_gets_the_report_of_their_portfolio(client, leader_user, world, session):
+    response = download(client, leader_user, session.pk)
+    assert response.status_code == 200
+    doc = docx.Document(io.BytesIO(response.content))
+    title = "关于2025年八届人大五次会议副市长王建国分管领域代表建议办理工作情况的报告（草稿）"
+    assert doc.paragraphs[0].text == title
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "属于副市长王建国分管领域的共2件,均由政府承办,涉及城建交通方面2件。" in text
+    assert (
+        "截至目前,2件建议全部办理完结并取得代表满意,办结率和满意率均为100%(其中满意1件、基本满意1件)。"
+        in text
+    )
+    assert "教科文卫" not in doc.paragraphs[2].text
+    portfolio = doc.tables[4]
+    assert [c.text for c in portfolio.rows[1].cells] == ["副市长王建国", "2", "1", "2", "100%"]
+
+
+# --- the demo session: the figures of the Huozhou report ---------------------------------------------------
+
+
+SEED_DEMO = Path(__file__).resolve().parent.parent / "suggestions/management/commands/seed_demo.py"
+HUOZHOU_KEYS = [
+    "有效提升辖区消防能力的建议",
+    "村民医疗报销更加快捷方便的建议",
+    "切实解决供暖问题，保障供热质量，提高服务水平的建议",
+    "农村道路提档升级的建议",
+    "持续发展城市公共交通的建议",
+    "打造七里峪旅游公路的建议",
+]
+
+
+@pytest.mark.skipif(not SEED_DEMO.exists(), reason="seed_demo is not there yet")
+def test_the_seeded_2024_session_reads_like_the_huozhou_report(db, monkeypatch):
+    from suggestions import demo
+
+    # only the 2024 session: the current one takes as long again and is not looked at here
+    plans = [plan for plan in getattr(demo, "SESSIONS", []) if "2024" in str(getattr(plan, "fixture", ""))]
+    if plans:
+        monkeypatch.setattr(demo, "SESSIONS", plans)
+    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("handling_report", "--session", "第八届人民代表大会第四次会议", "-o", "-", stdout=out)
+    text = out.getvalue()
+    assert (
+        "共提出建议、批评和意见62件,其中,政府承办61件,分别涉及城建交通方面24件,农林水利方面8件,"
+        "教科文卫方面11件,社会民生方面11件,经济环保方面7件" in text
+    )
+    assert "截至目前,61件建议全部办理完结并取得代表满意,办结率和满意率均为100%" in text
+    assert "在61件代表建议、批评和意见中,共确定了6项具有代表性的重点建议" in text
+    assert "目前,6项重点建议已办结,代表均给予满意评价。" in text
+    for title in HUOZHOU_KEYS:
+        assert f"关于“{title}”办理情况" in text
