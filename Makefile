@@ -35,6 +35,8 @@ run: venv assets
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv assets
+	@if [ -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then echo "浏览器测试: 使用 $${CHROMIUM_PATH:-/usr/bin/chromium}"; \
+	else echo "浏览器测试将跳过: 未找到 Chromium (apt-get install chromium fonts-noto-cjk)"; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
