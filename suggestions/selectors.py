@@ -1,8 +1,9 @@
 """Read-side queries the screens share: to-do lists per role, always through ``visible_to``."""
 
 import datetime
+from functools import cached_property
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -40,60 +41,100 @@ def assignments_for(user):
     )
 
 
+class Capped:
+    """A to-do list as a card shows it: the full count, and only the first few rows fetched.
+
+    ``len()`` is the count and iterating gives the first ``limit`` rows, so a template can use it like a list
+    while a session of 100,000 suggestions still costs two small queries per card.
+    """
+
+    def __init__(self, queryset, limit=10):
+        self.queryset, self.limit = queryset, limit
+
+    @cached_property
+    def count(self):
+        return self.queryset.count()
+
+    @cached_property
+    def items(self):
+        return list(self.queryset[: self.limit])
+
+    @property
+    def more(self):
+        return max(self.count - len(self.items), 0)
+
+    def __len__(self):
+        return self.count
+
+    def __bool__(self):
+        return self.count > 0
+
+    def __iter__(self):
+        return iter(self.items)
+
+
+def _capped(lists, limit=10):
+    return {name: Capped(queryset, limit) for name, queryset in lists.items()}
+
+
 def office_todo(user, today=None):
     today = today or timezone.localdate()
     visible = Suggestion.objects.visible_to(user)
     assignments = Assignment.objects.filter(suggestion__in=visible).select_related(
         "unit", "suggestion__session", "suggestion__lead_deputy"
     )
-    return {
-        "to_assign": suggestions_for(user).filter(state=S.REGISTERED).order_by("session", "number"),
-        "reassignment_requests": ReassignmentRequest.objects.filter(
-            status=Ruling.PENDING, assignment__suggestion__in=visible
-        ).select_related("assignment__unit", "assignment__suggestion", "proposed_unit"),
-        "extension_requests": ExtensionRequest.objects.filter(
-            status=Ruling.PENDING, assignment__suggestion__in=visible
-        ).select_related("assignment__unit", "assignment__suggestion"),
-        "to_review": assignments.filter(state=A.SUBMITTED).order_by("deadline"),
-        "overdue": assignments.filter(state__in=Assignment.UNIT_OPEN_STATES, deadline__lt=today)
-        .exclude(suggestion__state__in=[S.CLOSED, S.WITHDRAWN, S.NOT_GOVERNMENT])
-        .order_by("deadline"),
-        "ratings_missing": suggestions_for(user)
-        .filter(state=S.REPLIED, rating__isnull=True)
-        .order_by("replied_at"),
-        "to_close": suggestions_for(user)
-        .filter(state=S.REPLIED, rating__isnull=False)
-        .order_by("replied_at"),
-        "commitments_due": Reply.objects.filter(
-            assignment__suggestion__in=visible,
-            state=Reply.State.ACCEPTED,
-            result_class=ResultClass.B,
-            commitment_done_on__isnull=True,
-            commitment_due__lte=today + datetime.timedelta(days=30),
-        )
-        .select_related("assignment__unit", "assignment__suggestion")
-        .order_by("commitment_due"),
-    }
+    return _capped(
+        {
+            "to_assign": suggestions_for(user).filter(state=S.REGISTERED).order_by("session", "number"),
+            "reassignment_requests": ReassignmentRequest.objects.filter(
+                status=Ruling.PENDING, assignment__suggestion__in=visible
+            ).select_related("assignment__unit", "assignment__suggestion", "proposed_unit"),
+            "extension_requests": ExtensionRequest.objects.filter(
+                status=Ruling.PENDING, assignment__suggestion__in=visible
+            ).select_related("assignment__unit", "assignment__suggestion"),
+            "to_review": assignments.filter(state=A.SUBMITTED).order_by("deadline"),
+            "overdue": assignments.filter(state__in=Assignment.UNIT_OPEN_STATES, deadline__lt=today)
+            .exclude(suggestion__state__in=[S.CLOSED, S.WITHDRAWN, S.NOT_GOVERNMENT])
+            .order_by("deadline"),
+            "ratings_missing": suggestions_for(user)
+            .filter(state=S.REPLIED, rating__isnull=True)
+            .order_by("replied_at"),
+            "to_close": suggestions_for(user)
+            .filter(state=S.REPLIED, rating__isnull=False)
+            .order_by("replied_at"),
+            "commitments_due": Reply.objects.filter(
+                assignment__suggestion__in=visible,
+                state=Reply.State.ACCEPTED,
+                result_class=ResultClass.B,
+                commitment_done_on__isnull=True,
+                commitment_due__lte=today + datetime.timedelta(days=30),
+            )
+            .select_related("assignment__unit", "assignment__suggestion")
+            .order_by("commitment_due"),
+        }
+    )
 
 
 def unit_todo(user, today=None):
     today = today or timezone.localdate()
     mine = assignments_for(user).exclude(suggestion__state__in=[S.CLOSED, S.WITHDRAWN, S.NOT_GOVERNMENT])
-    return {
-        "to_sign_for": mine.filter(state=A.PENDING),
-        "to_sign_off": mine.filter(state=A.DRAFTED),
-        "to_submit": mine.filter(state=A.SIGNED_OFF),
-        "returned": mine.filter(state=A.RETURNED),
-        "opinions_owed": mine.filter(role=Assignment.Role.CO, state__in=[A.PENDING, A.SIGNED]),
-        "open": mine.filter(state__in=Assignment.OPEN_STATES).order_by("deadline"),
-        "overdue": mine.filter(state__in=Assignment.UNIT_OPEN_STATES, deadline__lt=today),
-        "commitments": Reply.objects.filter(
-            assignment__unit_id=user.unit_id,
-            state=Reply.State.ACCEPTED,
-            result_class=ResultClass.B,
-            commitment_done_on__isnull=True,
-        ).select_related("assignment__suggestion"),
-    }
+    return _capped(
+        {
+            "to_sign_for": mine.filter(state=A.PENDING),
+            "to_sign_off": mine.filter(state=A.DRAFTED),
+            "to_submit": mine.filter(state=A.SIGNED_OFF),
+            "returned": mine.filter(state=A.RETURNED),
+            "opinions_owed": mine.filter(role=Assignment.Role.CO, state__in=[A.PENDING, A.SIGNED]),
+            "open": mine.filter(state__in=Assignment.OPEN_STATES).order_by("deadline"),
+            "overdue": mine.filter(state__in=Assignment.UNIT_OPEN_STATES, deadline__lt=today),
+            "commitments": Reply.objects.filter(
+                assignment__unit_id=user.unit_id,
+                state=Reply.State.ACCEPTED,
+                result_class=ResultClass.B,
+                commitment_done_on__isnull=True,
+            ).select_related("assignment__suggestion"),
+        }
+    )
 
 
 def deputy_todo(user):
@@ -105,20 +146,22 @@ def deputy_todo(user):
     )
     mine = suggestions_for(user).order_by("-session__year", "number")
     return {
-        "to_rate": mine.filter(state=S.REPLIED).exclude(Exists(rated_by_me)),
-        "mine": mine,
-        "led": mine.filter(lead_deputy_id=deputy_id),
+        "to_rate": Capped(mine.filter(state=S.REPLIED).exclude(Exists(rated_by_me))),
+        "mine": Capped(mine, limit=100),
     }
 
 
 def leader_todo(user, today=None):
     today = today or timezone.localdate()
     mine = suggestions_for(user)
-    return {
-        "key": mine.filter(is_key=True).order_by("-session__year", "number"),
-        "overdue": mine.filter(state__in=Suggestion.HANDLING_STATES, deadline__lt=today).order_by("deadline"),
-        "portfolio": mine.filter(Q(leader_id=user.leader_id)),
-    }
+    return _capped(
+        {
+            "key": mine.filter(is_key=True).order_by("-session__year", "number"),
+            "overdue": mine.filter(state__in=Suggestion.HANDLING_STATES, deadline__lt=today).order_by(
+                "deadline"
+            ),
+        }
+    )
 
 
 def reply_states_shown_to(user):
