@@ -80,12 +80,12 @@ def _capped(lists, limit=10):
 def office_todo(user, today=None):
     today = today or timezone.localdate()
     visible = Suggestion.objects.visible_to(user)
-    assignments = Assignment.objects.filter(suggestion__in=visible).select_related(
-        "unit", "suggestion__session", "suggestion__lead_deputy"
-    )
+    assignments = Assignment.objects.select_related("unit", "suggestion__session", "suggestion__lead_deputy")
+    if not user.has_perm("suggestions.view_all"):  # the office sees everything: no IN (all ids) to scan
+        assignments = assignments.filter(suggestion__in=visible)
     return _capped(
         {
-            "to_assign": suggestions_for(user).filter(state=S.REGISTERED).order_by("session", "number"),
+            "to_assign": suggestions_for(user).filter(state=S.REGISTERED).order_by("session_id", "number"),
             "reassignment_requests": ReassignmentRequest.objects.filter(
                 status=Ruling.PENDING, assignment__suggestion__in=visible
             ).select_related("assignment__unit", "assignment__suggestion", "proposed_unit"),
@@ -211,5 +211,5 @@ def filtered_suggestions(user, params):
     params = params.copy()
     if "session" not in params and (session := current_session()):
         params["session"] = str(session.pk)
-    queryset = suggestions_for(user).order_by("session", "number")
+    queryset = suggestions_for(user).order_by("session_id", "number")  # served by the unique index
     return SuggestionFilter(params, queryset=queryset)

@@ -22,11 +22,14 @@ def rate(part, whole):
 
 
 def summary(suggestions, today: datetime.date | None = None) -> dict:
-    """Totals and rates, in one query."""
+    """Totals and rates: one pass over the suggestions, and one semi-join for the contact rate (a per-row
+    subquery inside the aggregate took seconds at 100,000 suggestions)."""
     today = today or timezone.localdate()
     handled = ~Q(state__in=NOT_HANDLED)
+    suggestions = suggestions.order_by()
     has_contact = Exists(ContactRecord.objects.filter(assignment__suggestion=OuterRef("pk")))
-    row = suggestions.annotate(has_contact=has_contact).aggregate(
+    contacted = suggestions.filter(handled, has_contact).count()
+    row = suggestions.aggregate(
         total=Count("pk"),
         government_handled=Count("pk", filter=handled),
         not_government=Count("pk", filter=Q(state=S.NOT_GOVERNMENT)),
@@ -41,7 +44,6 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         unsatisfied=Count("pk", filter=Q(rating=RatingLevel.UNSATISFIED)),
         on_time=Count("pk", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("deadline"))),
         overdue=Count("pk", filter=Q(state__in=Suggestion.HANDLING_STATES, deadline__lt=today)),
-        contacted=Count("pk", filter=Q(has_contact=True) & handled),
         class_a=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.A)),
         class_b=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.B)),
         class_c=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.C)),
@@ -69,8 +71,8 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         "on_time": row["on_time"],
         "on_time_rate": rate(row["on_time"], row["replied"]),
         "overdue": row["overdue"],
-        "contacted": row["contacted"],
-        "contact_rate": rate(row["contacted"], gov),
+        "contacted": contacted,
+        "contact_rate": rate(contacted, gov),
         "by_result_class": {"A": row["class_a"], "B": row["class_b"], "C": row["class_c"]},
         "by_state": by_state(suggestions),
         "commitments": commitments(suggestions),

@@ -165,7 +165,7 @@ class Suggestion(models.Model):
     class Meta:
         verbose_name = "建议"
         verbose_name_plural = "建议"
-        ordering = ["session", "number"]
+        ordering = ["session_id", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "number"],
