@@ -181,3 +181,12 @@ def test_a_closed_suggestion_cannot_be_edited(client, journey, office):
     s.refresh_from_db()
     assert s.title == "关于农村道路提档升级的建议"
     assert Event.objects.count() == events
+
+
+def test_opening_the_edit_page_of_a_closed_suggestion_says_why_at_once(client, journey, office):
+    s = journey.assign().reply().rate(3).s
+    workflow.perform("close", user=office, suggestion=s)
+    client.force_login(office)
+    response = client.get(reverse("suggestions:edit", args=[s.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("suggestions:detail", args=[s.pk])
+    assert "建议当前状态为「已办结」, 不能修改登记信息。" in text(response)

@@ -53,6 +53,11 @@ def register(request):
 @permission_required("suggestions.edit", raise_exception=True)
 def edit(request, pk):
     suggestion = get_object_or_404(selectors.suggestions_for(request.user), pk=pk)
+    if request.method == "GET" and (
+        refused := workflow.refusal(workflow.ACTIONS["edit"], request.user, suggestion)
+    ):
+        messages.error(request, refused)  # say so now, not after the person has typed their changes
+        return redirect("suggestions:detail", pk=pk)
     form = SuggestionForm(request.POST or None, instance=suggestion)
     if request.method == "POST" and form.is_valid():
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
