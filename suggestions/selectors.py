@@ -165,9 +165,9 @@ def leader_todo(user, today=None):
 
 
 def reply_states_shown_to(user):
-    """A deputy reads a reply once the office has accepted it; drafts, letters awaiting review and returned
-    letters stay between the unit and the office."""
-    if user.role == Role.DEPUTY:
+    """Deputies and congress staff read a reply once the office has accepted it; drafts, letters awaiting review
+    and returned letters stay between the unit and the government."""
+    if user.role in (Role.DEPUTY, Role.CONGRESS):
         return (Reply.State.ACCEPTED,)
     return tuple(Reply.State.values)
 

@@ -112,13 +112,17 @@ def test_office_sees_the_edit_link_while_editable_and_others_never(client, journ
     assert edit not in text(open_page(client, clerk, s))
 
 
-def test_a_deputy_reads_the_reply_only_once_the_office_accepted_it(client, journey, deputy_user, office):
+def test_a_deputy_reads_the_reply_only_once_the_office_accepted_it(
+    client, journey, deputy_user, congress, office
+):
     journey.assign().sign().draft(text="拟稿: 尚未签发的内容")
     assert "尚未签发的内容" not in text(open_page(client, deputy_user, journey.s))
+    assert "尚未签发的内容" not in text(open_page(client, congress, journey.s))
     assert "尚未签发的内容" in text(open_page(client, office, journey.s))
     journey.sign_off().submit().accept()
     response = open_page(client, deputy_user, journey.s)
     assert "尚未签发的内容" in section(response, "reply")
+    assert "尚未签发的内容" in section(open_page(client, congress, journey.s), "reply")
 
 
 def test_the_failed_form_is_shown_again_with_the_modal_reopened(client, journey, clerk):
