@@ -20,6 +20,7 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from . import workflow
+from .forms import clean_registration
 from .models import (
     Assignment,
     Category,
@@ -188,13 +189,7 @@ class SuggestionAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        lead = data.get("lead_deputy")
-        if lead is not None:
-            if not data.get("delegation"):
-                data["delegation"] = lead.delegation
-            joint = data.get("joint_deputies")
-            if joint is not None and lead in joint:
-                self.add_error("joint_deputies", "领衔代表不必再列入联名代表。")
+        clean_registration(self, data)
         return data
 
 

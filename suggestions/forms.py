@@ -83,6 +83,20 @@ class PdfField(forms.FileField):
         return upload
 
 
+def clean_registration(form, data):
+    """What both registration forms (this site's and the admin's) settle before the workflow sees the data: the
+    delegation defaults to the lead deputy's, the lead deputy is not also a joint deputy, and a key suggestion
+    names its supervising leader."""
+    lead = data.get("lead_deputy")
+    if lead and not data.get("delegation"):
+        data["delegation"] = lead.delegation
+    if data.get("is_key") and not data.get("supervising_leader"):
+        form.add_error("supervising_leader", "重点建议必须指定督办领导。")
+    joint = data.get("joint_deputies")
+    if lead and joint is not None:
+        data["joint_deputies"] = [d for d in joint if d.pk != lead.pk]
+
+
 class SuggestionForm(forms.ModelForm):
     """登记 / 修改: what the office types in for a suggestion."""
 
@@ -123,14 +137,7 @@ class SuggestionForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        lead = data.get("lead_deputy")
-        if lead and not data.get("delegation"):
-            data["delegation"] = lead.delegation
-        if data.get("is_key") and not data.get("supervising_leader"):
-            self.add_error("supervising_leader", "重点建议必须指定督办领导。")
-        joint = data.get("joint_deputies")
-        if lead and joint is not None:
-            data["joint_deputies"] = [d for d in joint if d.pk != lead.pk]
+        clean_registration(self, data)
         return data
 
     def _post_clean(self):
