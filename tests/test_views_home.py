@@ -168,3 +168,9 @@ def test_home_queries_do_not_grow_with_the_items(
     world(2, start=last, **people)  # three of each: a query per row would show
     large = counts(client, users)
     assert large == small, (small, large)
+
+
+def test_a_unit_sees_its_overdue_parts_on_its_home(client, journey, clerk, outsider_clerk):
+    journey.assign().sign()  # assigned on 2025-03-03: the three months ran out long ago
+    assert TITLE in section(home(client, clerk), "todo-overdue")
+    assert TITLE not in section(home(client, outsider_clerk), "todo-overdue")
