@@ -20,7 +20,7 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from . import workflow
-from .forms import clean_registration
+from .forms import REGISTRATION_FIELDS, clean_registration
 from .models import (
     Assignment,
     Category,
@@ -143,23 +143,6 @@ class HandlingUnitAdmin(admin.ModelAdmin):
 
 # --- the suggestion ------------------------------------------------------------------------------------------
 
-# What the office types in; everything else on a suggestion is kept by the workflow.
-REGISTRATION_FIELDS = (
-    "session",
-    "number",
-    "title",
-    "content",
-    "source",
-    "submitted_on",
-    "lead_deputy",
-    "joint_deputies",
-    "delegation",
-    "category",
-    "leader",
-    "is_key",
-    "supervising_leader",
-    "remarks",
-)
 WORKFLOW_FIELDS = (
     "state",
     "round",

@@ -121,7 +121,7 @@ class SuggestionFilter(django_filters.FilterSet):
         return queryset.filter(rating=int(value))
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(state__in=Suggestion.HANDLING_STATES, deadline__lt=self.today)
+        overdue = Suggestion.overdue_condition(self.today)
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_due_within(self, queryset, name, days):

@@ -97,27 +97,31 @@ def clean_registration(form, data):
         data["joint_deputies"] = [d for d in joint if d.pk != lead.pk]
 
 
+# What the office types in; everything else on a suggestion is kept by the workflow.
+REGISTRATION_FIELDS = (
+    "session",
+    "number",
+    "title",
+    "content",
+    "source",
+    "submitted_on",
+    "lead_deputy",
+    "joint_deputies",
+    "delegation",
+    "category",
+    "leader",
+    "is_key",
+    "supervising_leader",
+    "remarks",
+)
+
+
 class SuggestionForm(forms.ModelForm):
     """登记 / 修改: what the office types in for a suggestion."""
 
     class Meta:
         model = Suggestion
-        fields = [
-            "session",
-            "number",
-            "title",
-            "content",
-            "source",
-            "submitted_on",
-            "lead_deputy",
-            "joint_deputies",
-            "delegation",
-            "category",
-            "leader",
-            "is_key",
-            "supervising_leader",
-            "remarks",
-        ]
+        fields = REGISTRATION_FIELDS
         widgets = {
             "submitted_on": DATE_INPUT,
             "content": forms.Textarea(attrs={"rows": 8}),

@@ -93,9 +93,7 @@ def office_todo(user, today=None):
                 status=Ruling.PENDING, assignment__suggestion__in=visible
             ).select_related("assignment__unit", "assignment__suggestion"),
             "to_review": assignments.filter(state=A.SUBMITTED).order_by("deadline"),
-            "overdue": assignments.filter(state__in=Assignment.UNIT_OPEN_STATES, deadline__lt=today)
-            .exclude(suggestion__state__in=[S.CLOSED, S.WITHDRAWN, S.NOT_GOVERNMENT])
-            .order_by("deadline"),
+            "overdue": assignments.overdue(today).order_by("deadline"),
             "ratings_missing": suggestions_for(user)
             .filter(state=S.REPLIED, rating__isnull=True)
             .order_by("replied_at"),
@@ -126,7 +124,7 @@ def unit_todo(user, today=None):
             "returned": mine.filter(state=A.RETURNED),
             "opinions_owed": mine.filter(role=Assignment.Role.CO, state__in=[A.PENDING, A.SIGNED]),
             "open": mine.filter(state__in=Assignment.OPEN_STATES).order_by("deadline"),
-            "overdue": mine.filter(state__in=Assignment.UNIT_OPEN_STATES, deadline__lt=today),
+            "overdue": mine.overdue(today),
             "commitments": Reply.objects.filter(
                 assignment__unit_id=user.unit_id,
                 state=Reply.State.ACCEPTED,
@@ -157,9 +155,7 @@ def leader_todo(user, today=None):
     return _capped(
         {
             "key": mine.filter(is_key=True).order_by("-session__year", "number"),
-            "overdue": mine.filter(state__in=Suggestion.HANDLING_STATES, deadline__lt=today).order_by(
-                "deadline"
-            ),
+            "overdue": mine.overdue(today).order_by("deadline"),
         }
     )
 

@@ -43,7 +43,7 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         basically_satisfied=Count("pk", filter=Q(rating=RatingLevel.BASIC)),
         unsatisfied=Count("pk", filter=Q(rating=RatingLevel.UNSATISFIED)),
         on_time=Count("pk", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("deadline"))),
-        overdue=Count("pk", filter=Q(state__in=Suggestion.HANDLING_STATES, deadline__lt=today)),
+        overdue=Count("pk", filter=Suggestion.overdue_condition(today)),
         class_a=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.A)),
         class_b=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.B)),
         class_c=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.C)),
@@ -120,14 +120,7 @@ def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:
             co=Count("suggestion", filter=Q(role=Assignment.Role.CO), distinct=True),
             separate=Count("suggestion", filter=Q(role=Assignment.Role.SEPARATE), distinct=True),
             done=Count("pk", filter=Q(state__in=[Assignment.State.REPLIED, Assignment.State.OPINION_SENT])),
-            overdue=Count(
-                "pk",
-                filter=Q(
-                    state__in=Assignment.UNIT_OPEN_STATES,
-                    deadline__lt=today,
-                    suggestion__state__in=Suggestion.HANDLING_STATES,  # a closed suggestion's leftovers are not late
-                ),
-            ),
+            overdue=Count("pk", filter=Assignment.overdue_condition(today)),
         )
         .order_by("unit__order", "unit__name")
     )

@@ -59,8 +59,7 @@ class SuggestionQuerySet(models.QuerySet):
         return self.filter(state__in=Suggestion.OPEN_STATES)
 
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.filter(state__in=Suggestion.HANDLING_STATES, deadline__lt=today)
+        return self.filter(Suggestion.overdue_condition(today))
 
 
 class SuggestionState(models.TextChoices):
@@ -198,6 +197,11 @@ class Suggestion(models.Model):
     def __str__(self):
         return f"第{self.number}号 {self.title}"
 
+    @staticmethod
+    def overdue_condition(today=None):
+        """超期: being handled and past its deadline. The one definition lists, filters and figures use."""
+        return Q(state__in=Suggestion.HANDLING_STATES, deadline__lt=today or timezone.localdate())
+
     @property
     def number_label(self):
         return f"第{self.number}号"
@@ -237,7 +241,7 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(state__in=Assignment.OPEN_STATES)
 
     def overdue(self, today=None):
-        return self.open().filter(deadline__lt=today or timezone.localdate())
+        return self.filter(Assignment.overdue_condition(today))
 
 
 class AssignmentState(models.TextChoices):
@@ -354,6 +358,16 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.unit} ({self.get_role_display()})"
+
+    @staticmethod
+    def overdue_condition(today=None):
+        """A unit's part is late when the unit still owes work past its deadline on a suggestion still being
+        handled (the office's review of a submitted reply is not the unit's delay)."""
+        return Q(
+            state__in=Assignment.UNIT_OPEN_STATES,
+            deadline__lt=today or timezone.localdate(),
+            suggestion__state__in=Suggestion.HANDLING_STATES,
+        )
 
     @property
     def answers(self):

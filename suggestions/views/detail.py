@@ -64,7 +64,6 @@ def render_detail(request, suggestion, *, failed=None, status=200):
     context = {
         "s": suggestion,
         "assignments": assignments,
-        "answering": [a for a in assignments if a.answers],
         "replies": [r for a in assignments for r in a.replies.all() if r.state in shown],
         "contacts": sorted((c for a in assignments for c in a.contacts.all()), key=lambda c: c.contacted_on),
         "opinions": [a.opinion for a in assignments if hasattr(a, "opinion")],
