@@ -20,7 +20,6 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from . import workflow
-from .forms import REGISTRATION_FIELDS, clean_registration
 from .models import (
     Assignment,
     Category,
@@ -162,7 +161,7 @@ EDIT = workflow.ACTIONS["edit"]
 class SuggestionAdminForm(forms.ModelForm):
     class Meta:
         model = Suggestion
-        fields = REGISTRATION_FIELDS
+        fields = workflow.REGISTRATION_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,10 +169,14 @@ class SuggestionAdminForm(forms.ModelForm):
             self.fields["delegation"].required = False
             self.fields["delegation"].help_text = "留空则取领衔代表所在代表团。"
 
-    def clean(self):
-        data = super().clean()
-        clean_registration(self, data)
-        return data
+    def _post_clean(self):
+        # the model's checks, then the workflow's registration rules, with the workflow's own messages
+        super()._post_clean()
+        if not self.errors:
+            try:
+                workflow.settle_registration(self.instance)
+            except workflow.WorkflowError as exc:
+                self.add_error(exc.field if exc.field in self.fields else None, exc.message)
 
 
 class AssignmentInline(ReadOnlyInline):
@@ -317,14 +320,14 @@ class SuggestionAdmin(NumberSearchMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if not change:
-            fields = {name: data[name] for name in REGISTRATION_FIELDS if name in data}
+            fields = {name: data[name] for name in workflow.REGISTRATION_FIELDS if name in data}
             joint = fields.pop("joint_deputies", ())
             created = workflow.register(user=request.user, joint_deputies=joint, **fields)
             for f in obj._meta.concrete_fields:
                 setattr(obj, f.attname, getattr(created, f.attname))
             obj._state.adding, obj._state.db = False, created._state.db
             return
-        changed = {name: data[name] for name in form.changed_data if name in REGISTRATION_FIELDS}
+        changed = {name: data[name] for name in form.changed_data if name in workflow.REGISTRATION_FIELDS}
         if not changed:
             return
         try:

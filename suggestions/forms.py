@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from . import workflow
 from .models import (
     ContactRecord,
     Deputy,
@@ -83,45 +84,12 @@ class PdfField(forms.FileField):
         return upload
 
 
-def clean_registration(form, data):
-    """What both registration forms (this site's and the admin's) settle before the workflow sees the data: the
-    delegation defaults to the lead deputy's, the lead deputy is not also a joint deputy, and a key suggestion
-    names its supervising leader."""
-    lead = data.get("lead_deputy")
-    if lead and not data.get("delegation"):
-        data["delegation"] = lead.delegation
-    if data.get("is_key") and not data.get("supervising_leader"):
-        form.add_error("supervising_leader", "重点建议必须指定督办领导。")
-    joint = data.get("joint_deputies")
-    if lead and joint is not None:
-        data["joint_deputies"] = [d for d in joint if d.pk != lead.pk]
-
-
-# What the office types in; everything else on a suggestion is kept by the workflow.
-REGISTRATION_FIELDS = (
-    "session",
-    "number",
-    "title",
-    "content",
-    "source",
-    "submitted_on",
-    "lead_deputy",
-    "joint_deputies",
-    "delegation",
-    "category",
-    "leader",
-    "is_key",
-    "supervising_leader",
-    "remarks",
-)
-
-
 class SuggestionForm(forms.ModelForm):
     """登记 / 修改: what the office types in for a suggestion."""
 
     class Meta:
         model = Suggestion
-        fields = REGISTRATION_FIELDS
+        fields = workflow.REGISTRATION_FIELDS
         widgets = {
             "submitted_on": DATE_INPUT,
             "content": forms.Textarea(attrs={"rows": 8}),
@@ -138,11 +106,6 @@ class SuggestionForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["session"]
         style(self)
-
-    def clean(self):
-        data = super().clean()
-        clean_registration(self, data)
-        return data
 
     def _post_clean(self):
         # Uniqueness and constraints are checked by the workflow on save; the model is not ready before that.

@@ -24,12 +24,11 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import workflow
-from .models import Category, CongressSession, Delegation, Deputy, Event, HandlingUnit, Leader, Suggestion
+from .models import Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader, Suggestion
 
 HEADER_SCAN_ROWS = 15  # the header row is looked for among this many rows at the top of a sheet
 MAX_ROWS = 20_000  # a guard against runaway sheets; a session has a few hundred suggestions
@@ -682,19 +681,6 @@ FIELD_COLUMNS = {
 }
 
 
-BATCH = 500
-RELATIONS = [
-    "session",
-    "lead_deputy",
-    "delegation",
-    "category",
-    "leader",
-    "supervising_leader",
-    "lead_unit",
-    "created_by",
-]
-
-
 @dataclass
 class ImportResult:
     registered: list
@@ -739,62 +725,21 @@ def run_import(plan: ImportPlan, *, user, assign=False, at=None) -> ImportResult
 
 
 def _register_all(plan, user, at, assign):
-    """登记, in bulk: the rows and the event (登记, actor, note) that ``workflow.register`` writes, in a few
-    queries per 500 rows instead of a dozen per row (docs/benchmarks.md). The names were matched and the numbers
-    checked by ``read_plan``; the numbers are checked again here, inside the transaction."""
-    session = plan.session
-    number_column = plan.headers.get("number", "")
-    taken = set(Suggestion.objects.filter(session=session).values_list("number", flat=True))
-    suggestions = []
-    for row in plan.rows:
-        if row.number in taken:
-            raise ImportFailed([Problem(f"{session.name}已有第{row.number}号建议", row.row, number_column)])
-        suggestion = Suggestion(
-            state=Suggestion.State.REGISTERED,
-            created_by=user,
-            created_at=at,
-            delegation=row.lead_deputy.delegation,
-            **row.fields(session=session, assign=assign),
-        )
-        try:
-            suggestion.clean_fields(
-                exclude=RELATIONS
-            )  # the related objects were all looked up in the database
-        except ValidationError as exc:
-            field_name, messages = next(iter(exc.message_dict.items()))
-            column = plan.headers.get(FIELD_COLUMNS.get(field_name, ""), "")
-            raise ImportFailed([Problem(messages[0], row.row, column)]) from exc
-        suggestions.append(suggestion)
-    Suggestion.objects.bulk_create(suggestions, batch_size=BATCH)
-    joint = Suggestion.joint_deputies.through
-    joint.objects.bulk_create(
-        [
-            joint(suggestion_id=s.pk, deputy_id=deputy.pk)
-            for s, row in zip(suggestions, plan.rows, strict=True)
-            for deputy in row.joint_deputies
-            if deputy != row.lead_deputy
-        ],
-        batch_size=BATCH,
-    )
-    register, actor_name = workflow.REGISTER, workflow._actor_name(user)  # the same name register writes
-    Event.objects.bulk_create(
-        [
-            Event(
-                suggestion=s,
-                action=register.name,
-                label=register.label,
-                actor=user,
-                actor_name=actor_name,
-                from_state="",
-                to_state=s.state,
-                note=f"登记{s.number_label}建议",
-                created_at=at,
-            )
-            for s in suggestions
-        ],
-        batch_size=BATCH,
-    )
-    return suggestions
+    """登记 every row through ``workflow.register_many`` (a few queries per 500 rows, docs/benchmarks.md); a
+    refusal names the row and the column it concerns."""
+    entries = [
+        dict(row.fields(session=plan.session, assign=assign), joint_deputies=row.joint_deputies)
+        for row in plan.rows
+    ]
+    try:
+        return workflow.register_many(user=user, entries=entries, at=at)
+    except workflow.RegistrationError as exc:
+        row = plan.rows[exc.index].row if exc.index is not None else None
+        column = plan.headers.get(FIELD_COLUMNS.get(exc.field, ""), "") if exc.field else ""
+        message = exc.message
+        if exc.message.startswith("本届次会议中已有") and exc.index is not None:
+            message = f"{plan.session.name}已有第{plan.rows[exc.index].number}号建议"
+        raise ImportFailed([Problem(message, row, column)]) from exc
 
 
 # --- the template ----------------------------------------------------------------------------------------------

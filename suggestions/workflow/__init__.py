@@ -11,7 +11,6 @@ for the user and changes nothing. Views, admin, management commands and tests al
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -27,9 +26,17 @@ from .base import (
     Context,
     S,
     WorkflowError,
-    _first_message,
     accepted_replies,
+    actor_name,
     current_replies,
+)
+from .registration import (
+    EDITABLE_FIELDS,
+    REGISTRATION_FIELDS,
+    RegistrationError,
+    register,
+    register_many,
+    settle_registration,
 )
 
 __all__ = [
@@ -44,6 +51,11 @@ __all__ = [
     "perform",
     "refusal",
     "register",
+    "register_many",
+    "settle_registration",
+    "REGISTRATION_FIELDS",
+    "EDITABLE_FIELDS",
+    "RegistrationError",
 ]
 
 # --- the table ------------------------------------------------------------------------------------------------
@@ -228,31 +240,6 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
     return event
 
 
-def register(*, user, at=None, joint_deputies=(), **fields) -> Suggestion:
-    """登记: the first entry of a suggestion, typed in or imported."""
-    if not user.has_perm(REGISTER.permission):
-        raise WorkflowError("您没有权限登记建议。")
-    at = at or timezone.now()
-    lead = fields.get("lead_deputy")
-    if lead is not None and "delegation" not in fields:
-        fields["delegation"] = lead.delegation
-    suggestion = Suggestion(state=S.REGISTERED, created_by=user, created_at=at, **fields)
-    try:
-        with transaction.atomic():
-            suggestion.full_clean()
-            suggestion.save()
-            joint = [d for d in joint_deputies if d != lead]
-            suggestion.joint_deputies.set(joint)
-            ctx = Context(REGISTER, user, suggestion, None, {}, at, note=f"登记{suggestion.number_label}建议")
-            _record(ctx, "")
-    except ValidationError as exc:
-        field_name = next(iter(getattr(exc, "message_dict", {})), None)
-        raise WorkflowError(_first_message(exc), field=field_name) from exc
-    except IntegrityError as exc:
-        raise WorkflowError("本届次会议中已有该编号的建议。", field="number") from exc
-    return suggestion
-
-
 def _record(ctx: Context, from_state) -> Event:
     event = Event.objects.create(
         suggestion=ctx.suggestion,
@@ -260,7 +247,7 @@ def _record(ctx: Context, from_state) -> Event:
         action=ctx.action.name,
         label=ctx.action.label,
         actor=ctx.user,
-        actor_name=_actor_name(ctx.user),
+        actor_name=actor_name(ctx.user),
         from_state=from_state,
         to_state=ctx.suggestion.state,
         note=ctx.note[:2000],
@@ -271,11 +258,6 @@ def _record(ctx: Context, from_state) -> Event:
         # robust: the action is committed whatever happens to its notifications; a failure is logged
         transaction.on_commit(lambda: notify(event, recipients), robust=True)
     return event
-
-
-def _actor_name(user):
-    unit = getattr(user, "unit", None)
-    return f"{user.display_name} ({unit.name})" if unit else user.display_name
 
 
 def _copy_fields(source, target):

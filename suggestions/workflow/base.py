@@ -87,6 +87,12 @@ def _first_message(exc: ValidationError):
     return exc.messages[0]
 
 
+def actor_name(user):
+    """Who did it, as the timeline names them: 周敏 (市交通运输局)."""
+    unit = getattr(user, "unit", None)
+    return f"{user.display_name} ({unit.name})" if unit else user.display_name
+
+
 def _units_label(assignments):
     return "、".join(a.unit.name for a in assignments)
 

@@ -16,6 +16,7 @@ from ..models import (
     Reply,
     ResultClass,
     Ruling,
+    Suggestion,
     SupervisionNote,
 )
 from .base import (
@@ -32,29 +33,11 @@ from .base import (
     accepted_replies,
     current_replies,
 )
+from .registration import EDITABLE_FIELDS, settle_registration
 from .rules import _open_commitments
-
-EDITABLE_FIELDS = frozenset(
-    {
-        "number",
-        "title",
-        "content",
-        "source",
-        "submitted_on",
-        "lead_deputy",
-        "joint_deputies",
-        "delegation",
-        "category",
-        "leader",
-        "is_key",
-        "supervising_leader",
-        "remarks",
-    }
-)
 
 
 def do_edit(ctx):
-    changed = []
     s = ctx.suggestion
     for name in ctx.data:
         if name not in EDITABLE_FIELDS:
@@ -63,19 +46,27 @@ def do_edit(ctx):
             except FieldDoesNotExist:
                 label = name
             raise WorkflowError(f"不能修改「{label}」: 它只随办理操作改变。", field=name)
-    for name, value in ctx.data.items():
-        if name == "joint_deputies":
-            s.joint_deputies.set(value)
-            changed.append("联名代表")
-            continue
+    changed = []
+    data = dict(ctx.data)
+    joint = data.pop("joint_deputies", None)
+    for name, value in data.items():
         if getattr(s, name) != value:
             setattr(s, name, value)
             changed.append(str(s._meta.get_field(name).verbose_name))
-    try:
-        s.full_clean()
-    except ValidationError as exc:
-        raise WorkflowError(_first_message(exc)) from exc
+    if "lead_deputy" in data and "delegation" not in data:
+        s.delegation_id = None  # follows the new lead deputy unless the office chose one
+    settle_registration(s)
+    if (
+        "number" in data
+        and Suggestion.objects.filter(session_id=s.session_id, number=s.number).exclude(pk=s.pk).exists()
+    ):
+        raise WorkflowError("本届次会议中已有该编号的建议。", field="number")
     s.save()
+    if joint is not None:
+        joint = [d for d in joint if d.pk != s.lead_deputy_id]
+        if {d.pk for d in joint} != set(s.joint_deputies.values_list("pk", flat=True)):
+            s.joint_deputies.set(joint)
+            changed.append("联名代表")
     ctx.note = "修改: " + "、".join(changed) if changed else "未修改"
 
 
