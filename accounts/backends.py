@@ -1,6 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
-from .roles import Role, role_permissions
+from .roles import UNIT_ROLES, Role, role_permissions
 
 # Django admin asks for "<app>.<verb>_<model>"; office staff maintain reference data and read the rest.
 _ADMIN_APPS = {"suggestions", "accounts"}
@@ -37,7 +37,11 @@ class RoleBackend(ModelBackend):
 
 def _visible(user, obj):
     """Whether ``user`` may see ``obj``: asked of its manager's ``visible_to``; a record of the handling (reply,
-    rating, request, contact, note) is visible when the assignment, reply or suggestion it belongs to is."""
+    rating, request, contact, note) is visible when the assignment, reply or suggestion it belongs to is.
+    A unit's permissions on one unit's part (its assignment, or a record of it) hold for its own parts only."""
+    part = obj if type(obj).__name__ == "Assignment" else getattr(obj, "assignment", None)
+    if user.role in UNIT_ROLES and part is not None and part.unit_id != user.unit_id:
+        return False
     manager = type(obj)._default_manager
     if hasattr(manager, "visible_to"):
         return manager.visible_to(user).filter(pk=obj.pk).exists()

@@ -9,7 +9,8 @@ class User(AbstractUser):
     """A person who signs in. Their role decides what they may do; the links decide what is theirs."""
 
     name = models.CharField("姓名", max_length=50, blank=True)
-    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.OFFICE)
+    # No role, no rights: a new account (createsuperuser aside) can do nothing until the office gives it one.
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True, default="")
     phone = models.CharField("联系电话", max_length=30, blank=True)
     unit = models.ForeignKey(
         "suggestions.HandlingUnit",

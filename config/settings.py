@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "suggestions.context_processors.notifications",
+                "suggestions.context_processors.choices",
             ],
         },
     },

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Notification
+from .models import Assignment, Notification, RatingLevel, Reply, ResultClass, Suggestion, SupervisionNote
 
 
 def notifications(request):
@@ -12,4 +12,16 @@ def notifications(request):
         "unread_count": SimpleLazyObject(
             lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
         )
+    }
+
+
+def choices(request):
+    """The states and levels, so templates compare ``r.state == ReplyState.ACCEPTED``, never a bare string."""
+    return {
+        "SuggestionState": Suggestion.State,
+        "AssignmentState": Assignment.State,
+        "ReplyState": Reply.State,
+        "RatingLevel": RatingLevel,
+        "ResultClass": ResultClass,
+        "SupervisionKind": SupervisionNote.Kind,
     }

@@ -4,14 +4,12 @@ An action form knows the suggestion (and the assignment) it acts on, validates w
 ``perform`` its keyword arguments through ``action_data()``. The rules themselves stay in ``workflow``.
 """
 
-import uuid
-
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.functional import lazy
 
-from . import workflow
+from . import deadlines, workflow
 from .models import (
     ContactRecord,
     Deputy,
@@ -26,6 +24,7 @@ from .models import (
     SupervisionNote,
 )
 from .workflow import accepted_replies, current_replies
+from .workflow.rules import size_label
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -53,35 +52,15 @@ def _units():
     return HandlingUnit.objects.filter(is_active=True)
 
 
-def _size_label(size):
-    """20 MB, 1.5 MB, 512 KB: a limit as people read it (a limit under 1 MB is not "0 MB")."""
-    mb = size / (1024 * 1024)
-    return f"{mb:.3g} MB" if mb >= 1 else f"{size / 1024:.3g} KB"
-
-
 class PdfField(forms.FileField):
-    """A PDF, checked by its content (the %PDF- signature), not its name, and within the size limit."""
+    """A reply letter; the workflow checks it is a PDF within the size limit (``rules.checked_letter``)."""
 
-    default_error_messages = {
-        "not_pdf": "只能上传PDF文件 (所选文件不是PDF)。",
-        "too_big": "文件不能超过%(limit)s。",
-        "empty": "上传的文件是空的。",
-    }
-
-    def clean(self, data, initial=None):
-        upload = super().clean(data, initial)
-        if not isinstance(upload, UploadedFile):
-            return upload
-        limit = settings.UPLOAD_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(self.error_messages["too_big"], params={"limit": _size_label(limit)})
-        upload.seek(0)
-        head = upload.read(1024)
-        upload.seek(0)
-        if b"%PDF-" not in head:
-            raise forms.ValidationError(self.error_messages["not_pdf"])
-        upload.name = f"{uuid.uuid4().hex}.pdf"
-        return upload
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", lazy(lambda: f"PDF文件, 不超过{size_label(settings.UPLOAD_MAX_BYTES)}", str)()
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs["accept"] = "application/pdf,.pdf"
 
 
 class SuggestionForm(forms.ModelForm):
@@ -147,14 +126,7 @@ class AssignForm(ActionForm):
         label="分办单位", queryset=HandlingUnit.objects.none(), required=False
     )
     assigned_on = forms.DateField(label="交办日期", widget=DATE_INPUT)
-    months = forms.TypedChoiceField(
-        label="办理期限",
-        coerce=int,
-        choices=[
-            (n, f"{n}个月" + (" (默认)" if n == 3 else " (经批准)" if n > 3 else "")) for n in range(1, 7)
-        ],
-        initial=3,
-    )
+    months = forms.TypedChoiceField(label="办理期限", coerce=int)
     leader = forms.ModelChoiceField(
         label="分管领导", queryset=Leader.objects.filter(is_active=True), required=False
     )
@@ -167,25 +139,24 @@ class AssignForm(ActionForm):
         for name in ("lead_unit", "co_units", "separate_units"):
             self.fields[name].queryset = _units()
         self.fields["assigned_on"].initial = timezone.localdate()
+        usual, longest = deadlines.rule("handling_months"), deadlines.rule("max_handling_months")
+        self.fields["months"].choices = [
+            (n, f"{n}个月" + (" (默认)" if n == usual else " (经批准)" if n > usual else ""))
+            for n in range(1, longest + 1)
+        ]
+        self.fields["months"].initial = usual
         s = self.suggestion
         self.fields["leader"].initial = s.leader_id
         self.fields["is_key"].initial = s.is_key
         self.fields["supervising_leader"].initial = s.supervising_leader_id
 
     def clean(self):
+        # the mode says which of the unit fields count; the workflow checks the choice
         data = super().clean()
         if data.get("mode") == "separate":
             data["lead_unit"], data["co_units"] = None, []
-            if len(data.get("separate_units") or []) < 2:
-                self.add_error("separate_units", "分办至少需要选择两个单位。")
         else:
             data["separate_units"] = []
-            if not data.get("lead_unit"):
-                self.add_error("lead_unit", "请选择主办单位。")
-            elif data.get("lead_unit") in (data.get("co_units") or []):
-                self.add_error("co_units", "主办单位不能同时是协办单位。")
-        if data.get("is_key") and not data.get("supervising_leader"):
-            self.add_error("supervising_leader", "重点建议必须指定督办领导。")
         return data
 
     def action_data(self):
@@ -317,17 +288,6 @@ class DraftReplyForm(ActionForm):
                 self.fields["contact_person"].initial = self.user.display_name
                 self.fields["contact_phone"].initial = self.user.phone
 
-    def clean(self):
-        data = super().clean()
-        if data.get("result_class") == ResultClass.B:
-            if not data.get("commitment"):
-                self.add_error("commitment", "B类答复必须写明承诺事项。")
-            if not data.get("commitment_due"):
-                self.add_error("commitment_due", "B类答复必须写明承诺完成时间。")
-            elif data["commitment_due"] < timezone.localdate():
-                self.add_error("commitment_due", "承诺完成时间不能早于今天。")
-        return data
-
 
 class SignReplyForm(ActionForm):
     signer = forms.CharField(label="签发人", max_length=50)
@@ -349,12 +309,6 @@ class ReviewReplyForm(ActionForm):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label="退回理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("accept") is False and not data.get("reason"):
-            self.add_error("reason", "退回时请说明理由。")
-        return data
 
 
 class _RatingFields(ActionForm):
@@ -387,15 +341,6 @@ class _RatingFields(ActionForm):
         self.fields["reply"].label_from_instance = lambda r: f"{r.assignment.unit.name} {r.document_number}"
         if replies.count() <= 1:
             self.fields["reply"].widget = forms.HiddenInput()
-
-    def clean_comment(self):
-        return self.cleaned_data.get("comment", "").strip()
-
-    def clean(self):
-        data = super().clean()
-        if data.get("overall") == RatingLevel.UNSATISFIED and not data.get("comment"):
-            self.add_error("comment", "评价不满意时, 请写明意见, 以便承办单位重新办理。")
-        return data
 
 
 class RateForm(_RatingFields):

@@ -3,10 +3,8 @@
 import datetime
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
-
-from accounts.roles import Role
 
 from .models import (
     Assignment,
@@ -34,8 +32,10 @@ def current_session():
 
 
 def assignments_for(user):
+    """The parts of the user's own unit."""
     return (
         Assignment.objects.visible_to(user)
+        .filter(unit_id=user.unit_id)
         .select_related("unit", "suggestion__session", "suggestion__lead_deputy", "suggestion__category")
         .order_by("deadline", "id")
     )
@@ -157,43 +157,6 @@ def leader_todo(user, today=None):
             "key": mine.filter(is_key=True).order_by("-session__year", "number"),
             "overdue": mine.overdue(today).order_by("deadline"),
         }
-    )
-
-
-def reply_states_shown_to(user):
-    """Deputies and congress staff read a reply once the office has accepted it; drafts, letters awaiting review
-    and returned letters stay between the unit and the government."""
-    if user.role in (Role.DEPUTY, Role.CONGRESS):
-        return (Reply.State.ACCEPTED,)
-    return tuple(Reply.State.values)
-
-
-def detail_queryset(user):
-    """A suggestion with everything its page shows, in a fixed number of queries.
-
-    The records under the assignments are prefetched as flat lookups, not nested in the assignments' queryset:
-    a nested one travels with ``suggestion.assignments`` and re-runs every time someone filters it (the
-    workflow's ``available_actions`` does), costing the whole tree again."""
-    return (
-        Suggestion.objects.visible_to(user)
-        .select_related(*LIST_RELATED, "delegation", "supervising_leader", "created_by")
-        .prefetch_related(
-            "joint_deputies",
-            Prefetch("assignments", queryset=Assignment.objects.select_related("unit", "signed_by")),
-            "assignments__contacts__recorded_by",
-            "assignments__reassignment_requests__proposed_unit",
-            "assignments__reassignment_requests__new_unit",
-            "assignments__extension_requests",
-            "assignments__replies",
-            Prefetch(
-                "assignments__replies__ratings",
-                queryset=Rating.objects.select_related("deputy", "recorded_by"),
-            ),
-            "assignments__replies__follow_ups__recorded_by",
-            "assignments__opinion",
-            "supervision_notes__author",
-            "rehandlings",
-        )
     )
 
 

@@ -231,9 +231,16 @@ class Journey:
     def reply(self, result_class="A"):
         return self.sign().draft(result_class).sign_off().submit().accept()
 
-    def rate(self, overall=3, user=None):
+    def rate(self, overall=3, user=None, comment=None):
+        if comment is None:
+            comment = "答复没有解决问题。" if overall == 1 else ""
         workflow.perform(
-            "rate", user=user or self.deputy_user, suggestion=self.s, at=self.step(), overall=overall
+            "rate",
+            user=user or self.deputy_user,
+            suggestion=self.s,
+            at=self.step(),
+            overall=overall,
+            comment=comment,
         )
         return self
 

@@ -116,10 +116,12 @@ def test_a_deputy_reads_the_reply_only_once_the_office_accepted_it(
     client, journey, deputy_user, congress, office
 ):
     journey.assign().sign().draft(text="拟稿: 尚未签发的内容")
+    for user in (deputy_user, congress, office):  # a draft stays inside the unit
+        assert "尚未签发的内容" not in text(open_page(client, user, journey.s))
+    journey.sign_off().submit()
+    assert "尚未签发的内容" in section(open_page(client, office, journey.s), "reply")
     assert "尚未签发的内容" not in text(open_page(client, deputy_user, journey.s))
-    assert "尚未签发的内容" not in text(open_page(client, congress, journey.s))
-    assert "尚未签发的内容" in text(open_page(client, office, journey.s))
-    journey.sign_off().submit().accept()
+    journey.accept()
     response = open_page(client, deputy_user, journey.s)
     assert "尚未签发的内容" in section(response, "reply")
     assert "尚未签发的内容" in section(open_page(client, congress, journey.s), "reply")

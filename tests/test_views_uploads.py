@@ -76,12 +76,25 @@ def test_those_who_see_the_suggestion_download_the_accepted_letter_others_get_40
         assert download(client, request.getfixturevalue(user), reply).status_code == 404, user
 
 
-def test_the_deputy_gets_no_letter_before_the_office_accepts_it(client, journey, media, deputy_user, office):
+def test_the_letter_stays_in_the_unit_until_sent_and_with_the_government_until_accepted(
+    client, journey, media, deputy_user, office, clerk, head, co_clerk
+):
     journey.assign().sign()
     draft_with(client, journey, letter())
     reply = Reply.objects.get()
-    assert download(client, deputy_user, reply).status_code == 404
+    assert download(client, clerk, reply).status_code == 200
+    for user in (office, co_clerk, deputy_user):
+        assert download(client, user, reply).status_code == 404
+    journey.sign_off()
+    assert download(client, head, reply).status_code == 200
+    assert download(client, office, reply).status_code == 404
+    journey.submit()
     assert download(client, office, reply).status_code == 200
+    for user in (co_clerk, deputy_user):
+        assert download(client, user, reply).status_code == 404
+    journey.accept()
+    for user in (co_clerk, deputy_user):
+        assert download(client, user, reply).status_code == 200
 
 
 def test_a_reply_without_a_letter_is_a_404(client, journey, office):

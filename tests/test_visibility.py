@@ -127,7 +127,10 @@ def test_a_unit_that_received_a_reassigned_suggestion_sees_it(world, office, cle
         username="housing", role="unit_staff", unit=units["housing"]
     )
     assert visible(housing_clerk, world) == {"road"}
-    assert visible(clerk, world) == {"road"}  # the history stays with the unit that handed it on
+    assert visible(clerk, world) == set()  # the unit that handed it on no longer opens it
+    assert assignment_units(clerk) == []
+    # the office still sees both parts, the one handed on among them
+    assert (1, "交通局") in assignment_units(office) and (1, "住建局") in assignment_units(office)
 
 
 # --- assignments ---------------------------------------------------------------------------------------------
@@ -139,9 +142,9 @@ def assignment_units(user):
 
 def test_who_sees_which_assignments(world, office, clerk, co_clerk, outsider_clerk, leader_user, deputy_user):
     assert assignment_units(office) == [(1, "交通局"), (1, "财政局"), (2, "卫体局"), (3, "卫体局")]
-    # a unit sees its own part only, not the co-unit's part of the same suggestion
-    assert assignment_units(clerk) == [(1, "交通局")]
-    assert assignment_units(co_clerk) == [(1, "财政局")]
+    # a unit sees the parts of the suggestions it handles: it works with the other units on them
+    assert assignment_units(clerk) == [(1, "交通局"), (1, "财政局")]
+    assert assignment_units(co_clerk) == [(1, "交通局"), (1, "财政局")]
     assert assignment_units(outsider_clerk) == [(2, "卫体局"), (3, "卫体局")]
     # leaders and deputies see the parts of the suggestions they see
     assert assignment_units(leader_user) == [(1, "交通局"), (1, "财政局"), (3, "卫体局")]

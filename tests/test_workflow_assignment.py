@@ -179,10 +179,10 @@ def test_a_hard_item_may_be_given_up_to_six_months(registered, office, units):
     ("data", "message"),
     [
         ({}, "请指定一个主办单位, 或者指定两个以上分办单位。"),
-        ({"separate_units": ["transport"]}, "分办至少需要两个单位。"),
+        ({"separate_units": ["transport"]}, "分办至少需要选择两个单位。"),
         ({"lead_unit": "transport", "separate_units": ["health", "housing"]}, "请指定一个主办单位"),
         ({"separate_units": ["transport", "health"], "co_units": ["finance"]}, "分办时各单位各自答复"),
-        ({"lead_unit": "transport", "co_units": ["transport"]}, "同一单位不能重复交办。"),
+        ({"lead_unit": "transport", "co_units": ["transport"]}, "主办单位不能同时是协办单位。"),
         ({"lead_unit": "transport", "months": 7}, "办理期限最长6个月。"),
     ],
     ids=[

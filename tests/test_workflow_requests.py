@@ -206,7 +206,7 @@ def test_the_new_unit_carries_on_to_the_reply(assigned, clerk, office, units, dj
     message = refused(
         "log_contact", user=clerk, suggestion=assigned.s, assignment=handed_on, at=assigned.step()
     )
-    assert message == "建议当前状态为「已答复」, 不能记录沟通。"
+    assert message == "您无权查看此建议。"
 
 
 # --- 申请延期 -----------------------------------------------------------------------------------------------------

@@ -11,8 +11,28 @@ class AppendOnlyError(Exception):
     pass
 
 
+class Audience(models.TextChoices):
+    """Who may read an event in a suggestion's timeline (and hear of it); the action table sets it."""
+
+    ALL = "all", "所有能看到本建议的人"
+    GOVERNMENT = "government", "政府办、分管领导和承办单位"
+    OFFICE_UNIT = "office_unit", "政府办、分管领导和该承办单位"
+    UNIT = "unit", "仅该承办单位"
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The events ``user`` may read: of a suggestion they may open, meant for them (``access``)."""
+        from ..access import event_condition
+
+        return self.filter(event_condition(user), suggestion__in=Suggestion.objects.visible_to(user))
+
+
 class Event(models.Model):
-    """One thing that happened to a suggestion: who did what, when, from which state to which."""
+    """One thing that happened to a suggestion: who did what, when, from which state to which (the
+    suggestion's, and the part's when the action was on one unit's part), and who may read it."""
+
+    Audience = Audience
 
     suggestion = models.ForeignKey(
         Suggestion, verbose_name="建议", on_delete=models.PROTECT, related_name="events"
@@ -38,8 +58,13 @@ class Event(models.Model):
     actor_name = models.CharField("操作人姓名", max_length=100, blank=True)
     from_state = models.CharField("原状态", max_length=20, blank=True)
     to_state = models.CharField("新状态", max_length=20, blank=True)
+    assignment_from = models.CharField("承办原状态", max_length=20, blank=True)
+    assignment_to = models.CharField("承办新状态", max_length=20, blank=True)
+    audience = models.CharField("可见范围", max_length=20, choices=Audience.choices, default=Audience.ALL)
     note = models.TextField("说明", blank=True)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "办理日志"
@@ -60,18 +85,26 @@ class Event(models.Model):
 
     @property
     def from_state_label(self):
-        return _state_label(self.from_state)
+        return _state_label(Suggestion.State, self.from_state)
 
     @property
     def to_state_label(self):
-        return _state_label(self.to_state)
+        return _state_label(Suggestion.State, self.to_state)
+
+    @property
+    def assignment_from_label(self):
+        return _state_label(Assignment.State, self.assignment_from)
+
+    @property
+    def assignment_to_label(self):
+        return _state_label(Assignment.State, self.assignment_to)
 
 
-def _state_label(value):
+def _state_label(states, value):
     if not value:
         return ""
     try:
-        return Suggestion.State(value).label
+        return states(value).label
     except ValueError:
         return value
 

@@ -28,7 +28,26 @@ class Ruling(models.TextChoices):
     REFUSED = "refused", "不同意"
 
 
-class ReassignmentRequest(models.Model):
+class UnitRequest(models.Model):
+    """What a unit asks of the office about its part (调整 or 延期), and the office's ruling on it."""
+
+    requested_by = _user_fk("申请人")
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    status = models.CharField("审批结果", max_length=10, choices=Ruling.choices, default=Ruling.PENDING)
+    ruling_note = models.TextField("审批意见", blank=True)
+    ruled_by = _user_fk("审批人")
+    ruled_at = models.DateTimeField("审批时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-requested_at"]
+
+    @property
+    def is_pending(self):
+        return self.status == Ruling.PENDING
+
+
+class ReassignmentRequest(UnitRequest):
     """申请调整 (退回): a unit says the suggestion is not theirs and proposes another unit."""
 
     assignment = models.ForeignKey(
@@ -44,20 +63,13 @@ class ReassignmentRequest(models.Model):
         related_name="+",
     )
     previous_state = models.CharField("申请前状态", max_length=20, choices=Assignment.State.choices)
-    requested_by = _user_fk("申请人")
-    requested_at = models.DateTimeField("申请时间", default=timezone.now)
-    status = models.CharField("审批结果", max_length=10, choices=Ruling.choices, default=Ruling.PENDING)
     new_unit = models.ForeignKey(
         HandlingUnit, verbose_name="调整至", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    ruling_note = models.TextField("审批意见", blank=True)
-    ruled_by = _user_fk("审批人")
-    ruled_at = models.DateTimeField("审批时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(UnitRequest.Meta):
         verbose_name = "调整申请"
         verbose_name_plural = "调整申请"
-        ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment"],
@@ -71,7 +83,7 @@ class ReassignmentRequest(models.Model):
         return f"{self.assignment} 申请调整"
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(UnitRequest):
     """申请延期: asked before the deadline, with grounds and the date the unit needs."""
 
     assignment = models.ForeignKey(
@@ -79,18 +91,11 @@ class ExtensionRequest(models.Model):
     )
     grounds = models.TextField("延期理由")
     requested_deadline = models.DateField("申请延至")
-    requested_by = _user_fk("申请人")
-    requested_at = models.DateTimeField("申请时间", default=timezone.now)
-    status = models.CharField("审批结果", max_length=10, choices=Ruling.choices, default=Ruling.PENDING)
     granted_deadline = models.DateField("批准延至", null=True, blank=True)
-    ruling_note = models.TextField("审批意见", blank=True)
-    ruled_by = _user_fk("审批人")
-    ruled_at = models.DateTimeField("审批时间", null=True, blank=True)
 
-    class Meta:
+    class Meta(UnitRequest.Meta):
         verbose_name = "延期申请"
         verbose_name_plural = "延期申请"
-        ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment"],
@@ -154,6 +159,16 @@ class CoUnitOpinion(models.Model):
         return f"{self.assignment.unit} 协办意见"
 
 
+class ReplyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The replies ``user`` may read: on a suggestion they may open, in a state ``access`` shows them."""
+        from ..access import reply_condition
+
+        return self.filter(
+            reply_condition(user), assignment__suggestion__in=Suggestion.objects.visible_to(user)
+        )
+
+
 def reply_upload_path(reply, filename):
     return f"replies/{reply.assignment.suggestion.session_id}/{reply.assignment.suggestion_id}/{filename}"
 
@@ -193,6 +208,8 @@ class Reply(models.Model):
     is_public = models.BooleanField("公开", default=True)
     withheld_reason = models.TextField("不公开理由", blank=True)
     published_at = models.DateTimeField("公开时间", null=True, blank=True)
+
+    objects = ReplyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "答复"

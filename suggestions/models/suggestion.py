@@ -33,8 +33,9 @@ class RatingLevel(models.IntegerChoices):
 
 class SuggestionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """What ``user`` may see: the office and congress staff everything, a leader their portfolio and the
-        key suggestions they supervise, a unit its assignments, a deputy the suggestions they lead or joined."""
+        """What ``user`` may open: the office and congress staff everything, a leader their portfolio and the
+        key suggestions they supervise, a unit those it handles (not one moved to another unit), a deputy the
+        suggestions they lead or joined. What of it they may read is ``suggestions.access``'s answer."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser or user.has_perm("suggestions.view_all"):
@@ -43,7 +44,9 @@ class SuggestionQuerySet(models.QuerySet):
         if role == Role.LEADER and user.leader_id:
             return self.filter(Q(leader_id=user.leader_id) | Q(supervising_leader_id=user.leader_id))
         if role in UNIT_ROLES and user.unit_id:
-            mine = Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=user.unit_id)
+            mine = Assignment.objects.filter(suggestion=OuterRef("pk"), unit_id=user.unit_id).exclude(
+                state=Assignment.State.REASSIGNED
+            )
             return self.filter(Exists(mine))
         if role == Role.DEPUTY and user.deputy_id:
             joined = Suggestion.joint_deputies.through.objects.filter(
@@ -227,11 +230,15 @@ class Suggestion(models.Model):
 
 class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """The parts of the suggestions ``user`` may open that they may see listed (``access``)."""
+        from ..access import part_condition
+
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in UNIT_ROLES:
-            return self.filter(unit_id=user.unit_id)
-        return self.filter(suggestion__in=Suggestion.objects.visible_to(user))
+        parts = self.filter(part_condition(user))
+        if user.is_superuser or user.has_perm("suggestions.view_all"):
+            return parts
+        return parts.filter(suggestion__in=Suggestion.objects.visible_to(user))
 
     def current(self):
         """Parts that count now: not moved away to another unit."""

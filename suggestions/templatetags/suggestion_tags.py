@@ -3,17 +3,20 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from ..models import Suggestion
+
 register = template.Library()
 
+S = Suggestion.State
 STATE_COLOURS = {
-    "registered": "secondary",
-    "assigned": "info",
-    "in_handling": "primary",
-    "replied": "warning",
-    "rehandling": "danger",
-    "closed": "success",
-    "not_government": "dark",
-    "withdrawn": "light",
+    S.REGISTERED: "secondary",
+    S.ASSIGNED: "info",
+    S.IN_HANDLING: "primary",
+    S.REPLIED: "warning",
+    S.REHANDLING: "danger",
+    S.CLOSED: "success",
+    S.NOT_GOVERNMENT: "dark",
+    S.WITHDRAWN: "light",
 }
 
 

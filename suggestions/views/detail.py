@@ -6,14 +6,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .. import selectors, workflow
+from .. import access, workflow
 from ..forms import ACTION_FORMS
-from ..models import Assignment, Reply
-
-
-def _suggestion_for(user, pk):
-    """The suggestion with everything its page shows, or 404 when this user may not see it."""
-    return get_object_or_404(selectors.detail_queryset(user), pk=pk)
+from ..models import Assignment, Reply, Suggestion
 
 
 def _action_form(name, assignment, suggestion, user, *data):
@@ -41,43 +36,36 @@ FORWARD_ACTIONS = (
 )
 
 
-def _action_forms(suggestion, user, failed=None):
+def _action_forms(page, failed=None):
     """One (available action, form) pair per button; ``failed`` replaces the form that was just posted."""
     pairs = []
-    for available in workflow.available_actions(suggestion, user):
+    for available in page.actions:
         if available.name not in ACTION_FORMS:  # "edit" has a page of its own
             continue
         key = (available.name, available.assignment.pk if available.assignment else None)
         if failed and failed[0] == key:
             form = failed[1]
         else:
-            form = _action_form(available.name, available.assignment, suggestion, user)
+            form = _action_form(available.name, available.assignment, page.suggestion, page.user)
         pairs.append((available, form))
     pairs.sort(key=lambda pair: pair[0].name not in FORWARD_ACTIONS)
     return pairs
 
 
-def render_detail(request, suggestion, *, failed=None, status=200):
-    assignments = list(suggestion.assignments.all())
-    actions = _action_forms(suggestion, request.user, failed)
-    shown = selectors.reply_states_shown_to(request.user)
+def render_detail(request, page, *, failed=None, status=200):
     context = {
-        "s": suggestion,
-        "assignments": assignments,
-        "replies": [r for a in assignments for r in a.replies.all() if r.state in shown],
-        "contacts": sorted((c for a in assignments for c in a.contacts.all()), key=lambda c: c.contacted_on),
-        "opinions": [a.opinion for a in assignments if hasattr(a, "opinion")],
-        "events": suggestion.events.select_related("assignment__unit"),
-        "actions": actions,
+        "s": page.suggestion,
+        "page": page,
+        "actions": _action_forms(page, failed),
         "forward_actions": FORWARD_ACTIONS,
-        "can_edit": workflow.refusal(workflow.ACTIONS["edit"], request.user, suggestion) is None,
+        "can_edit": any(a.name == "edit" for a in page.actions),
         "open_action": failed[0] if failed else None,
     }
     return render(request, "suggestions/detail.html", context, status=status)
 
 
 def detail(request, pk):
-    return render_detail(request, _suggestion_for(request.user, pk))
+    return render_detail(request, access.suggestion_page(request.user, pk))
 
 
 @require_POST
@@ -89,11 +77,13 @@ def act(request, pk, action, assignment_id=None):
     # An action on one unit's part needs that assignment in the address; one on the whole suggestion, none.
     if workflow.ACTIONS[action].on_assignment != (assignment_id is not None):
         raise Http404("操作与承办单位不符")
-    suggestion = _suggestion_for(request.user, pk)
+    suggestion = get_object_or_404(Suggestion.objects.visible_to(request.user), pk=pk)
     assignment = None
     if assignment_id is not None:
         assignment = get_object_or_404(
-            Assignment.objects.select_related("unit"), pk=assignment_id, suggestion=suggestion
+            Assignment.objects.visible_to(request.user).select_related("unit"),
+            pk=assignment_id,
+            suggestion=suggestion,
         )
     refused = workflow.refusal(workflow.ACTIONS[action], request.user, suggestion, assignment)
     if refused:  # not now (state, unit, rule): say why, whatever the form holds
@@ -107,26 +97,21 @@ def act(request, pk, action, assignment_id=None):
                 action, user=request.user, suggestion=suggestion, assignment=assignment, **form.action_data()
             )
         except workflow.WorkflowError as error:
-            if error.field and error.field in form.fields:
-                form.add_error(error.field, error.message)
+            if error.errors and set(error.errors) <= set(form.fields):
+                for name, message in error.errors.items():
+                    form.add_error(name, message)
             else:
                 messages.error(request, error.message)
                 return redirect("suggestions:detail", pk=pk)
         else:
             messages.success(request, f"{event.label}: 已完成。")
             return redirect("suggestions:detail", pk=pk)
-    suggestion = _suggestion_for(request.user, pk)
-    return render_detail(request, suggestion, failed=(key, form), status=400)
+    return render_detail(request, access.suggestion_page(request.user, pk), failed=(key, form), status=400)
 
 
 def reply_attachment(request, pk):
     """The signed reply letter, to those who may see the suggestion."""
-    reply = get_object_or_404(
-        Reply.objects.select_related("assignment__suggestion"),
-        pk=pk,
-        assignment__suggestion__in=selectors.suggestions_for(request.user),
-        state__in=selectors.reply_states_shown_to(request.user),
-    )
+    reply = get_object_or_404(Reply.objects.visible_to(request.user), pk=pk)
     if not reply.attachment:
         raise Http404("这份答复没有上传签发件")
     return FileResponse(

@@ -15,7 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from ..models import Assignment, Event, ExtensionRequest, ReassignmentRequest, Ruling, Suggestion
+from .. import access
+from ..models import Assignment, Event, ExtensionRequest, ReassignmentRequest, Reply, Ruling, Suggestion
+from ..models.events import Audience
 from ..notifications import notify
 from . import handlers as do
 from . import rules
@@ -24,6 +26,7 @@ from .base import (
     A,
     Action,
     Context,
+    Leads,
     S,
     WorkflowError,
     accepted_replies,
@@ -43,6 +46,7 @@ __all__ = [
     "ACTIONS",
     "REGISTER",
     "Action",
+    "Leads",
     "Available",
     "WorkflowError",
     "accepted_replies",
@@ -59,79 +63,106 @@ __all__ = [
 ]
 
 # --- the table ------------------------------------------------------------------------------------------------
+# Each row: the action, who may take it (the permission in accounts.roles), the suggestion states it starts from,
+# where it leads (``Leads``: the suggestion's / the part's / the reply's state after it, None keeping it, and who
+# may read the event), and for an action on one unit's part the part's states and roles it starts from.
+# docs/workflow.md is generated from this table (``python manage.py workflow_table``).
 
 HANDLING = (S.ASSIGNED, S.IN_HANDLING, S.REHANDLING)
 LIVE = (S.REGISTERED, *HANDLING, S.REPLIED)
 WORKING = (A.SIGNED, A.DRAFTED, A.SIGNED_OFF, A.SUBMITTED, A.RETURNED)
+R = Reply.State
+ALL, GOVERNMENT, OFFICE_UNIT, UNIT = Audience.ALL, Audience.GOVERNMENT, Audience.OFFICE_UNIT, Audience.UNIT
 
 _ACTIONS = [
-    Action("edit", "修改登记信息", "suggestions.edit", (S.REGISTERED, *HANDLING), do.do_edit),
-    Action("assign", "交办", "suggestions.assign", (S.REGISTERED,), do.do_assign),
-    Action("hand_over", "转非政府承办", "suggestions.hand_over", (S.REGISTERED,), do.do_hand_over),
-    Action("withdraw", "撤回", "suggestions.withdraw", (S.REGISTERED, *HANDLING), do.do_withdraw),
+    Action("edit", "修改登记信息", "suggestions.edit", (S.REGISTERED, *HANDLING), do.do_edit,
+           Leads(audience=GOVERNMENT)),
+    Action("assign", "交办", "suggestions.assign", (S.REGISTERED,), do.do_assign, Leads(S.ASSIGNED)),
+    Action("hand_over", "转非政府承办", "suggestions.hand_over", (S.REGISTERED,), do.do_hand_over,
+           Leads(S.NOT_GOVERNMENT)),
+    Action("withdraw", "撤回", "suggestions.withdraw", (S.REGISTERED, *HANDLING), do.do_withdraw,
+           Leads(S.WITHDRAWN)),
     Action(
         "sign_for", "签收", "suggestions.sign_for", HANDLING, do.do_sign_for,
+        {"signed": Leads(assignment=A.SIGNED),
+         "handling_starts": Leads(S.IN_HANDLING, A.SIGNED, only_from=(S.ASSIGNED,))},
         assignment_states=(A.PENDING,), own_unit=True, rule=rules._round_is_current,
     ),
     Action(
         "request_reassignment", "申请调整", "suggestions.request_reassignment", HANDLING,
-        do.do_request_reassignment, assignment_states=(A.PENDING, A.SIGNED), own_unit=True,
-        rule=rules._reassignment_window_open,
+        do.do_request_reassignment, Leads(assignment=A.REASSIGN_REQUESTED, audience=OFFICE_UNIT),
+        assignment_states=(A.PENDING, A.SIGNED), own_unit=True, rule=rules._reassignment_window_open,
     ),
     Action(
         "rule_reassignment", "审批调整申请", "suggestions.rule_reassignment", HANDLING, do.do_rule_reassignment,
+        {"refused": Leads(assignment=(A.PENDING, A.SIGNED), audience=OFFICE_UNIT),
+         "approved": Leads(assignment=A.REASSIGNED, audience=GOVERNMENT),
+         "lead_moved": Leads(S.ASSIGNED, A.REASSIGNED, audience=GOVERNMENT, only_from=(S.IN_HANDLING,))},
         assignment_states=(A.REASSIGN_REQUESTED,), rule=rules._has_pending("reassignment_requests"),
     ),
     Action(
         "request_extension", "申请延期", "suggestions.request_extension", HANDLING, do.do_request_extension,
-        assignment_states=(A.SIGNED, A.DRAFTED, A.RETURNED), own_unit=True,
+        Leads(audience=OFFICE_UNIT), assignment_states=(A.SIGNED, A.DRAFTED, A.RETURNED), own_unit=True,
         rule=rules._all(rules._round_is_current, rules._may_request_extension),
     ),
     Action(
         "rule_extension", "审批延期申请", "suggestions.rule_extension", HANDLING, do.do_rule_extension,
-        assignment_states=(A.SIGNED, A.DRAFTED, A.SIGNED_OFF, A.SUBMITTED, A.RETURNED),
+        Leads(audience=OFFICE_UNIT), assignment_states=(A.SIGNED, A.DRAFTED, A.SIGNED_OFF, A.SUBMITTED, A.RETURNED),
         rule=rules._has_pending("extension_requests"),
     ),
     Action(
-        "log_contact", "记录沟通", "suggestions.log_contact", HANDLING, do.do_log_contact,
+        "log_contact", "记录沟通", "suggestions.log_contact", HANDLING, do.do_log_contact, Leads(),
         assignment_states=WORKING, own_unit=True, rule=rules._round_is_current,
     ),
     Action(
         "send_opinion", "报送协办意见", "suggestions.send_opinion", HANDLING, do.do_send_opinion,
+        Leads(assignment=A.OPINION_SENT, audience=GOVERNMENT),
         assignment_states=(A.SIGNED,), assignment_roles=(Assignment.Role.CO,), own_unit=True,
     ),
     Action(
         "draft_reply", "拟写答复", "suggestions.draft_reply", (S.IN_HANDLING, S.REHANDLING), do.do_draft_reply,
+        Leads(assignment=A.DRAFTED, reply=R.DRAFT, audience=UNIT),
         assignment_states=(A.SIGNED, A.DRAFTED, A.RETURNED), assignment_roles=ANSWERING, own_unit=True,
         rule=rules._round_is_current,
     ),
     Action(
         "sign_reply", "签发答复", "suggestions.sign_reply", (S.IN_HANDLING, S.REHANDLING), do.do_sign_reply,
+        Leads(assignment=A.SIGNED_OFF, reply=R.SIGNED, audience=UNIT),
         assignment_states=(A.DRAFTED,), assignment_roles=ANSWERING, own_unit=True,
     ),
     Action(
         "submit_reply", "报送答复", "suggestions.submit_reply", (S.IN_HANDLING, S.REHANDLING), do.do_submit_reply,
+        Leads(assignment=A.SUBMITTED, reply=R.SUBMITTED, audience=OFFICE_UNIT),
         assignment_states=(A.SIGNED_OFF,), assignment_roles=ANSWERING, own_unit=True,
     ),
     Action(
         "review_reply", "审核答复", "suggestions.review_reply", (S.IN_HANDLING, S.REHANDLING), do.do_review_reply,
+        {"returned": Leads(assignment=A.RETURNED, reply=R.RETURNED, audience=OFFICE_UNIT),
+         "accepted": Leads(assignment=A.REPLIED, reply=R.ACCEPTED),
+         "all_replied": Leads(S.REPLIED, A.REPLIED, R.ACCEPTED)},
         assignment_states=(A.SUBMITTED,), assignment_roles=ANSWERING,
     ),
-    Action("rate", "评价答复", "suggestions.rate", (S.REPLIED,), do.do_rate, rule=rules._deputy_may_rate),
-    Action("record_rating", "录入代表评价", "suggestions.record_rating", (S.REPLIED,), do.do_rate),
-    Action("rehandle", "重新办理", "suggestions.rehandle", (S.REPLIED,), do.do_rehandle),
-    Action("close", "办结", "suggestions.close", (S.REPLIED,), do.do_close, rule=rules._may_close),
-    Action("publish", "公开答复", "suggestions.publish", (S.REPLIED, S.CLOSED), do.do_publish, rule=rules._has_unpublished),
-    Action("supervise", "督办催办", "suggestions.supervise", (*HANDLING, S.REPLIED), do.do_supervise),
-    Action("comment", "领导批示", "suggestions.comment", LIVE, do.do_comment, rule=rules._leader_supervises),
+    Action("rate", "评价答复", "suggestions.rate", (S.REPLIED,), do.do_rate,
+           {"rated": Leads(), "unsatisfied": Leads(S.REHANDLING)}, rule=rules._deputy_may_rate),
+    Action("record_rating", "录入代表评价", "suggestions.record_rating", (S.REPLIED,), do.do_rate,
+           {"rated": Leads(), "unsatisfied": Leads(S.REHANDLING)}),
+    Action("rehandle", "重新办理", "suggestions.rehandle", (S.REPLIED,), do.do_rehandle, Leads(S.REHANDLING)),
+    Action("close", "办结", "suggestions.close", (S.REPLIED,), do.do_close, Leads(S.CLOSED),
+           rule=rules._may_close),
+    Action("publish", "公开答复", "suggestions.publish", (S.REPLIED, S.CLOSED), do.do_publish, Leads(),
+           rule=rules._has_unpublished),
+    Action("supervise", "督办催办", "suggestions.supervise", (*HANDLING, S.REPLIED), do.do_supervise,
+           Leads(audience=GOVERNMENT)),
+    Action("comment", "领导批示", "suggestions.comment", LIVE, do.do_comment, Leads(audience=GOVERNMENT),
+           rule=rules._leader_supervises),
     Action(
-        "follow_up", "落实跟踪", "suggestions.follow_up", (S.REPLIED, S.CLOSED), do.do_follow_up,
+        "follow_up", "落实跟踪", "suggestions.follow_up", (S.REPLIED, S.CLOSED), do.do_follow_up, Leads(),
         rule=rules._has_open_commitment,
     ),
 ]  # fmt: skip
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
-REGISTER = Action("register", "登记", "suggestions.register", (), lambda ctx: None)
+REGISTER = Action("register", "登记", "suggestions.register", (), lambda ctx: None, Leads(S.REGISTERED))
 
 
 # --- checking and applying ------------------------------------------------------------------------------------
@@ -229,9 +260,9 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
             if message:
                 raise WorkflowError(message)
             ctx = Context(action, user, locked, locked_assignment, data, at)
-            from_state = locked.state
-            action.handler(ctx)
-            event = _record(ctx, from_state)
+            before = (locked.state, locked_assignment.state if locked_assignment else "")
+            leads = ctx.go(action.handler(ctx))
+            event = _record(ctx, before, leads)
     except IntegrityError as exc:
         raise WorkflowError("操作与他人的操作冲突, 请刷新页面后重试。") from exc
     _copy_fields(locked, suggestion)
@@ -240,20 +271,24 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
     return event
 
 
-def _record(ctx: Context, from_state) -> Event:
+def _record(ctx: Context, before, leads: Leads) -> Event:
+    a = ctx.assignment
     event = Event.objects.create(
         suggestion=ctx.suggestion,
-        assignment=ctx.assignment,
+        assignment=a,
         action=ctx.action.name,
         label=ctx.action.label,
         actor=ctx.user,
         actor_name=actor_name(ctx.user),
-        from_state=from_state,
+        from_state=before[0],
         to_state=ctx.suggestion.state,
+        assignment_from=before[1],
+        assignment_to=a.state if a is not None else "",
+        audience=leads.audience,
         note=ctx.note[:2000],
         created_at=ctx.at,
     )
-    recipients = ctx.recipients.resolve(exclude=ctx.user)
+    recipients = [u for u in ctx.recipients.resolve(exclude=ctx.user) if access.may_read_event(u, event)]
     if recipients:
         # robust: the action is committed whatever happens to its notifications; a failure is logged
         transaction.on_commit(lambda: notify(event, recipients), robust=True)

@@ -7,11 +7,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from ..models import (
-    Assignment,
-    Reply,
-    Suggestion,
-)
+from ..models import Assignment, Reply, Suggestion
+from ..models.events import Audience
 from ..notifications import Recipients
 
 S = Suggestion.State
@@ -20,12 +17,16 @@ ANSWERING = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
 
 
 class WorkflowError(Exception):
-    """An action that may not be taken now; ``message`` is for the person who tried."""
+    """An action that may not be taken now; ``message`` is for the person who tried.
 
-    def __init__(self, message, field=None):
+    ``field`` names the input it concerns; ``errors`` ({field: message}) names several at once, so a form shows
+    each beside its field."""
+
+    def __init__(self, message, field=None, errors=None):
         super().__init__(message)
         self.message = message
-        self.field = field
+        self.errors = dict(errors) if errors else ({field: message} if field else {})
+        self.field = field or next(iter(self.errors), None)
 
 
 @dataclass
@@ -38,10 +39,68 @@ class Context:
     at: datetime.datetime
     note: str = ""
     recipients: Recipients = field(default_factory=Recipients)
+    reply: Reply | None = None  # the reply the action wrote or moved, whose state ``Leads.reply`` sets
+    back_to: str = ""  # the state a part returns to, when ``Leads.assignment`` offers several
+    outcome: str | None = None  # the outcome applied, once ``go`` has run
+    leads: "Leads | None" = None
 
     @property
     def today(self):
         return timezone.localdate(self.at)
+
+    def go(self, outcome=None):
+        """Put the suggestion, the part and the reply where the action's ``outcome`` leads (the table says).
+
+        ``perform`` calls it with the outcome the handler returns; a handler calls it itself only when it must
+        write records after the states have changed (a reassigned lead unit leaves the round before its
+        successor joins it)."""
+        leads = self.action.outcome(outcome)
+        if self.leads is not None:
+            if leads is not self.leads:
+                raise AssertionError(f"{self.action.name}: outcome {outcome!r} after {self.outcome!r}")
+            return leads
+        s, a = self.suggestion, self.assignment
+        if leads.only_from is not None and s.state not in leads.only_from:
+            raise AssertionError(
+                f"{self.action.name}: outcome {outcome!r} starts only from {leads.only_from}"
+            )
+        if leads.suggestion and s.state != leads.suggestion:
+            s.state = leads.suggestion
+            s.save(update_fields=["state", "updated_at"])
+        target = leads.assignment
+        if isinstance(target, tuple):
+            if self.back_to not in target:
+                raise AssertionError(
+                    f"{self.action.name}: the part goes back to one of {target}, not {self.back_to!r}"
+                )
+            target = self.back_to
+        if target and a.state != target:
+            a.state = target
+            a.save(update_fields=["state"])
+        if leads.reply and self.reply.state != leads.reply:
+            self.reply.state = leads.reply
+            self.reply.save(update_fields=["state"])
+        self.outcome, self.leads = outcome, leads
+        return leads
+
+
+@dataclass(frozen=True)
+class Leads:
+    """Where an action leads: the suggestion's, the part's and the reply's state afterwards (None keeps it),
+    and who may read the event. ``perform`` applies it; handlers never set a state themselves.
+
+    ``assignment`` may be a tuple: the part goes back to one of these states, the one the handler names in
+    ``ctx.back_to`` (a refused reassignment returns the part to where it was). ``only_from`` limits the
+    outcome to some of the action's suggestion states (the graph in docs/workflow.md is drawn from it)."""
+
+    suggestion: str | None = None
+    assignment: str | tuple | None = None
+    reply: str | None = None
+    audience: str = Audience.ALL
+    only_from: tuple | None = None
+
+
+DONE = "done"  # the outcome of an action that has only one
 
 
 @dataclass(frozen=True)
@@ -50,15 +109,28 @@ class Action:
     label: str
     permission: str
     states: tuple  # suggestion states the action may start from
-    handler: Callable[[Context], None]
+    handler: Callable[[Context], str | None]  # returns the outcome's name when the action has several
+    leads: Leads | dict = field(default_factory=Leads)  # one Leads, or {outcome: Leads}
     assignment_states: tuple | None = None  # set: the action works on one assignment in one of these states
     assignment_roles: tuple = (Assignment.Role.LEAD, Assignment.Role.CO, Assignment.Role.SEPARATE)
     own_unit: bool = False  # the user must belong to the assignment's unit
     rule: Callable[[Context], str | None] | None = None  # extra condition: a refusal message, or None
 
+    def __post_init__(self):
+        if isinstance(self.leads, Leads):
+            object.__setattr__(self, "leads", {DONE: self.leads})
+
     @property
     def on_assignment(self):
         return self.assignment_states is not None
+
+    def outcome(self, name):
+        """The ``Leads`` of outcome ``name`` (None: the action's only one)."""
+        if name is None:
+            if len(self.leads) != 1:
+                raise LookupError(f"{self.name}: the handler must name one of {sorted(self.leads)}")
+            return next(iter(self.leads.values()))
+        return self.leads[name]
 
 
 def _set(obj, **values):
@@ -101,7 +173,6 @@ def _date_cn(day):
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-# What registration may correct; the state and the handling summary change only through the other actions.
 def _required(ctx, name, message):
     value = (ctx.data.get(name) or "").strip()
     if not value:

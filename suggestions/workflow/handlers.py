@@ -19,6 +19,7 @@ from ..models import (
     Suggestion,
     SupervisionNote,
 )
+from . import rules
 from .base import (
     ANSWERING,
     A,
@@ -78,16 +79,25 @@ def do_assign(ctx):
     if bool(lead) == bool(separate):
         raise WorkflowError("请指定一个主办单位, 或者指定两个以上分办单位。", field="lead_unit")
     if separate and len(separate) < 2:
-        raise WorkflowError("分办至少需要两个单位。", field="separate_units")
+        raise WorkflowError("分办至少需要选择两个单位。", field="separate_units")
     if separate and co_units:
         raise WorkflowError("分办时各单位各自答复, 不再指定协办单位。", field="co_units")
+    if lead and lead in co_units:
+        raise WorkflowError("主办单位不能同时是协办单位。", field="co_units")
     units = ([lead] if lead else separate) + co_units
     if len({u.pk for u in units}) != len(units):
         raise WorkflowError("同一单位不能重复交办。", field="co_units")
     assigned_on = data.get("assigned_on") or ctx.today
+    if assigned_on > ctx.today:
+        raise WorkflowError("交办日期不能晚于今天。", field="assigned_on")
     months = data.get("months") or deadlines.rule("handling_months")
     if not 1 <= months <= deadlines.rule("max_handling_months"):
         raise WorkflowError(f"办理期限最长{deadlines.rule('max_handling_months')}个月。", field="months")
+    for name in ("leader", "is_key", "supervising_leader"):
+        if name in data:
+            setattr(s, name, data[name])
+    if s.is_key and not s.supervising_leader:
+        raise WorkflowError("重点建议必须指定督办领导。", field="supervising_leader")
     deadline = deadlines.months_deadline(assigned_on, months).date
     opinion_due = min(deadlines.opinion_deadline(assigned_on).date, deadline)
     window = deadlines.reassignment_window(assigned_on).date
@@ -113,18 +123,12 @@ def do_assign(ctx):
                 created_at=ctx.at,
             )
         )
-    for name in ("leader", "is_key", "supervising_leader"):
-        if name in data:
-            setattr(s, name, data[name])
-    if s.is_key and not s.supervising_leader:
-        raise WorkflowError("重点建议必须指定督办领导。", field="supervising_leader")
     first = lead or separate[0]
     if s.leader is None:
         s.leader = first.leader  # sorted into the lead unit's portfolio unless the office chose one
     s.lead_unit = lead
     s.assigned_on = assigned_on
     s.deadline = deadline
-    s.state = S.ASSIGNED
     s.save()
     answering = [a for a in created if a.role != Assignment.Role.CO]
     co = [a for a in created if a.role == Assignment.Role.CO]
@@ -140,13 +144,12 @@ def do_hand_over(ctx):
     organ = (ctx.data.get("other_organ") or "").strip()
     if not organ:
         raise WorkflowError("请填写转交的机关。", field="other_organ")
-    _set(ctx.suggestion, state=S.NOT_GOVERNMENT, other_organ=organ)
+    _set(ctx.suggestion, other_organ=organ)
     ctx.note = f"转交{organ}办理" + (f": {ctx.data['note']}" if ctx.data.get("note") else "")
 
 
 def do_withdraw(ctx):
     reason = _required(ctx, "reason", "请填写撤回理由。")
-    _set(ctx.suggestion, state=S.WITHDRAWN)
     _settle_pending_requests(ctx, ctx.suggestion.assignments.all(), "建议已撤回, 无需审批。")
     ctx.note = f"撤回理由: {reason}"
     ctx.recipients.units(*[a.unit for a in ctx.suggestion.assignments.open()])
@@ -154,10 +157,10 @@ def do_withdraw(ctx):
 
 def do_sign_for(ctx):
     a, s = ctx.assignment, ctx.suggestion
-    _set(a, state=A.SIGNED, signed_at=ctx.at, signed_by=ctx.user)
-    if a.role in ANSWERING and s.state == S.ASSIGNED:
-        _set(s, state=S.IN_HANDLING)
+    _set(a, signed_at=ctx.at, signed_by=ctx.user)
     ctx.note = f"{a.unit.name}签收 ({a.get_role_display()})"
+    # the suggestion is in handling once a unit that answers it has signed for it
+    return "handling_starts" if a.role in ANSWERING and s.state == S.ASSIGNED else "signed"
 
 
 def do_request_reassignment(ctx):
@@ -175,34 +178,45 @@ def do_request_reassignment(ctx):
         requested_by=ctx.user,
         requested_at=ctx.at,
     )
-    _set(a, state=A.REASSIGN_REQUESTED)
     ctx.note = f"{a.unit.name}申请调整" + (f", 建议由{proposed.name}办理" if proposed else "") + f": {reason}"
     ctx.recipients.office()
 
 
-def do_rule_reassignment(ctx):
-    a, s = ctx.assignment, ctx.suggestion
-    request = a.reassignment_requests.select_for_update().get(status=Ruling.PENDING)
+def _rule_on(ctx, relation, refusal_message):
+    """审批: the office's ruling on the part's pending request (调整 or 延期): who, when, the note; a refusal
+    says why. Returns the request (its status set, not yet saved) and whether it was approved."""
+    request = getattr(ctx.assignment, relation).select_for_update().get(status=Ruling.PENDING)
     approve = bool(ctx.data.get("approve"))
     note = (ctx.data.get("note") or "").strip()
+    if not approve and not note:
+        raise WorkflowError(refusal_message, field="note")
     request.ruled_by, request.ruled_at, request.ruling_note = ctx.user, ctx.at, note
+    request.status = Ruling.APPROVED if approve else Ruling.REFUSED
+    return request, approve
+
+
+def do_rule_reassignment(ctx):
+    a, s = ctx.assignment, ctx.suggestion
+    request, approve = _rule_on(ctx, "reassignment_requests", "不同意调整时请说明理由。")
+    note = request.ruling_note
     if not approve:
-        if not note:
-            raise WorkflowError("不同意调整时请说明理由。", field="note")
-        request.status = Ruling.REFUSED
         request.save()
-        _set(a, state=request.previous_state)
+        ctx.back_to = request.previous_state
         ctx.note = f"不同意{a.unit.name}的调整申请: {note}"
         ctx.recipients.units(a.unit)
-        return
+        return "refused"
     new_unit = ctx.data.get("new_unit") or request.proposed_unit
     if new_unit is None:
         raise WorkflowError("请选择调整后的承办单位。", field="new_unit")
+    if new_unit.pk == a.unit_id:
+        raise WorkflowError("调整后的承办单位不能是原单位。", field="new_unit")
     if s.assignments.current().filter(round=a.round, unit=new_unit).exists():
         raise WorkflowError(f"{new_unit.name}已经承办本建议。", field="new_unit")
-    request.status, request.new_unit = Ruling.APPROVED, new_unit
+    request.new_unit = new_unit
     request.save()
-    _set(a, state=A.REASSIGNED, completed_at=ctx.at)
+    lead_moved = a.role == Assignment.Role.LEAD and s.state == S.IN_HANDLING  # the new lead unit signs again
+    ctx.go("lead_moved" if lead_moved else "approved")  # the part leaves the round before its successor joins
+    _set(a, completed_at=ctx.at)
     _settle_pending_requests(ctx, [a], f"已调整至{new_unit.name}, 无需审批。")
     # The clock does not restart: the new unit keeps the first assignment's dates.
     successor = _create(
@@ -222,11 +236,10 @@ def do_rule_reassignment(ctx):
         if s.leader_id == a.unit.leader_id and new_unit.leader_id:
             s.leader = new_unit.leader  # the portfolio follows the unit, unless the office had chosen another
         s.lead_unit = new_unit
-        if s.state == S.IN_HANDLING:
-            s.state = S.ASSIGNED
-        s.save(update_fields=["lead_unit", "state", "leader"])
+        s.save(update_fields=["lead_unit", "leader"])
     ctx.note = f"同意调整: 由{a.unit.name}调整为{new_unit.name}" + (f" ({note})" if note else "")
     ctx.recipients.units(a.unit, new_unit)
+    return ctx.outcome
 
 
 def do_request_extension(ctx):
@@ -252,20 +265,16 @@ def do_request_extension(ctx):
 
 def do_rule_extension(ctx):
     a, s = ctx.assignment, ctx.suggestion
-    request = a.extension_requests.select_for_update().get(status=Ruling.PENDING)
-    note = (ctx.data.get("note") or "").strip()
-    request.ruled_by, request.ruled_at, request.ruling_note = ctx.user, ctx.at, note
-    if not ctx.data.get("approve"):
-        if not note:
-            raise WorkflowError("不同意延期时请说明理由。", field="note")
-        request.status = Ruling.REFUSED
+    request, approve = _rule_on(ctx, "extension_requests", "不同意延期时请说明理由。")
+    note = request.ruling_note
+    if not approve:
         request.save()
         ctx.note = f"不同意{a.unit.name}延期: {note}"
     else:
         granted = ctx.data.get("granted_deadline") or request.requested_deadline
         if granted <= a.deadline or granted > deadlines.longest_deadline(a.assigned_on):
             raise WorkflowError("批准的期限须晚于现期限, 且不超过最长办理期限。", field="granted_deadline")
-        request.status, request.granted_deadline = Ruling.APPROVED, granted
+        request.granted_deadline = granted
         request.save()
         _set(a, deadline=granted)
         if a.role in ANSWERING and a.round == s.round:
@@ -281,13 +290,19 @@ def do_log_contact(ctx):
     contacted_on = data.get("contacted_on")
     if contacted_on and contacted_on > ctx.today:
         raise WorkflowError("沟通日期不能晚于今天。", field="contacted_on")
+    if contacted_on is None:
+        raise WorkflowError("请填写沟通日期。", field="contacted_on")
+    if data.get("method") not in ContactRecord.Method.values:
+        raise WorkflowError("请选择沟通方式。", field="method")
+    participants = _required(ctx, "participants", "请填写参加人员。")
+    summary = _required(ctx, "summary", "请填写沟通情况。")
     record = _create(
         ContactRecord,
         assignment=a,
-        method=data.get("method") or "",
+        method=data["method"],
         contacted_on=contacted_on,
-        participants=(data.get("participants") or "").strip(),
-        summary=(data.get("summary") or "").strip(),
+        participants=participants,
+        summary=summary,
         recorded_by=ctx.user,
         created_at=ctx.at,
     )
@@ -307,7 +322,7 @@ def do_send_opinion(ctx):
         sent_by=ctx.user,
         sent_at=ctx.at,
     )
-    _set(a, state=A.OPINION_SENT, completed_at=ctx.at)
+    _set(a, completed_at=ctx.at)
     _settle_pending_requests(ctx, [a], "已报送协办意见, 无需延期。")
     ctx.note = f"{a.unit.name}报送协办意见"
     lead = ctx.suggestion.assignments.current().filter(round=a.round, role=Assignment.Role.LEAD).first()
@@ -332,10 +347,22 @@ def do_draft_reply(ctx):
     for name in REPLY_FIELDS:
         value = data.get(name)
         setattr(reply, name, value.strip() if isinstance(value, str) else value)
-    if reply.result_class != ResultClass.B:
+    if reply.result_class == ResultClass.B:
+        missing = {}
+        if not reply.commitment:
+            missing["commitment"] = "B类答复必须写明承诺事项。"
+        if reply.commitment_due is None:
+            missing["commitment_due"] = "B类答复必须写明承诺完成时间。"
+        elif reply.commitment_due < ctx.today:
+            missing["commitment_due"] = "承诺完成时间不能早于今天。"
+        if len(missing) == 2 and reply.commitment_due is None:
+            raise WorkflowError("B类答复必须写明承诺事项和完成时间。", errors=missing)
+        if missing:
+            raise WorkflowError(next(iter(missing.values())), errors=missing)
+    else:
         reply.commitment, reply.commitment_due = "", None
     if data.get("attachment"):
-        reply.attachment = data["attachment"]
+        reply.attachment = rules.checked_letter(data["attachment"])
     reply.drafted_by, reply.drafted_at = ctx.user, ctx.at
     try:
         reply.full_clean()
@@ -343,7 +370,7 @@ def do_draft_reply(ctx):
         field_name = next(iter(getattr(exc, "message_dict", {})), None)
         raise WorkflowError(_first_message(exc), field=field_name) from exc
     reply.save()
-    _set(a, state=A.DRAFTED)
+    ctx.reply = reply
     ctx.note = f"{a.unit.name}拟写答复 {reply.document_number} ({reply.result_class}类)"
     ctx.recipients.unit_heads(a.unit)
 
@@ -352,8 +379,8 @@ def do_sign_reply(ctx):
     a = ctx.assignment
     reply = a.replies.get(state=Reply.State.DRAFT)
     signer = (ctx.data.get("signer") or ctx.user.display_name).strip()
-    _set(reply, state=Reply.State.SIGNED, signer=signer, signed_by=ctx.user, signed_at=ctx.at)
-    _set(a, state=A.SIGNED_OFF)
+    _set(reply, signer=signer, signed_by=ctx.user, signed_at=ctx.at)
+    ctx.reply = reply
     ctx.note = f"{signer}签发答复 {reply.document_number}"
     ctx.recipients.units(a.unit)
 
@@ -362,37 +389,43 @@ def do_submit_reply(ctx):
     a = ctx.assignment
     reply = a.replies.get(state=Reply.State.SIGNED)
     if ctx.data.get("attachment"):
-        reply.attachment = ctx.data["attachment"]
+        reply.attachment = rules.checked_letter(ctx.data["attachment"])
         reply.save(update_fields=["attachment"])
-    _set(reply, state=Reply.State.SUBMITTED, submitted_at=ctx.at)
-    _set(a, state=A.SUBMITTED)
+    _set(reply, submitted_at=ctx.at)
+    ctx.reply = reply
     ctx.note = f"{a.unit.name}报送答复 {reply.document_number}"
     ctx.recipients.office()
 
 
 def do_review_reply(ctx):
     a, s = ctx.assignment, ctx.suggestion
-    reply = a.replies.get(state=Reply.State.SUBMITTED)
+    reply = ctx.reply = a.replies.get(state=Reply.State.SUBMITTED)
     if not ctx.data.get("accept"):
         reason = _required(ctx, "reason", "退回时请说明理由。")
-        _set(
-            reply, state=Reply.State.RETURNED, reviewed_by=ctx.user, reviewed_at=ctx.at, return_reason=reason
-        )
-        _set(a, state=A.RETURNED)
+        _set(reply, reviewed_by=ctx.user, reviewed_at=ctx.at, return_reason=reason)
         ctx.note = f"退回{a.unit.name}的答复 {reply.document_number}: {reason}"
         ctx.recipients.units(a.unit)
-        return
-    _set(reply, state=Reply.State.ACCEPTED, reviewed_by=ctx.user, reviewed_at=ctx.at)
-    _set(a, state=A.REPLIED, completed_at=ctx.at)
+        return "returned"
+    _set(reply, reviewed_by=ctx.user, reviewed_at=ctx.at)
+    _set(a, completed_at=ctx.at)
     _settle_pending_requests(ctx, [a], "已答复, 无需延期。")
     ctx.note = f"审核通过{a.unit.name}的答复 {reply.document_number}"
-    still_open = s.assignments.current().filter(round=s.round, role__in=ANSWERING).exclude(state=A.REPLIED)
-    if not still_open.exists():
-        classes = Reply.objects.filter(
-            assignment__suggestion=s, assignment__round=s.round, state=Reply.State.ACCEPTED
-        ).values_list("result_class", flat=True)
-        _set(s, state=S.REPLIED, replied_at=ctx.at, result_class=max(classes), rating=None)
-        ctx.recipients.deputies(s)
+    still_open = (
+        s.assignments.current()
+        .filter(round=s.round, role__in=ANSWERING)
+        .exclude(pk=a.pk)
+        .exclude(state=A.REPLIED)
+    )
+    if still_open.exists():
+        return "accepted"
+    classes = [reply.result_class] + list(
+        Reply.objects.filter(assignment__suggestion=s, assignment__round=s.round, state=Reply.State.ACCEPTED)
+        .exclude(pk=reply.pk)
+        .values_list("result_class", flat=True)
+    )
+    _set(s, replied_at=ctx.at, result_class=max(classes), rating=None)
+    ctx.recipients.deputies(s)
+    return "all_replied"
 
 
 def do_rate(ctx):
@@ -411,6 +444,9 @@ def do_rate(ctx):
     overall = data.get("overall")
     if overall not in RatingLevel.values:
         raise WorkflowError("请选择满意、基本满意或不满意。", field="overall")
+    comment = (data.get("comment") or "").strip()
+    if overall == RatingLevel.UNSATISFIED and not comment:
+        raise WorkflowError("评价不满意时, 请写明意见, 以便承办单位重新办理。", field="comment")
     rating = _create(
         Rating,
         reply=reply,
@@ -418,7 +454,7 @@ def do_rate(ctx):
         overall=overall,
         process=data.get("process"),
         result=data.get("result"),
-        comment=(data.get("comment") or "").strip(),
+        comment=comment,
         source=Rating.Source.ONLINE if ctx.action.name == "rate" else Rating.Source.PAPER,
         recorded_by=user,
         rated_at=ctx.at,
@@ -433,7 +469,9 @@ def do_rate(ctx):
         ctx.note += " [征询意见表录入]"
     ctx.recipients.office()
     if overall == RatingLevel.UNSATISFIED:
-        _start_rehandling(ctx, reply.assignment, reason=rating.comment or "代表评价不满意", rating=rating)
+        _start_rehandling(ctx, reply.assignment, reason=rating.comment, rating=rating)
+        return "unsatisfied"
+    return "rated"
 
 
 def do_rehandle(ctx):
@@ -473,7 +511,7 @@ def _start_rehandling(ctx, previous, *, reason, rating=None):
         reassignment_until=None,
         created_at=ctx.at,
     )
-    s.state, s.deadline, s.assigned_on = S.REHANDLING, due, ctx.today
+    s.deadline, s.assigned_on = due, ctx.today
     s.lead_unit = previous.unit if previous.role == Assignment.Role.LEAD else s.lead_unit
     s.replied_at, s.result_class, s.rating = None, "", None
     s.save()
@@ -483,7 +521,7 @@ def _start_rehandling(ctx, previous, *, reason, rating=None):
 
 def do_close(ctx):
     s = ctx.suggestion
-    _set(s, state=S.CLOSED, closed_at=ctx.at)
+    _set(s, closed_at=ctx.at)
     ctx.note = "办结" + (f": {ctx.data['note']}" if ctx.data.get("note") else "")
     ctx.recipients.deputies(s)
     ctx.recipients.units(*[a.unit for a in s.assignments.current().filter(round=s.round)])
@@ -504,12 +542,15 @@ def do_publish(ctx):
 
 def do_supervise(ctx):
     kind = ctx.data.get("kind") or SupervisionNote.Kind.SUPERVISE
+    if kind not in (SupervisionNote.Kind.SUPERVISE, SupervisionNote.Kind.CHASE):
+        raise WorkflowError("请选择督办或催办。", field="kind")
+    text = _required(ctx, "text", "请填写督办内容。")
     note = _create(
         SupervisionNote,
         suggestion=ctx.suggestion,
         kind=kind,
         method=ctx.data.get("method") or SupervisionNote.Method.OTHER,
-        text=(ctx.data.get("text") or "").strip(),
+        text=text,
         author=ctx.user,
         created_at=ctx.at,
     )
@@ -523,7 +564,7 @@ def do_comment(ctx):
         suggestion=ctx.suggestion,
         kind=SupervisionNote.Kind.COMMENT,
         method=SupervisionNote.Method.DOCUMENT,
-        text=(ctx.data.get("text") or "").strip(),
+        text=_required(ctx, "text", "请填写批示内容。"),
         author=ctx.user,
         created_at=ctx.at,
     )
@@ -541,10 +582,11 @@ def do_follow_up(ctx):
     if followed_on > ctx.today:
         raise WorkflowError("跟踪日期不能晚于今天。", field="followed_on")
     done = bool(ctx.data.get("is_done"))
+    progress = _required(ctx, "progress", "请填写落实进展。")
     _create(
         CommitmentFollowUp,
         reply=reply,
-        progress=(ctx.data.get("progress") or "").strip(),
+        progress=progress,
         followed_on=followed_on,
         is_done=done,
         recorded_by=ctx.user,
@@ -552,7 +594,7 @@ def do_follow_up(ctx):
     )
     if done:
         _set(reply, commitment_done_on=followed_on)
-    ctx.note = ("承诺事项已落实" if done else "落实跟踪") + f": {ctx.data.get('progress', '').strip()}"
+    ctx.note = ("承诺事项已落实" if done else "落实跟踪") + f": {progress}"
     ctx.recipients.office()
 
 

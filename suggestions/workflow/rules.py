@@ -1,7 +1,9 @@
 """Conditions an action needs beyond role and state; each returns a refusal message, or None."""
 
 import datetime
+import uuid
 
+from django.conf import settings
 from django.utils import timezone
 
 from .. import deadlines
@@ -9,7 +11,30 @@ from ..models import (
     Reply,
     Ruling,
 )
-from .base import accepted_replies, current_replies
+from .base import WorkflowError, accepted_replies, current_replies
+
+
+def size_label(size):
+    """20 MB, 1.5 MB, 512 KB: a limit as people read it (a limit under 1 MB is not "0 MB")."""
+    mb = size / (1024 * 1024)
+    return f"{mb:.3g} MB" if mb >= 1 else f"{size / 1024:.3g} KB"
+
+
+def checked_letter(upload, field="attachment"):
+    """A signed reply letter as it may be kept: a PDF by its content (the %PDF- signature, not its name), not
+    empty, within ``UPLOAD_MAX_BYTES``; stored under a generated name, never the one it came with."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if not upload.size:
+        raise WorkflowError("上传的文件是空的。", field=field)
+    if upload.size > limit:
+        raise WorkflowError(f"文件不能超过{size_label(limit)}。", field=field)
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    if b"%PDF-" not in head:
+        raise WorkflowError("只能上传PDF文件 (所选文件不是PDF)。", field=field)
+    upload.name = f"{uuid.uuid4().hex}.pdf"
+    return upload
 
 
 def _reassignment_window_open(ctx):
