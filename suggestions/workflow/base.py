@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ..formats import date_cn
 from ..models import (
     Assignment,
     Reply,
@@ -98,7 +99,7 @@ def _units_label(assignments):
 
 
 def _date_cn(day):
-    return f"{day.year}年{day.month}月{day.day}日"
+    return date_cn(day)
 
 
 # What registration may correct; the state and the handling summary change only through the other actions.
