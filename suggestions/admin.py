@@ -12,14 +12,12 @@ States change only through ``suggestions.workflow``. Here:
 Every change list selects its foreign keys in the one query, so it costs the same for 5 rows or 500.
 """
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
-from . import workflow
+from . import formats, workflow
 from .models import (
     Assignment,
     Category,
@@ -69,17 +67,11 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
 
 
-_NUMBER = re.compile(r"第\s*(\d+)\s*号")
-
-
-def _search_term(term):
-    """「第12号」 finds suggestion number 12, as offices write it."""
-    return _NUMBER.sub(r"\1", term or "")
-
-
 class NumberSearchMixin:
+    """「第12号」 finds suggestion number 12, as offices write it."""
+
     def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, _search_term(search_term))
+        return super().get_search_results(request, queryset, formats.strip_number_labels(search_term))
 
 
 # --- reference data ------------------------------------------------------------------------------------------

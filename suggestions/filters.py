@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from . import formats
 from .models import (
     Assignment,
     Category,
@@ -97,9 +98,9 @@ class SuggestionFilter(django_filters.FilterSet):
         if not value:
             return queryset
         condition = Q(title__icontains=value) | Q(content__icontains=value)
-        digits = value.removeprefix("第").removesuffix("号")
-        if digits.isdigit():
-            condition |= Q(number=int(digits))
+        number = formats.parse_number(value)  # 12, 第12号, 012
+        if number is not None:
+            condition |= Q(number=number)
         return queryset.filter(condition)
 
     def filter_state(self, queryset, name, value):

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
 
+from .formats import date_cn
 from .models import Assignment, Notification, Reminder, Suggestion
 from .notifications import Recipients, create_notifications, email_notifications
 
@@ -106,7 +107,7 @@ class Planned:
         names = "、".join(u.display_name for u in self.recipients) or "(无接收人)"
         return (
             f"[{stage_label(self.stage)}] {self.suggestion.number_label}《{_short(self.suggestion.title)}》 "
-            f"{a.unit.name}({a.get_role_display()}) 期限{_date_cn(a.deadline)} -> {names}"
+            f"{a.unit.name}({a.get_role_display()}) 期限{date_cn(a.deadline)} -> {names}"
         )
 
 
@@ -243,7 +244,7 @@ def reminder_text(assignment: Assignment, stage, today: datetime.date) -> str:
     head += f"({assignment.unit.name}{assignment.get_role_display()}) "
     what = "协办意见" if co else ""
     ask = "请抓紧报送协办意见。" if co else "请抓紧办理。"
-    deadline = _date_cn(assignment.deadline)
+    deadline = date_cn(assignment.deadline)
     if stage == Stage.WEEK_BEFORE:
         left = (assignment.deadline - today).days
         return f"{head}{what}将于{deadline}到期 (还有{left}天), {ask}"
@@ -255,7 +256,3 @@ def reminder_text(assignment: Assignment, stage, today: datetime.date) -> str:
 
 def _short(title):
     return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…"
-
-
-def _date_cn(day):
-    return f"{day.year}年{day.month}月{day.day}日"

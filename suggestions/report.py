@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from . import statistics, workflow
+from . import formats, statistics, workflow
 from .models import Assignment, ResultClass, Suggestion
 
 S = Suggestion.State
@@ -104,14 +104,7 @@ def percent(value) -> str:
     """A rate from ``statistics`` as reports write it: 100%, 96.7%, 50%; "—" when there is none.
 
     Rounded like the dashboard's ``percent`` filter (one decimal), with a trailing ".0" dropped."""
-    if value is None:
-        return "—"
-    text = f"{value * 100:.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
-
-
-def date_cn(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return formats.percent(value, trim=True)
 
 
 def circled(n: int) -> str:
@@ -165,7 +158,7 @@ def compose(suggestions, *, session, scope: str = "", today: datetime.date | Non
 
     if city():
         add(Paragraph(f"{city()}{place()}人民政府", align="right"))
-    add(Paragraph(date_cn(today), align="right"))
+    add(Paragraph(formats.date_cn(today), align="right"))
     return report
 
 
@@ -281,12 +274,12 @@ def handling_text(suggestion, today) -> str:
             ]
             open_commitments = [r for r in replies if r.commitment_open]
             notes = [
-                f"(答复承诺事项“{r.commitment.strip().rstrip('。')}”尚在落实中,承诺完成时间{date_cn(r.commitment_due)}。)"
+                f"(答复承诺事项“{r.commitment.strip().rstrip('。')}”尚在落实中,承诺完成时间{formats.date_cn(r.commitment_due)}。)"
                 for r in open_commitments
             ]
             return "".join(texts + notes)
     unit = s.lead_unit.name if s.lead_unit else "承办单位"
-    deadline = f",办理期限{date_cn(s.deadline)}" if s.deadline else ""
+    deadline = f",办理期限{formats.date_cn(s.deadline)}" if s.deadline else ""
     late = ",已超期" if s.is_overdue(today) else ""
     if s.state == S.REGISTERED:
         return "该建议已登记,尚未交办。"
@@ -418,5 +411,5 @@ def problems_placeholder(figures, today) -> str:
     ]
     return (
         "（此处请办公室结合实际补充存在的问题和下一步工作。"
-        f"系统统计供参考:截至{date_cn(today)}," + ";".join(facts) + "。）"
+        f"系统统计供参考:截至{formats.date_cn(today)}," + ";".join(facts) + "。）"
     )

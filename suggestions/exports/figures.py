@@ -6,10 +6,9 @@ import datetime
 from django.utils import timezone
 
 from .. import statistics
+from ..formats import NO_RATE, date_cn
 from ..models import ResultClass
-from .xlsx import Column, Percent, Sheet, date_cn
-
-NO_RATE = "—"  # nothing to divide by
+from .xlsx import Column, Percent, Sheet
 
 
 def percent(value):

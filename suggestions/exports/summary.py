@@ -6,8 +6,9 @@ import datetime
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from ..formats import date_cn
 from ..models import Assignment, CongressSession, ContactRecord, RatingLevel, Reply, Suggestion
-from .xlsx import Column, Sheet, date_cn
+from .xlsx import Column, Sheet
 
 CHUNK_SIZE = 2000
 TITLE = "建议办理情况汇总表"

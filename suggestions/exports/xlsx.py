@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import xlsxwriter
 
+from ..formats import date_cn, percent
+
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 PERCENT_FORMAT = "0.0%"
 MAX_TEXT = 32767  # Excel's limit for one cell
@@ -44,10 +46,6 @@ class Sheet:
     autofilter: bool = True
 
 
-def date_cn(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def display_width(text: str) -> int:
     """Columns ``text`` takes in Excel: two for a CJK character, one for ASCII. A CJK character is three bytes
     in UTF-8 and ASCII one, so (characters + bytes) / 2 counts it without a per-character loop."""
@@ -68,7 +66,7 @@ def _shown(value) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, Percent):
-        return f"{value:.1%}"
+        return percent(value)
     if isinstance(value, datetime.date):
         return date_cn(value)
     return "" if value is None else str(value)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
 
+from ..formats import number_label
 from .reference import Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
 
 
@@ -198,7 +199,7 @@ class Suggestion(models.Model):
         ]
 
     def __str__(self):
-        return f"第{self.number}号 {self.title}"
+        return f"{self.number_label} {self.title}"
 
     @staticmethod
     def overdue_condition(today=None):
@@ -207,7 +208,7 @@ class Suggestion(models.Model):
 
     @property
     def number_label(self):
-        return f"第{self.number}号"
+        return number_label(self.number)
 
     @property
     def is_government_handled(self):

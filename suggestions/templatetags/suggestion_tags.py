@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from .. import formats
 from ..models import Suggestion
 
 register = template.Library()
@@ -33,7 +34,7 @@ def state_badge(suggestion):
 def deadline_cell(suggestion):
     if suggestion.deadline is None:
         return "—"
-    text = f"{suggestion.deadline.year}年{suggestion.deadline.month}月{suggestion.deadline.day}日"
+    text = formats.date_cn(suggestion.deadline)
     if suggestion.is_overdue():
         return format_html('<span class="overdue">{}</span>', text)
     return text
@@ -55,9 +56,8 @@ def days_left(assignment):
 
 @register.filter
 def percent(value):
-    if value is None:
-        return "—"
-    return f"{value * 100:.1f}%"
+    """95.2%, 100.0%; "—" when there is nothing to divide by."""
+    return formats.percent(value)
 
 
 @register.simple_tag(takes_context=True)

@@ -169,10 +169,6 @@ def _units_label(assignments):
     return "、".join(a.unit.name for a in assignments)
 
 
-def _date_cn(day):
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _required(ctx, name, message):
     value = (ctx.data.get(name) or "").strip()
     if not value:

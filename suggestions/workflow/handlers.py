@@ -3,6 +3,7 @@
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 from .. import deadlines
+from ..formats import date_cn
 from ..models import (
     Assignment,
     CommitmentFollowUp,
@@ -26,7 +27,6 @@ from .base import (
     S,
     WorkflowError,
     _create,
-    _date_cn,
     _first_message,
     _required,
     _set,
@@ -135,7 +135,7 @@ def do_assign(ctx):
     parts = [("主办: " if lead else "分办: ") + _units_label(answering)]
     if co:
         parts.append("协办: " + _units_label(co))
-    parts.append("办理期限" + _date_cn(deadline))
+    parts.append("办理期限" + date_cn(deadline))
     ctx.note = "; ".join(parts)
     ctx.recipients.units(*[a.unit for a in created])
 
@@ -250,7 +250,7 @@ def do_request_extension(ctx):
         raise WorkflowError("申请延至的日期必须晚于现办理期限。", field="requested_deadline")
     longest = deadlines.longest_deadline(a.assigned_on)
     if wanted > longest:
-        raise WorkflowError(f"办理期限最长至{_date_cn(longest)}。", field="requested_deadline")
+        raise WorkflowError(f"办理期限最长至{date_cn(longest)}。", field="requested_deadline")
     _create(
         ExtensionRequest,
         assignment=a,
@@ -259,7 +259,7 @@ def do_request_extension(ctx):
         requested_by=ctx.user,
         requested_at=ctx.at,
     )
-    ctx.note = f"{a.unit.name}申请延期至{_date_cn(wanted)}: {grounds}"
+    ctx.note = f"{a.unit.name}申请延期至{date_cn(wanted)}: {grounds}"
     ctx.recipients.office()
 
 
@@ -281,7 +281,7 @@ def do_rule_extension(ctx):
             # the suggestion is due when its last answering part is (分办: several parts)
             parts = s.assignments.current().filter(round=s.round, role__in=ANSWERING)
             _set(s, deadline=max(parts.values_list("deadline", flat=True)))
-        ctx.note = f"同意{a.unit.name}延期至{_date_cn(granted)}" + (f" ({note})" if note else "")
+        ctx.note = f"同意{a.unit.name}延期至{date_cn(granted)}" + (f" ({note})" if note else "")
     ctx.recipients.units(a.unit)
 
 
@@ -308,7 +308,7 @@ def do_log_contact(ctx):
     )
     if data.get("deputies"):
         record.deputies.set(data["deputies"])
-    ctx.note = f"{a.unit.name}{record.get_method_display()} ({_date_cn(record.contacted_on)})"
+    ctx.note = f"{a.unit.name}{record.get_method_display()} ({date_cn(record.contacted_on)})"
 
 
 def do_send_opinion(ctx):
@@ -515,7 +515,7 @@ def _start_rehandling(ctx, previous, *, reason, rating=None):
     s.lead_unit = previous.unit if previous.role == Assignment.Role.LEAD else s.lead_unit
     s.replied_at, s.result_class, s.rating = None, "", None
     s.save()
-    ctx.note = (ctx.note + "; " if ctx.note else "") + f"交{previous.unit.name}重新办理, 期限{_date_cn(due)}"
+    ctx.note = (ctx.note + "; " if ctx.note else "") + f"交{previous.unit.name}重新办理, 期限{date_cn(due)}"
     ctx.recipients.units(previous.unit)
 
 

@@ -8,6 +8,7 @@ One typed in and five thousand imported obey the same rules and get the same mes
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..formats import number_label
 from ..models import Event, Suggestion
 from .base import WorkflowError, _first_message, actor_name
 
@@ -119,7 +120,7 @@ def _check_numbers(suggestions):
         seen = by_session.setdefault(s.session_id, {})
         if s.number in seen:
             raise RegistrationError(
-                f"第{s.number}号出现了两次 (第{seen[s.number] + 1}条和第{index + 1}条)。",
+                f"{number_label(s.number)}出现了两次 (第{seen[s.number] + 1}条和第{index + 1}条)。",
                 field="number",
                 index=index,
             )

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from suggestions import statistics
+from suggestions.formats import percent
 from suggestions.models import CongressSession, Suggestion
 
 SUMMARY_ROWS = [
@@ -71,10 +72,6 @@ def parse_day(value):
 
 def dump_json(figures):
     return json.dumps(figures, ensure_ascii=False, indent=2)
-
-
-def percent(value):
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def cell(key, value):

@@ -1,0 +1,51 @@
+"""Importing the list of suggestions the congress office hands over as an Excel workbook (.xlsx).
+
+    plan = read_plan(file, session=session)        # parse, match names, validate; writes nothing
+    plan.errors / plan.warnings                    # Problem: Excel row, column, message
+    run_import(plan, user=office, assign=False)    # all rows or none, in one transaction
+
+Along the work, one module each:
+
+- ``cells``: opening the workbook, finding the header row (COLUMNS: the names offices give each column), and
+  reading a cell as text, names or a flag; numbers through ``formats.parse_number``;
+- ``plan``: ``read_plan``, the rows read from the file (``ImportRow``) in an ``ImportPlan``;
+- ``matching``: deputies, delegations, categories, units and leaders matched by name (``Directory``), and each
+  row checked against them and against the session's numbers;
+- ``writing``: ``run_import``, registration through ``workflow.register_many`` and, with ``assign=True``,
+  assignment through ``workflow.perform("assign")``;
+- ``problems``: ``Problem`` (row, column, message; an error or a warning) and the two exceptions;
+- ``template``: the template workbook offered for download.
+
+Callers import from here: ``from suggestions import imports``; ``imports.read_plan(...)``.
+"""
+
+from ..formats import parse_number
+from .cells import COLUMNS, XLS_SIGNATURE, Column, check_file, split_names
+from .matching import Directory
+from .plan import MAX_ROWS, ImportPlan, ImportRow, read_plan
+from .problems import ERROR, WARNING, ImportFailed, ImportFileError, Problem
+from .template import TEMPLATE_HEADERS, template_workbook
+from .writing import ImportResult, run_import
+
+__all__ = [
+    "COLUMNS",
+    "ERROR",
+    "MAX_ROWS",
+    "TEMPLATE_HEADERS",
+    "WARNING",
+    "XLS_SIGNATURE",
+    "Column",
+    "Directory",
+    "ImportFailed",
+    "ImportFileError",
+    "ImportPlan",
+    "ImportResult",
+    "ImportRow",
+    "Problem",
+    "check_file",
+    "parse_number",
+    "read_plan",
+    "run_import",
+    "split_names",
+    "template_workbook",
+]
