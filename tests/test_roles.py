@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import User
 from accounts.roles import ROLE_PERMISSIONS, Role, role_permissions
 from suggestions import workflow
-from suggestions.models import Reply
+from suggestions.models import Reply, Suggestion
 from tests.conftest import make_user
 
 # (permission, roles that hold it): the table the screens and the workflow rely on.
@@ -114,3 +114,24 @@ def test_an_account_with_an_unknown_role_may_do_nothing(db):
     user.role = "janitor"
     assert not user.has_perm("suggestions.view_all")
     assert user.get_all_permissions() == set()
+
+
+# --- least privilege -------------------------------------------------------------------------------------------
+
+
+def test_a_new_account_has_no_role_and_may_do_nothing(client, registered):
+    from suggestions.models import Assignment, Event
+
+    user = User.objects.create_user("newcomer", password="Newcomer@2024")
+    assert user.role == "" and not user.is_staff and not user.is_superuser
+    assert user.get_all_permissions() == set()
+    assert not user.has_perm("suggestions.view_all") and not user.has_perm("suggestions.register")
+    assert not Suggestion.objects.visible_to(user).exists()
+    assert not Assignment.objects.visible_to(user).exists()
+    assert not Event.objects.visible_to(user).exists()
+    client.force_login(user)
+    home = client.get("/")
+    assert "您的账号尚未分配角色" in home.content.decode()
+    assert registered.title not in client.get("/suggestions/").content.decode()
+    assert client.get(f"/suggestions/{registered.pk}/").status_code == 404
+    assert client.get("/dashboard/").status_code == 403

@@ -24,8 +24,10 @@ def home(request):
     elif user.role == Role.LEADER:
         context["todo"] = selectors.leader_todo(user)
         template = "suggestions/home_leader.html"
-    else:
+    elif user.role == Role.CONGRESS:
         template = "suggestions/home_congress.html"
+    else:  # an account nobody has given a role yet: it may do nothing, and says whom to ask
+        template = "suggestions/home_no_role.html"
     if session is not None and user.has_perm("suggestions.view_statistics"):
         visible = Suggestion.objects.visible_to(user).filter(session=session)
         context["figures"] = statistics.summary(visible)
