@@ -181,7 +181,7 @@ def overview_paragraph(figures, *, session, scope="") -> str:
     if gov == 0:
         return f"{opening}{counted},均不属于政府承办范围。"
     handled = "均由政府承办" if gov == total else f"其中,政府承办{gov}件"
-    parts = [f"{name}方面{n}件" for name, n in figures["by_category"].items() if n]
+    parts = [f"{c['name']}方面{c['count']}件" for c in figures["by_category"] if c["count"]]
     categories = ("分别涉及" if len(parts) > 1 else "涉及") + ",".join(parts)
     care = (
         f"对于这些意见、建议,{p}政府高度重视,以对人大代表和全{p}人民高度负责的态度,认真研究,专人落实,"
@@ -313,7 +313,10 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
 
     categories = Table(
         ["类别", "件数", "占比"],
-        [[name, str(n), percent(statistics.rate(n, gov))] for name, n in figures["by_category"].items()]
+        [
+            [c["name"], str(c["count"]), percent(statistics.rate(c["count"], gov))]
+            for c in figures["by_category"]
+        ]
         + [["合计", str(gov), percent(statistics.rate(gov, gov))]],
     )
 
@@ -328,6 +331,7 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
 
     classes = figures["by_result_class"]
     commitments = figures["commitments"]
+    kept = (str(commitments["done"]), str(commitments["open"]))  # only B-class replies carry commitments
     class_table = Table(
         ["答复类别", "件数", "占比", "承诺已落实", "承诺未落实"],
         [
@@ -335,7 +339,7 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
                 label,
                 str(classes[value]),
                 percent(statistics.rate(classes[value], replied)),
-                *((str(commitments["done"]), str(commitments["open"])) if value == "B" else ("—", "—")),
+                *(kept if value == ResultClass.B else ("—", "—")),
             ]
             for value, label in ResultClass.choices
         ]
@@ -401,7 +405,7 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
 
 def problems_placeholder(figures, today) -> str:
     unrated = figures["replied"] - figures["rated"]
-    rehandling = figures["by_state"].get(S.REHANDLING.label, 0)
+    rehandling = figures["by_state"][S.REHANDLING]
     facts = [
         f"超期未答复{figures['overdue']}件",
         f"已答复尚待代表评价{unrated}件",

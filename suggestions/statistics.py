@@ -44,11 +44,9 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         unsatisfied=Count("pk", filter=Q(rating=RatingLevel.UNSATISFIED)),
         on_time=Count("pk", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("deadline"))),
         overdue=Count("pk", filter=Suggestion.overdue_condition(today)),
-        class_a=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.A)),
-        class_b=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.B)),
-        class_c=Count("pk", filter=Q(state__in=DONE, result_class=ResultClass.C)),
     )
     gov, rated = row["government_handled"], row["rated"]
+    states, classes = _by_state_and_result_class(suggestions)
     figures = {
         "total": row["total"],
         "government_handled": gov,
@@ -73,15 +71,16 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         "overdue": row["overdue"],
         "contacted": contacted,
         "contact_rate": rate(contacted, gov),
-        "by_result_class": {"A": row["class_a"], "B": row["class_b"], "C": row["class_c"]},
-        "by_state": by_state(suggestions),
+        "by_result_class": classes,
+        "by_state": states,
         "commitments": commitments(suggestions),
     }
     return figures
 
 
-def by_category(suggestions) -> dict[str, int]:
-    """Government-handled suggestions per category, in the categories' order (empty ones kept at 0)."""
+def by_category(suggestions) -> list[dict]:
+    """Government-handled suggestions per category, in the categories' order (empty ones kept at 0): rows of
+    ``category_id``, ``name`` and ``count``. A category no longer in use is listed only if it counts."""
     counts = dict(
         suggestions.exclude(state__in=NOT_HANDLED)
         .order_by()  # a list's ordering would split the groups
@@ -90,14 +89,31 @@ def by_category(suggestions) -> dict[str, int]:
         .values_list("category_id", "n")
     )
     used = Category.objects.filter(Q(is_active=True) | Q(pk__in=counts))
-    return {c.name: counts.get(c.pk, 0) for c in used}
+    return [{"category_id": c.pk, "name": c.name, "count": counts.get(c.pk, 0)} for c in used]
 
 
 def by_state(suggestions) -> dict[str, int]:
-    counts = dict(
-        suggestions.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
-    return {state.label: counts.get(state.value, 0) for state in S}
+    """Suggestions per state: every ``Suggestion.State``, in its order, keyed by the state's value."""
+    return _by_state_and_result_class(suggestions)[0]
+
+
+def by_result_class(suggestions) -> dict[str, int]:
+    """Replied and closed suggestions per result class: every code of ``ResultClass``, in its order."""
+    return _by_state_and_result_class(suggestions)[1]
+
+
+def _by_state_and_result_class(suggestions) -> tuple[dict[str, int], dict[str, int]]:
+    """Both from one query grouped by state and result class. The keys are the choices' members (so both
+    ``counts[S.CLOSED]`` and ``counts["closed"]`` work); a value the choices no longer hold is left out."""
+    states = dict.fromkeys(S, 0)
+    classes = dict.fromkeys(ResultClass, 0)
+    rows = suggestions.order_by().values_list("state", "result_class").annotate(n=Count("pk"))
+    for state, result_class, n in rows:
+        if state in states:
+            states[state] += n
+        if state in DONE and result_class in classes:
+            classes[result_class] += n
+    return states, classes
 
 
 def commitments(suggestions) -> dict[str, int]:

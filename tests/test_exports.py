@@ -17,6 +17,7 @@ from suggestions import exports, statistics, workflow
 from suggestions.exports import xlsx
 from suggestions.models import Assignment, CongressSession, Suggestion
 from tests.conftest import AT
+from tests.result_class_helpers import FourClasses, four_result_classes  # noqa: F401  (the fixture)
 
 HEADERS = [
     "序号",
@@ -404,7 +405,9 @@ def test_statistics_workbook_has_the_dashboards_figures(client, office, world, s
     assert rates["建议总数"].number_format == "General"
 
     categories = sheet_table(workbook["按类别"])
-    assert {k: v[0] for k, v in categories.items() if k != "合计"} == figures["by_category"]
+    assert {k: v[0] for k, v in categories.items() if k != "合计"} == {
+        row["name"]: row["count"] for row in figures["by_category"]
+    }
     assert categories["合计"] == [figures["government_handled"], 1]
 
     satisfaction = sheet_table(workbook["满意度"])
@@ -413,6 +416,22 @@ def test_statistics_workbook_has_the_dashboards_figures(client, office, world, s
 
     classes = sheet_table(workbook["按答复类别"])
     assert [classes[label][0] for label in ("A 已解决或采纳", "B 正在解决或列入计划解决")] == [1, 0]
+
+
+@pytest.mark.usefixtures("four_result_classes")
+def test_statistics_workbook_lists_a_result_class_added_to_the_choices(client, office, world, session):
+    Suggestion.objects.filter(session=session, result_class="A").update(result_class="D")
+    _, workbook = download(client, office, "export_statistics", {"session": session.pk})
+    overview = sheet_table(workbook["概况"])
+    assert [overview[f"{code}类答复"] for code in "ABCD"] == [
+        [0, "A 已经解决或基本解决"],
+        [0, "B 正在解决或有关工作已启动"],
+        [0, "C 已列入规划逐步解决"],
+        [1, "D 因条件限制留作参考"],
+    ]
+    classes = sheet_table(workbook["按答复类别"])
+    assert list(classes) == [*FourClasses.labels, "合计"]
+    assert classes["D 因条件限制留作参考"] == [1, 1]
 
 
 def test_statistics_per_unit_and_portfolio_match_statistics(client, office, world, session):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from suggestions import report, report_docx, statistics, workflow
 from suggestions.models import Assignment, CongressSession, Suggestion
 from tests.conftest import AT, Journey
+from tests.result_class_helpers import four_result_classes  # noqa: F401  (the fixture)
 
 TODAY = datetime.date(2025, 7, 1)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -150,6 +151,20 @@ def test_tables_hold_the_statistics_figures(world, draft):
     # the same figures as the dashboard's
     figures = statistics.summary(world, TODAY)
     assert overview["已答复(答复率)"] == [str(figures["replied"]), report.percent(figures["reply_rate"])]
+
+
+@pytest.mark.usefixtures("four_result_classes")
+def test_class_table_lists_a_result_class_added_to_the_choices(world, session):
+    Suggestion.objects.filter(session=session, result_class="A").update(result_class="D")
+    draft = report.compose(world, session=session, today=TODAY)
+    classes = draft.tables()[3]  # overview, category, unit, class, portfolio, rating
+    assert [row[:3] for row in classes.rows] == [
+        ["A 已经解决或基本解决", "0", "0%"],
+        ["B 正在解决或有关工作已启动", "1", "50%"],
+        ["C 已列入规划逐步解决", "0", "0%"],
+        ["D 因条件限制留作参考", "1", "50%"],
+        ["合计", "2", "100%"],
+    ]
 
 
 def test_problems_section_is_a_marked_placeholder_with_the_facts(draft):

@@ -9,6 +9,8 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from suggestions.management.commands.session_stats import Command
+from suggestions.models import Category, Suggestion
+from tests.result_class_helpers import four_result_classes  # noqa: F401  (the fixture)
 from tests.test_seed_demo import CURRENT_SESSION, REPORT_SESSION, seeded  # noqa: F401  (the seeded module fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
@@ -24,7 +26,7 @@ def test_json_gives_the_figures_of_the_huozhou_report():
     figures = json.loads(stats("--session", REPORT_SESSION, "--json"))
     assert figures["total"] == 62
     assert figures["government_handled"] == 61
-    assert figures["by_category"] == {
+    assert {row["name"]: row["count"] for row in figures["by_category"]} == {
         "城建交通": 24,
         "农林水利": 8,
         "教科文卫": 11,
@@ -38,6 +40,50 @@ def test_json_gives_the_figures_of_the_huozhou_report():
     assert figures["satisfaction_rate"] == 1.0
     assert figures["satisfied"] + figures["basically_satisfied"] == 61
     assert figures["overdue"] == 0
+
+
+def test_json_keys_states_and_result_classes_by_value_and_lists_categories_with_their_id():
+    figures = json.loads(stats("--session", REPORT_SESSION, "--json"))
+    assert list(figures["by_state"]) == Suggestion.State.values
+    assert figures["by_state"]["closed"] == 61
+    assert figures["by_result_class"] == {"A": 53, "B": 4, "C": 4}
+    assert [(row["category_id"], row["name"]) for row in figures["by_category"]] == list(
+        Category.objects.values_list("pk", "name")
+    )
+
+
+def section(output, heading):
+    """The rows under ``heading`` as (name, figure) pairs, up to the next blank line."""
+    lines = output.splitlines()
+    start = lines.index(heading) + 1
+    end = lines.index("", start) if "" in lines[start:] else len(lines)
+    return [tuple(line.strip().rsplit(None, 1)) for line in lines[start:end]]
+
+
+def test_table_names_each_state_and_result_class_in_chinese():
+    output = stats("--session", REPORT_SESSION)
+    states = section(output, "按办理状态")
+    assert [name for name, _ in states] == Suggestion.State.labels
+    assert dict(states)["已办结"] == "61"
+    assert section(output, "答复类别") == [
+        ("A 已解决或采纳", "53"),
+        ("B 正在解决或列入计划解决", "4"),
+        ("C 因条件限制暂时无法解决", "4"),
+    ]
+
+
+@pytest.mark.usefixtures("four_result_classes")
+def test_table_and_json_list_a_result_class_added_to_the_choices():
+    closed = Suggestion.objects.filter(session__name=REPORT_SESSION, result_class="C")
+    Suggestion.objects.filter(pk=closed.first().pk).update(result_class="D")
+    assert section(stats("--session", REPORT_SESSION), "答复类别") == [
+        ("A 已经解决或基本解决", "53"),
+        ("B 正在解决或有关工作已启动", "4"),
+        ("C 已列入规划逐步解决", "3"),
+        ("D 因条件限制留作参考", "1"),
+    ]
+    figures = json.loads(stats("--session", REPORT_SESSION, "--json"))
+    assert figures["by_result_class"] == {"A": 53, "B": 4, "C": 3, "D": 1}
 
 
 def test_json_keeps_chinese_readable():

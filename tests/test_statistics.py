@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from suggestions import statistics
-from suggestions.models import Assignment, ContactRecord, Reply, Suggestion
+from suggestions.models import Assignment, ContactRecord, Reply, ResultClass, Suggestion
+from tests.result_class_helpers import four_result_classes  # noqa: F401  (the fixture)
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2025, 7, 1)
@@ -143,15 +144,28 @@ def test_total_and_government_handled_exclude_not_government_and_withdrawn(figur
     assert figures["withdrawn"] == 1
 
 
-def test_by_category_counts_government_handled_in_category_order_keeping_empty_ones(figures):
-    assert figures["by_category"] == {
-        "城建交通": 2,
-        "农林水利": 1,
-        "教科文卫": 2,
-        "社会民生": 1,
-        "经济环保": 0,
-    }
-    assert list(figures["by_category"]) == ["城建交通", "农林水利", "教科文卫", "社会民生", "经济环保"]
+def per_category(figures):
+    return {row["name"]: row["count"] for row in figures["by_category"]}
+
+
+def test_by_category_counts_government_handled_in_category_order_keeping_empty_ones(figures, categories):
+    assert figures["by_category"] == [
+        {"category_id": categories["城建交通"].pk, "name": "城建交通", "count": 2},
+        {"category_id": categories["农林水利"].pk, "name": "农林水利", "count": 1},
+        {"category_id": categories["教科文卫"].pk, "name": "教科文卫", "count": 2},
+        {"category_id": categories["社会民生"].pk, "name": "社会民生", "count": 1},
+        {"category_id": categories["经济环保"].pk, "name": "经济环保", "count": 0},
+    ]
+
+
+def test_a_renamed_category_keeps_its_row_and_count(figures, data, categories):
+    categories["城建交通"].name = "城乡建设类"
+    categories["城建交通"].save()
+    renamed = statistics.summary(data, today=TODAY)["by_category"]
+    assert [(r["category_id"], r["count"]) for r in renamed] == [
+        (r["category_id"], r["count"]) for r in figures["by_category"]
+    ]
+    assert renamed[0]["name"] == "城乡建设类"
 
 
 def test_completion_rate_is_closed_over_government_handled(figures):
@@ -189,7 +203,27 @@ def test_contact_rate_counts_suggestions_with_a_contact_record(figures):
 
 
 def test_result_classes_of_replied_suggestions(figures):
-    assert figures["by_result_class"] == {"A": 1, "B": 2, "C": 1}
+    assert figures["by_result_class"] == {ResultClass.A: 1, ResultClass.B: 2, ResultClass.C: 1}
+    assert list(figures["by_result_class"]) == ResultClass.values
+    assert statistics.by_result_class(Suggestion.objects.all()) == figures["by_result_class"]
+
+
+@pytest.mark.usefixtures("four_result_classes")
+def test_a_result_class_added_to_the_choices_is_counted(data):
+    Suggestion.objects.filter(state=Suggestion.State.REPLIED, result_class="C").update(result_class="D")
+    figures = statistics.summary(data, today=TODAY)
+    assert figures["by_result_class"] == {"A": 1, "B": 2, "C": 0, "D": 1}
+    assert list(figures["by_result_class"]) == ["A", "B", "C", "D"]
+
+
+def test_a_result_class_no_longer_in_the_choices_is_left_out(data):
+    Suggestion.objects.filter(state=Suggestion.State.REPLIED, result_class="C").update(result_class="D")
+    assert statistics.summary(data, today=TODAY)["by_result_class"] == {"A": 1, "B": 2, "C": 0}
+
+
+def test_result_classes_count_only_replied_and_closed_suggestions(data):
+    Suggestion.objects.filter(state=Suggestion.State.IN_HANDLING).update(result_class="A")
+    assert statistics.summary(data, today=TODAY)["by_result_class"][ResultClass.A] == 1
 
 
 def test_key_suggestions_and_how_many_are_closed(figures):
@@ -200,17 +234,28 @@ def test_b_class_commitments_open_and_done(figures):
     assert figures["commitments"] == {"total": 2, "done": 1, "open": 1}
 
 
-def test_by_state_names_every_state_in_chinese(figures):
+def test_by_state_counts_every_state_keyed_by_its_value(figures):
+    S = Suggestion.State
     assert figures["by_state"] == {
-        "已登记": 0,
-        "已交办": 1,
-        "办理中": 1,
-        "已答复": 1,
-        "重新办理": 0,
-        "已办结": 3,
-        "非政府承办": 1,
-        "已撤回": 1,
+        S.REGISTERED: 0,
+        S.ASSIGNED: 1,
+        S.IN_HANDLING: 1,
+        S.REPLIED: 1,
+        S.REHANDLING: 0,
+        S.CLOSED: 3,
+        S.NOT_GOVERNMENT: 1,
+        S.WITHDRAWN: 1,
     }
+    assert figures["by_state"]["closed"] == figures["by_state"][S.CLOSED] == 3
+    assert statistics.by_state(Suggestion.objects.all()) == figures["by_state"]
+
+
+def test_figures_are_keyed_by_values_never_by_labels(figures):
+    assert list(figures["by_state"]) == Suggestion.State.values
+    assert list(figures["by_result_class"]) == ResultClass.values
+    labels = set(Suggestion.State.labels) | set(ResultClass.labels)
+    assert labels.isdisjoint([*figures["by_state"], *figures["by_result_class"]])
+    assert all(isinstance(row["category_id"], int) for row in figures["by_category"])
 
 
 def test_by_unit_counts_lead_and_co_parts_leaving_out_reassigned_and_withdrawn(data):
@@ -259,7 +304,7 @@ def test_session_figures_add_the_unit_and_portfolio_tables(data):
 def test_figures_of_what_a_leader_may_see(data, leader_user):
     figures = statistics.summary(Suggestion.objects.visible_to(leader_user), today=TODAY)
     assert figures["total"] == 3
-    assert figures["by_category"]["城建交通"] == 2
+    assert per_category(figures)["城建交通"] == 2
 
 
 def test_figures_do_not_depend_on_the_lists_ordering(data):
@@ -283,7 +328,7 @@ def test_rates_are_none_when_there_is_nothing_to_divide(categories):
         "contact_rate",
     ):
         assert figures[name] is None, name
-    assert figures["by_category"] == dict.fromkeys(categories, 0)
+    assert per_category(figures) == dict.fromkeys(categories, 0)
     assert figures["commitments"] == {"total": 0, "done": 0, "open": 0}
 
 

@@ -69,9 +69,7 @@ def overview_rows(f) -> list[list]:
         ["基本满意", f["basically_satisfied"], ""],
         ["不满意", f["unsatisfied"], ""],
         ["满意率", percent(f["satisfaction_rate"]), "(满意 + 基本满意) ÷ 已评价"],
-        ["A类答复", classes["A"], ResultClass.A.label],
-        ["B类答复", classes["B"], ResultClass.B.label],
-        ["C类答复", classes["C"], ResultClass.C.label],
+        *([f"{code}类答复", classes[code], label] for code, label in ResultClass.choices),
         ["B类承诺事项", commitments["total"], "已答复的B类承诺"],
         ["B类承诺已落实", commitments["done"], ""],
         ["B类承诺未落实", commitments["open"], ""],
@@ -84,7 +82,7 @@ def share_columns(what, share="占比"):
 
 def category_rows(f) -> list[list]:
     whole = f["government_handled"]
-    rows = [[name, n, percent(statistics.rate(n, whole))] for name, n in f["by_category"].items()]
+    rows = [[c["name"], c["count"], percent(statistics.rate(c["count"], whole))] for c in f["by_category"]]
     return [*rows, ["合计", whole, percent(statistics.rate(whole, whole))]]
 
 

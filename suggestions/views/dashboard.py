@@ -6,17 +6,16 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from .. import selectors, statistics
-from ..models import Category, CongressSession, Suggestion
+from ..models import CongressSession, ResultClass, Suggestion
 
 
 def _list_url(**params):
     return f"{reverse('suggestions:list')}?{urlencode({k: v for k, v in params.items() if v is not None})}"
 
 
-def _funnel(by_state):
+def _funnel(n):
     """How many government-handled suggestions reached each stage of handling (a suggestion being re-handled
-    has been replied once)."""
-    n = {value: by_state[label] for value, label in Suggestion.State.choices}
+    has been replied once); ``n`` counts suggestions by state."""
     S = Suggestion.State
     closed = n[S.CLOSED]
     replied = closed + n[S.REPLIED] + n[S.REHANDLING]
@@ -43,27 +42,38 @@ def dashboard(request):
     session_param = session.pk if session else "all"
 
     figures = statistics.summary(scope)
-    categories = {c.name: c.pk for c in Category.objects.all()}
     units = statistics.by_unit(scope)
     portfolios = statistics.by_portfolio(scope)
-    state_links = {label: value for value, label in Suggestion.State.choices}
     chart = {
         "category": [
-            {"name": name, "value": n, "url": _list_url(session=session_param, category=categories.get(name))}
-            for name, n in figures["by_category"].items()
+            {
+                "name": row["name"],
+                "value": row["count"],
+                "url": _list_url(session=session_param, category=row["category_id"]),
+            }
+            for row in figures["by_category"]
         ],
         "units": [
             {**row, "url": _list_url(session=session_param, lead_unit=row["unit_id"])} for row in units[:20]
         ],
         "states": [
-            {"name": label, "value": n, "url": _list_url(session=session_param, state=state_links[label])}
-            for label, n in figures["by_state"].items()
-            if n
+            {
+                "name": state.label,
+                "value": figures["by_state"][state],
+                "url": _list_url(session=session_param, state=state.value),
+            }
+            for state in Suggestion.State
+            if figures["by_state"][state]
         ],
         "funnel": _funnel(figures["by_state"]),
         "classes": [
-            {"name": name, "value": n, "url": _list_url(session=session_param, result_class=name)}
-            for name, n in figures["by_result_class"].items()
+            {
+                "name": code,
+                "label": label,
+                "value": figures["by_result_class"][code],
+                "url": _list_url(session=session_param, result_class=code),
+            }
+            for code, label in ResultClass.choices
         ],
         "sessions": statistics.by_session(visible),
     }

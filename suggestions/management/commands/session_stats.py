@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from suggestions import statistics
 from suggestions.formats import percent
-from suggestions.models import CongressSession, Suggestion
+from suggestions.models import CongressSession, ResultClass, Suggestion
 
 SUMMARY_ROWS = [
     ("建议总数", "total"),
@@ -33,7 +33,6 @@ SUMMARY_ROWS = [
     ("已沟通", "contacted"),
     ("见面率", "contact_rate"),
 ]
-RESULT_CLASSES = {"A": "A 已解决或采纳", "B": "B 正在解决或列入计划解决", "C": "C 因条件限制暂时无法解决"}
 COMMITMENTS = {"total": "承诺事项", "done": "已落实", "open": "未落实"}
 
 
@@ -97,13 +96,13 @@ def table(session, figures, today):
     lines = [f"{session.name}（{session.year}年）建议办理情况（截至{today:%Y-%m-%d}）", "", "总体情况"]
     lines += columns([(label, cell(key, figures[key])) for label, key in SUMMARY_ROWS])
     lines += ["", "按类别（政府承办）"]
-    lines += columns([(name, str(n)) for name, n in figures["by_category"].items()])
+    lines += columns([(c["name"], str(c["count"])) for c in figures["by_category"]])
     lines += ["", "答复类别"]
-    lines += columns([(RESULT_CLASSES[k], str(n)) for k, n in figures["by_result_class"].items()])
+    lines += columns([(label, str(figures["by_result_class"][code])) for code, label in ResultClass.choices])
     lines += ["", "B类承诺落实"]
     lines += columns([(COMMITMENTS[k], str(n)) for k, n in figures["commitments"].items()])
     lines += ["", "按办理状态"]
-    lines += columns([(label, str(n)) for label, n in figures["by_state"].items()])
+    lines += columns([(state.label, str(figures["by_state"][state])) for state in Suggestion.State])
     if figures["by_unit"]:
         lines += ["", "按承办单位"]
         header = ("承办单位", "主办", "协办", "分办", "已完成", "超期")
