@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from . import formats, statistics, workflow
+from . import access, formats, statistics, workflow
 from .models import Assignment, ResultClass, Suggestion
 
 S = Suggestion.State
@@ -128,10 +128,13 @@ def city() -> str:
 # --- composing -------------------------------------------------------------------------------------------------
 
 
-def compose(suggestions, *, session, scope: str = "", today: datetime.date | None = None) -> Report:
+def compose(
+    suggestions, *, session, scope: str = "", today: datetime.date | None = None, reader=None
+) -> Report:
     """The report of ``suggestions`` (already limited to ``session`` and to what the reader may see).
 
-    ``scope`` names a part of the session, e.g. 副市长王建国分管领域 for a leader's portfolio."""
+    ``scope`` names a part of the session, e.g. 副市长王建国分管领域 for a leader's portfolio; with ``reader``, the
+    replies it quotes are those ``access`` lets that person read."""
     today = today or timezone.localdate()
     figures = statistics.summary(suggestions, today)
     title = f"关于{session.year}年{session.short_name}{scope}代表建议办理工作情况的报告（草稿）"
@@ -146,7 +149,7 @@ def compose(suggestions, *, session, scope: str = "", today: datetime.date | Non
         add(Paragraph(key_paragraph(figures, key_figures)))
         for n, suggestion in enumerate(keys, 1):
             add(Heading(f"{circled(n)}{quoted_title(suggestion.title)}办理情况", level=3))
-            add(Paragraph(handling_text(suggestion, today)))
+            add(Paragraph(handling_text(suggestion, today, reader)))
 
     add(Heading("二、办理情况统计"))
     for n, (heading, table) in enumerate(statistics_tables(suggestions, figures, today), 1):
@@ -257,7 +260,7 @@ def key_paragraph(figures, key_figures) -> str:
     return f"{opening}{state},{ratings}。具体情况如下:"
 
 
-def handling_text(suggestion, today) -> str:
+def handling_text(suggestion, today, reader=None) -> str:
     """What was done on one key suggestion: the answering units' accepted replies of the current round, or
     where its handling stands."""
     s = suggestion
@@ -265,7 +268,9 @@ def handling_text(suggestion, today) -> str:
         replies = [
             r
             for r in workflow.accepted_replies(s)
-            if r.assignment.round == s.round and r.assignment.role in ANSWERING
+            if r.assignment.round == s.round
+            and r.assignment.role in ANSWERING
+            and (reader is None or access.may_read_reply(reader, r))
         ]
         if replies:
             texts = [

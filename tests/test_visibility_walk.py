@@ -99,12 +99,18 @@ def unseen_texts(user, suggestion, page):
     if not access.may(user, "notes"):
         found += [("note", n.text) for n in SupervisionNote.objects.filter(suggestion=suggestion)]
     if not access.may(user, "opinions"):
-        found += [("opinion", o.text) for o in CoUnitOpinion.objects.filter(assignment__suggestion=suggestion)]
+        found += [
+            ("opinion", o.text) for o in CoUnitOpinion.objects.filter(assignment__suggestion=suggestion)
+        ]
     shown_requests = {r.pk for a in page.parts for r in a.reassignment_requests.all()}
-    for r in ReassignmentRequest.objects.filter(assignment__suggestion=suggestion).exclude(pk__in=shown_requests):
+    for r in ReassignmentRequest.objects.filter(assignment__suggestion=suggestion).exclude(
+        pk__in=shown_requests
+    ):
         found.append(("reassignment request", r.reason))
     shown_requests = {r.pk for a in page.parts for r in a.extension_requests.all()}
-    for r in ExtensionRequest.objects.filter(assignment__suggestion=suggestion).exclude(pk__in=shown_requests):
+    for r in ExtensionRequest.objects.filter(assignment__suggestion=suggestion).exclude(
+        pk__in=shown_requests
+    ):
         found.append(("extension request", r.grounds))
     if not access.may(user, "deputy_contacts"):
         found += [("deputy contact", d.phone) for d in suggestion.deputies]
@@ -164,7 +170,11 @@ def check_letters(client, user, suggestion, may_open):
 
 
 def suggestions_of(year):
-    return Suggestion.objects.filter(session__year=year).select_related("session", "lead_deputy").order_by("number")
+    return (
+        Suggestion.objects.filter(session__year=year)
+        .select_related("session", "lead_deputy")
+        .order_by("number")
+    )
 
 
 @pytest.mark.parametrize("year", [2024, 2025])

@@ -150,7 +150,7 @@ def test_the_handling_period_on_offer_follows_the_rules(registered, office, unit
 def test_registration_has_one_list_of_fields(db):
     assert tuple(forms.SuggestionForm._meta.fields) == workflow.REGISTRATION_FIELDS
     assert tuple(SuggestionAdminForm._meta.fields) == workflow.REGISTRATION_FIELDS
-    assert workflow.EDITABLE_FIELDS == set(workflow.REGISTRATION_FIELDS) - {"session"}
+    assert set(workflow.REGISTRATION_FIELDS) - {"session"} == workflow.EDITABLE_FIELDS
 
 
 def test_a_key_suggestion_without_its_leader_is_refused_at_registration(

@@ -17,9 +17,11 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 ALL_SESSIONS = "全部届次"
 
 
-def write_summary(queryset, target, *, today: datetime.date | None = None, note: str = "") -> int:
+def write_summary(
+    queryset, target, *, today: datetime.date | None = None, note: str = "", reader=None
+) -> int:
     """Write the summary of ``queryset`` to ``target`` (a path or binary file); returns the number of rows."""
-    return write_workbook([summary_sheet(queryset, today=today, note=note)], target)[0]
+    return write_workbook([summary_sheet(queryset, today=today, note=note, reader=reader)], target)[0]
 
 
 def write_statistics(queryset, target, *, scope: str = "", today: datetime.date | None = None) -> int:

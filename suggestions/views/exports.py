@@ -59,7 +59,9 @@ def export_summary(request):
     session = filterset.form.cleaned_data.get("session")
     today = timezone.localdate()
     return _xlsx_response(
-        lambda file: exports.write_summary(filterset.qs, file, today=today, note=describe_filters(filterset)),
+        lambda file: exports.write_summary(
+            filterset.qs, file, today=today, note=describe_filters(filterset), reader=request.user
+        ),
         exports.filename("建议办理情况汇总表", session.name if session else "", today),
     )
 

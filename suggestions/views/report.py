@@ -27,7 +27,7 @@ def handling_report(request):
     user = request.user
     scope = f"{user.leader}分管领域" if user.is_leader and user.leader_id else ""
     suggestions = Suggestion.objects.visible_to(user).filter(session=session)
-    report = compose(suggestions, session=session, scope=scope)
+    report = compose(suggestions, session=session, scope=scope, reader=user)
     response = HttpResponse(report_docx.render(report), content_type=report_docx.DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, report.filename)
     return response

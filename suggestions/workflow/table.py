@@ -99,7 +99,15 @@ def markdown() -> str:
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## 建议状态", "", "```mermaid", "stateDiagram-v2", f"    [*] --> {S.REGISTERED}"]
     lines += _diagram(suggestion_edges(), S, FINAL_SUGGESTION_STATES)
-    lines += ["```", "", "## 承办单位的办理状态", "", "```mermaid", "stateDiagram-v2", f"    [*] --> {A.PENDING}"]
+    lines += [
+        "```",
+        "",
+        "## 承办单位的办理状态",
+        "",
+        "```mermaid",
+        "stateDiagram-v2",
+        f"    [*] --> {A.PENDING}",
+    ]
     lines += _diagram(assignment_edges(), A, FINAL_ASSIGNMENT_STATES)
     lines += ["```", ""]
     return "\n".join(lines)

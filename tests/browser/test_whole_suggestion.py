@@ -75,7 +75,17 @@ def test_whole_life_from_registration_to_closing(
     suggestion.refresh_from_db()
     assert suggestion.state == Suggestion.State.CLOSED
     timeline = office_desk.page.locator("#timeline").inner_text()
-    for step in ["登记", "交办", "签收", "记录沟通", "报送协办意见", "报送答复", "审核答复", "评价答复", "办结"]:
+    for step in [
+        "登记",
+        "交办",
+        "签收",
+        "记录沟通",
+        "报送协办意见",
+        "报送答复",
+        "审核答复",
+        "评价答复",
+        "办结",
+    ]:
         assert step in timeline
     # drafting and signing the letter stay inside the unit: its own timeline has them, the office's does not
     assert "拟写答复" not in timeline and "签发答复" not in timeline
