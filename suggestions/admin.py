@@ -143,6 +143,8 @@ WORKFLOW_FIELDS = (
     "replied_at",
     "result_class",
     "rating",
+    "first_rating",
+    "rated_unsatisfied",
     "closed_at",
     "other_organ",
 )

@@ -449,3 +449,20 @@ def test_supervising_leader_comments_on_a_key_suggestion_outside_their_portfolio
 def test_an_empty_comment_is_refused(journey, leader_user):
     journey.assign()
     assert refused("comment", user=leader_user, suggestion=journey.s, at=journey.step(), text="")
+
+
+def test_the_first_rounds_rating_and_an_unsatisfied_round_stay_on_record(journey):
+    """不满意, then 满意 after re-handling: the final rating is 满意, the first round's stays 不满意, and the
+    suggestion is marked as once rated 不满意."""
+    s = journey.assign().reply().rate(overall=1).s
+    s.refresh_from_db()
+    assert (s.round, s.rating, s.first_rating, s.rated_unsatisfied) == (2, None, 1, True)
+    journey.sign().draft().sign_off().submit().accept().rate(overall=3)
+    s.refresh_from_db()
+    assert (s.state, s.rating, s.first_rating, s.rated_unsatisfied) == ("replied", 3, 1, True)
+
+
+def test_a_first_round_rated_well_is_not_marked_unsatisfied(journey):
+    s = journey.assign().reply().rate(overall=2).s
+    s.refresh_from_db()
+    assert (s.rating, s.first_rating, s.rated_unsatisfied) == (2, 2, False)

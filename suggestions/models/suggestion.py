@@ -149,7 +149,13 @@ class Suggestion(models.Model):
     deadline = models.DateField("办理期限", null=True, blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     result_class = models.CharField("答复类别", max_length=1, choices=ResultClass.choices, blank=True)
-    rating = models.PositiveSmallIntegerField("代表评价", choices=RatingLevel.choices, null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        "代表评价", choices=RatingLevel.choices, null=True, blank=True, help_text="本轮答复的评价 (最终评价)"
+    )
+    first_rating = models.PositiveSmallIntegerField(
+        "初次办理评价", choices=RatingLevel.choices, null=True, blank=True, help_text="第一轮答复的评价"
+    )
+    rated_unsatisfied = models.BooleanField("曾评价不满意", default=False, help_text="任一轮答复被评价为不满意")
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     created_by = models.ForeignKey(

@@ -462,7 +462,12 @@ def do_rate(ctx):
     worst = min(
         Rating.objects.filter(reply__in=replies).values_list("overall", flat=True),
     )
-    _set(s, rating=worst)
+    summary = {"rating": worst}
+    if s.round == 1:
+        summary["first_rating"] = worst  # 初次办理: what the deputies said of the first reply
+    if overall == RatingLevel.UNSATISFIED:
+        summary["rated_unsatisfied"] = True  # stays, whatever a later round's rating says
+    _set(s, **summary)
     label = RatingLevel(overall).label
     ctx.note = f"{deputy.name}评价: {label}" + (f" ({rating.comment})" if rating.comment else "")
     if rating.source == Rating.Source.PAPER:
