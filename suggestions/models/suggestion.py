@@ -155,7 +155,9 @@ class Suggestion(models.Model):
     first_rating = models.PositiveSmallIntegerField(
         "初次办理评价", choices=RatingLevel.choices, null=True, blank=True, help_text="第一轮答复的评价"
     )
-    rated_unsatisfied = models.BooleanField("曾评价不满意", default=False, help_text="任一轮答复被评价为不满意")
+    rated_unsatisfied = models.BooleanField(
+        "曾评价不满意", default=False, help_text="任一轮答复被评价为不满意"
+    )
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     created_by = models.ForeignKey(
