@@ -143,6 +143,9 @@ SUGGESTION_RULES = {
     "reassignment_working_days": 5,  # 申请调整 window after assignment
     "rehandling_months": 1,  # 重新办理 deadline
     "rating_days": 30,  # after this the office may close an unrated reply
+    # 不满意: "immediate" sends the suggestion back to the unit at once; "office_confirms" waits for the office,
+    # who reads the deputy's comment and starts 重新办理 (or closes it with the rating on record).
+    "unsatisfied_rehandling": "immediate",
     "publish_working_days": 20,  # replies published within this many working days
     "remind_days_before": 7,  # 催办: first reminder this many days before a deadline (send_reminders)
 }

@@ -1,6 +1,7 @@
 """Who hears of an event, and how: an in-app notification, and an email when the person has an address."""
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -8,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import UNIT_ROLES, Role
 
 log = logging.getLogger(__name__)
 
@@ -16,46 +17,81 @@ log = logging.getLogger(__name__)
 EMAIL_UPDATE_BATCH = 10_000
 
 
+@dataclass(frozen=True)
+class Addressee:
+    """One person told of an event, with the sentence written for them and the link's words."""
+
+    user: object
+    text: str = ""
+    call: str = ""
+
+
 class Recipients:
-    """Collects the people an action concerns, as database conditions resolved once."""
+    """Collects the people an action concerns, as database conditions resolved once; each group may carry its
+    own sentence (「您的建议已答复，请评价。」) and what its link says (「去评价」)."""
 
     def __init__(self):
-        self.conditions = []
+        self.groups = []  # (condition, test on a user, text, call)
 
-    def office(self):
-        self.conditions.append(Q(role=Role.OFFICE))
+    def _add(self, condition, test, text, call):
+        self.groups.append((condition, test, text, call))
 
-    def units(self, *units):
-        ids = [u.pk for u in units if u is not None]
+    def office(self, *, text="", call=""):
+        self._add(Q(role=Role.OFFICE), lambda u: u.role == Role.OFFICE, text, call)
+
+    def units(self, *units, text="", call=""):
+        ids = {u.pk for u in units if u is not None}
         if ids:
-            self.conditions.append(Q(role__in=[Role.UNIT_STAFF, Role.UNIT_HEAD], unit_id__in=ids))
+            self._add(
+                Q(role__in=UNIT_ROLES, unit_id__in=ids),
+                lambda u: u.role in UNIT_ROLES and u.unit_id in ids,
+                text,
+                call,
+            )
 
-    def unit_heads(self, unit):
-        self.conditions.append(Q(role=Role.UNIT_HEAD, unit_id=unit.pk))
+    def unit_heads(self, unit, *, text="", call=""):
+        self._add(
+            Q(role=Role.UNIT_HEAD, unit_id=unit.pk),
+            lambda u: u.role == Role.UNIT_HEAD and u.unit_id == unit.pk,
+            text,
+            call,
+        )
 
-    def deputies(self, suggestion):
-        ids = [d.pk for d in suggestion.deputies]
-        self.conditions.append(Q(role=Role.DEPUTY, deputy_id__in=ids))
+    def deputies(self, suggestion, *, text="", call=""):
+        ids = {d.pk for d in suggestion.deputies}
+        self._add(Q(role=Role.DEPUTY, deputy_id__in=ids), lambda u: u.deputy_id in ids, text, call)
 
-    def leaders(self, *leaders):
-        ids = [leader.pk for leader in leaders if leader is not None]
+    def leaders(self, *leaders, text="", call=""):
+        ids = {leader.pk for leader in leaders if leader is not None}
         if ids:
-            self.conditions.append(Q(role=Role.LEADER, leader_id__in=ids))
+            self._add(Q(role=Role.LEADER, leader_id__in=ids), lambda u: u.leader_id in ids, text, call)
 
     def resolve(self, exclude=None):
-        if not self.conditions:
+        """The people concerned, in one query."""
+        if not self.groups:
             return []
-        condition = self.conditions[0]
-        for c in self.conditions[1:]:
-            condition |= c
+        condition = Q()
+        for q, *_ in self.groups:
+            condition |= q
         users = User.objects.filter(condition, is_active=True)
         if exclude is not None and exclude.pk:
             users = users.exclude(pk=exclude.pk)
         return list(users)
 
+    def addressed(self, exclude=None):
+        """Each person concerned with the sentence of the first group they belong to."""
+        found = []
+        for user in self.resolve(exclude):
+            for _, test, text, call in self.groups:
+                if test(user):
+                    found.append(Addressee(user, text, call))
+                    break
+        return found
 
-def notify(event, users, *, text=None, kind=None, suggestion=None):
-    """Notify ``users`` of ``event``; without an event (an automatic reminder) pass ``text`` and ``suggestion``."""
+
+def notify(event, people, *, text=None, kind=None, suggestion=None):
+    """Notify ``people`` (users, or ``Addressee``s with their own sentences) of ``event``; without an event (an
+    automatic reminder) pass ``text`` and ``suggestion``."""
     from .models import Notification
 
     if event is not None:
@@ -63,20 +99,23 @@ def notify(event, users, *, text=None, kind=None, suggestion=None):
     if text is None:
         if event is None:
             raise ValueError("notify() needs text= when there is no event.")
-        text = f"{suggestion.number_label}《{suggestion.title}》: {event.label}"
+        text = f"{suggestion.number_label}建议《{suggestion.title}》：{event.label}"
     # Dated like the event, so an action recorded after the fact (an import, the demo) does not look new.
     when = event.created_at if event is not None else timezone.now()
-    notes = [
-        Notification(
-            recipient=user,
-            suggestion=suggestion,
-            event=event,
-            kind=kind or (event.action if event else ""),
-            text=text,
-            created_at=when,
+    notes = []
+    for person in people:
+        addressee = person if isinstance(person, Addressee) else Addressee(person)
+        notes.append(
+            Notification(
+                recipient=addressee.user,
+                suggestion=suggestion,
+                event=event,
+                kind=kind or (event.action if event else ""),
+                text=addressee.text or text,
+                call=addressee.call,
+                created_at=when,
+            )
         )
-        for user in users
-    ]
     return deliver(notes)
 
 
@@ -121,7 +160,10 @@ def email_notifications(notes):
 
 
 def _email_body(notification):
-    lines = [f"{notification.recipient.display_name}:", "", notification.text]
+    lines = [f"{notification.recipient.display_name}：", "", notification.text]
+    if notification.suggestion is not None:
+        s = notification.suggestion
+        lines.append(f"{s.number_label}《{s.title}》")
     if notification.event and notification.event.note:
         lines += ["", notification.event.note]
     lines += ["", "请登录建议办理系统查看。"]

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from suggestions.formats import date_cn
 from suggestions.models import Notification
 from tests.conftest import AT
 from tests.view_helpers import iso, post_action, text, today
@@ -113,7 +114,9 @@ def test_an_action_notifies_the_people_concerned(
         post_action(client, registered, "assign", data)
     client.force_login(clerk)
     response = client.get(PAGE)
-    assert "第1号《关于农村道路提档升级的建议》: 交办" in text(response)
+    registered.refresh_from_db()
+    assert f"第1号建议已交你单位主办，办理期限{date_cn(registered.deadline)}。" in text(response)
+    assert "去签收" in text(response)  # the unread item's link says what to do
     assert unread_badge(response) == 1
     client.force_login(office)
     assert unread_badge(client.get(PAGE)) is None  # the office did it: no notification to itself

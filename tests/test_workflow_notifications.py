@@ -35,7 +35,10 @@ def test_assignment_notifies_every_assigned_unit_and_nobody_else(
     assert recipients() == {"clerk", "head", "co_clerk"}  # not the office that assigned, not the deputies
     note = Notification.objects.filter(recipient__username="clerk").get()
     assert (note.event, note.suggestion, note.kind) == (event, journey.s, "assign")
-    assert note.text == "第1号《关于农村道路提档升级的建议》: 交办"
+    assert note.text == "第1号建议已交你单位主办，办理期限2025年6月3日。"
+    assert note.call == "去签收"
+    co_note = Notification.objects.get(recipient__username="co_clerk")
+    assert co_note.text == "第1号建议已交你单位协办，协办意见请于2025年4月3日前报送主办单位。"
     assert note.read_at is None
 
 
@@ -69,7 +72,8 @@ def test_emails_go_to_the_people_with_an_address(
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == ["clerk@jtj.example.cn"]
-    assert mail.subject == "[建议办理] 第1号《关于农村道路提档升级的建议》: 交办"
+    assert mail.subject == "[建议办理] 第1号建议已交你单位主办，办理期限2025年6月3日。"
+    assert "《关于农村道路提档升级的建议》" in mail.body
     assert "主办: 市交通运输局; 协办: 市财政局" in mail.body
     assert Notification.objects.get(recipient=clerk).emailed_at is not None
     assert Notification.objects.get(recipient=co_clerk).emailed_at is None

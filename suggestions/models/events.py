@@ -131,6 +131,7 @@ class Notification(models.Model):
     )
     kind = models.CharField("类型", max_length=40, blank=True)
     text = models.CharField("内容", max_length=300)
+    call = models.CharField("链接文字", max_length=20, blank=True, help_text="如 去签收、去审核、去评价")
     created_at = models.DateTimeField("时间", default=timezone.now)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     emailed_at = models.DateTimeField("邮件时间", null=True, blank=True)

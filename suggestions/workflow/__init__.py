@@ -288,7 +288,9 @@ def _record(ctx: Context, before, leads: Leads) -> Event:
         note=ctx.note[:2000],
         created_at=ctx.at,
     )
-    recipients = [u for u in ctx.recipients.resolve(exclude=ctx.user) if access.may_read_event(u, event)]
+    recipients = [
+        a for a in ctx.recipients.addressed(exclude=ctx.user) if access.may_read_event(a.user, event)
+    ]
     if recipients:
         # robust: the action is committed whatever happens to its notifications; a failure is logged
         transaction.on_commit(lambda: notify(event, recipients), robust=True)

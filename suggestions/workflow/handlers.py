@@ -137,7 +137,13 @@ def do_assign(ctx):
         parts.append("协办: " + _units_label(co))
     parts.append("办理期限" + date_cn(deadline))
     ctx.note = "; ".join(parts)
-    ctx.recipients.units(*[a.unit for a in created])
+    for a in created:
+        what = "协办意见请于" if a.role == Assignment.Role.CO else "办理期限"
+        ctx.recipients.units(
+            a.unit,
+            text=f"{_named(s)}已交你单位{a.get_role_display()}，{what}{date_cn(a.deadline)}{'前报送主办单位' if a.role == Assignment.Role.CO else ''}。",
+            call="去签收",
+        )
 
 
 def do_hand_over(ctx):
@@ -152,7 +158,9 @@ def do_withdraw(ctx):
     reason = _required(ctx, "reason", "请填写撤回理由。")
     _settle_pending_requests(ctx, ctx.suggestion.assignments.all(), "建议已撤回, 无需审批。")
     ctx.note = f"撤回理由: {reason}"
-    ctx.recipients.units(*[a.unit for a in ctx.suggestion.assignments.open()])
+    ctx.recipients.units(
+        *[a.unit for a in ctx.suggestion.assignments.open()], text=f"{_named(ctx.suggestion)}已撤回：{reason}"
+    )
 
 
 def do_sign_for(ctx):
@@ -179,7 +187,7 @@ def do_request_reassignment(ctx):
         requested_at=ctx.at,
     )
     ctx.note = f"{a.unit.name}申请调整" + (f", 建议由{proposed.name}办理" if proposed else "") + f": {reason}"
-    ctx.recipients.office()
+    ctx.recipients.office(text=f"{a.unit.name}申请调整{_named(ctx.suggestion)}：{reason}", call="去审批")
 
 
 def _rule_on(ctx, relation, refusal_message):
@@ -203,7 +211,7 @@ def do_rule_reassignment(ctx):
         request.save()
         ctx.back_to = request.previous_state
         ctx.note = f"不同意{a.unit.name}的调整申请: {note}"
-        ctx.recipients.units(a.unit)
+        ctx.recipients.units(a.unit, text=f"{_named(s)}的调整申请未获同意，请继续办理：{note}", call="去办理")
         return "refused"
     new_unit = ctx.data.get("new_unit") or request.proposed_unit
     if new_unit is None:
@@ -238,7 +246,12 @@ def do_rule_reassignment(ctx):
         s.lead_unit = new_unit
         s.save(update_fields=["lead_unit", "leader"])
     ctx.note = f"同意调整: 由{a.unit.name}调整为{new_unit.name}" + (f" ({note})" if note else "")
-    ctx.recipients.units(a.unit, new_unit)
+    ctx.recipients.units(
+        new_unit,
+        text=f"{_named(s)}已调整由你单位{a.get_role_display()}，办理期限{date_cn(successor.deadline)}。",
+        call="去签收",
+    )
+    ctx.recipients.units(a.unit, text=f"{_named(s)}的调整申请已同意，改由{new_unit.name}办理。")
     return ctx.outcome
 
 
@@ -260,7 +273,9 @@ def do_request_extension(ctx):
         requested_at=ctx.at,
     )
     ctx.note = f"{a.unit.name}申请延期至{date_cn(wanted)}: {grounds}"
-    ctx.recipients.office()
+    ctx.recipients.office(
+        text=f"{a.unit.name}申请将{_named(ctx.suggestion)}延期至{date_cn(wanted)}：{grounds}", call="去审批"
+    )
 
 
 def do_rule_extension(ctx):
@@ -270,6 +285,7 @@ def do_rule_extension(ctx):
     if not approve:
         request.save()
         ctx.note = f"不同意{a.unit.name}延期: {note}"
+        notice = f"{_named(s)}的延期申请未获同意，办理期限仍为{date_cn(a.deadline)}：{note}"
     else:
         granted = ctx.data.get("granted_deadline") or request.requested_deadline
         if granted <= a.deadline or granted > deadlines.longest_deadline(a.assigned_on):
@@ -282,7 +298,8 @@ def do_rule_extension(ctx):
             parts = s.assignments.current().filter(round=s.round, role__in=ANSWERING)
             _set(s, deadline=max(parts.values_list("deadline", flat=True)))
         ctx.note = f"同意{a.unit.name}延期至{date_cn(granted)}" + (f" ({note})" if note else "")
-    ctx.recipients.units(a.unit)
+        notice = f"{_named(s)}的延期申请已同意，新期限{date_cn(granted)}。"
+    ctx.recipients.units(a.unit, text=notice)
 
 
 def do_log_contact(ctx):
@@ -327,7 +344,9 @@ def do_send_opinion(ctx):
     ctx.note = f"{a.unit.name}报送协办意见"
     lead = ctx.suggestion.assignments.current().filter(round=a.round, role=Assignment.Role.LEAD).first()
     if lead:
-        ctx.recipients.units(lead.unit)
+        ctx.recipients.units(
+            lead.unit, text=f"{a.unit.name}已报送{_named(ctx.suggestion)}的协办意见。", call="查看意见"
+        )
 
 
 REPLY_FIELDS = (
@@ -372,7 +391,9 @@ def do_draft_reply(ctx):
     reply.save()
     ctx.reply = reply
     ctx.note = f"{a.unit.name}拟写答复 {reply.document_number} ({reply.result_class}类)"
-    ctx.recipients.unit_heads(a.unit)
+    ctx.recipients.unit_heads(
+        a.unit, text=f"{_named(ctx.suggestion)}的答复已拟好，请审核签发。", call="去签发"
+    )
 
 
 def do_sign_reply(ctx):
@@ -382,7 +403,9 @@ def do_sign_reply(ctx):
     _set(reply, signer=signer, signed_by=ctx.user, signed_at=ctx.at)
     ctx.reply = reply
     ctx.note = f"{signer}签发答复 {reply.document_number}"
-    ctx.recipients.units(a.unit)
+    ctx.recipients.units(
+        a.unit, text=f"{_named(ctx.suggestion)}的答复已由{signer}签发，请报送政府办。", call="去报送"
+    )
 
 
 def do_submit_reply(ctx):
@@ -394,7 +417,7 @@ def do_submit_reply(ctx):
     _set(reply, submitted_at=ctx.at)
     ctx.reply = reply
     ctx.note = f"{a.unit.name}报送答复 {reply.document_number}"
-    ctx.recipients.office()
+    ctx.recipients.office(text=f"{a.unit.name}已报送{_named(ctx.suggestion)}的答复，请审核。", call="去审核")
 
 
 def do_review_reply(ctx):
@@ -404,7 +427,7 @@ def do_review_reply(ctx):
         reason = _required(ctx, "reason", "退回时请说明理由。")
         _set(reply, reviewed_by=ctx.user, reviewed_at=ctx.at, return_reason=reason)
         ctx.note = f"退回{a.unit.name}的答复 {reply.document_number}: {reason}"
-        ctx.recipients.units(a.unit)
+        ctx.recipients.units(a.unit, text=f"{_named(s)}的答复已被退回：{reason}", call="去修改")
         return "returned"
     _set(reply, reviewed_by=ctx.user, reviewed_at=ctx.at)
     _set(a, completed_at=ctx.at)
@@ -424,7 +447,7 @@ def do_review_reply(ctx):
         .values_list("result_class", flat=True)
     )
     _set(s, replied_at=ctx.at, result_class=max(classes), rating=None)
-    ctx.recipients.deputies(s)
+    ctx.recipients.deputies(s, text=f"您的建议《{s.title}》已答复，请评价。", call="去评价")
     return "all_replied"
 
 
@@ -472,11 +495,18 @@ def do_rate(ctx):
     ctx.note = f"{deputy.name}评价: {label}" + (f" ({rating.comment})" if rating.comment else "")
     if rating.source == Rating.Source.PAPER:
         ctx.note += " [征询意见表录入]"
-    ctx.recipients.office()
-    if overall == RatingLevel.UNSATISFIED:
-        _start_rehandling(ctx, reply.assignment, reason=rating.comment, rating=rating)
-        return "unsatisfied"
-    return "rated"
+    told = f"{deputy.name}对{_named(s)}的答复评价：{label}"
+    if overall != RatingLevel.UNSATISFIED:
+        ctx.recipients.office(text=f"{told}。")
+        return "rated"
+    if deadlines.rule("unsatisfied_rehandling") == "office_confirms":
+        # the office reads the comment and decides: 重新办理, or 办结 with the rating on record
+        ctx.note += "; 待政府办确认是否重新办理"
+        ctx.recipients.office(text=f"{told}（{rating.comment}），请确认是否重新办理。", call="去确认")
+        return "rated"
+    _start_rehandling(ctx, reply.assignment, reason=rating.comment, rating=rating)
+    ctx.recipients.office(text=f"{told}（{rating.comment}），已交{reply.assignment.unit.name}重新办理。")
+    return "unsatisfied"
 
 
 def do_rehandle(ctx):
@@ -486,8 +516,9 @@ def do_rehandle(ctx):
     reply = ctx.data.get("reply") or (replies[0] if len(replies) == 1 else None)
     if reply is None or reply.pk not in {r.pk for r in replies}:
         raise WorkflowError("请选择要重新办理的答复。", field="reply")
-    _start_rehandling(ctx, reply.assignment, reason=reason)
+    unsatisfied = reply.ratings.filter(overall=RatingLevel.UNSATISFIED).order_by("-rated_at").first()
     ctx.note = f"重新办理: {reason}"
+    _start_rehandling(ctx, reply.assignment, reason=reason, rating=unsatisfied)
 
 
 def _start_rehandling(ctx, previous, *, reason, rating=None):
@@ -521,15 +552,19 @@ def _start_rehandling(ctx, previous, *, reason, rating=None):
     s.replied_at, s.result_class, s.rating = None, "", None
     s.save()
     ctx.note = (ctx.note + "; " if ctx.note else "") + f"交{previous.unit.name}重新办理, 期限{date_cn(due)}"
-    ctx.recipients.units(previous.unit)
+    ctx.recipients.units(
+        previous.unit, text=f"{_named(s)}需重新办理，期限{date_cn(due)}：{reason}", call="去签收"
+    )
 
 
 def do_close(ctx):
     s = ctx.suggestion
     _set(s, closed_at=ctx.at)
     ctx.note = "办结" + (f": {ctx.data['note']}" if ctx.data.get("note") else "")
-    ctx.recipients.deputies(s)
-    ctx.recipients.units(*[a.unit for a in s.assignments.current().filter(round=s.round)])
+    ctx.recipients.deputies(s, text=f"您的建议《{s.title}》已办结。")
+    ctx.recipients.units(
+        *[a.unit for a in s.assignments.current().filter(round=s.round)], text=f"{_named(s)}已办结。"
+    )
 
 
 def do_publish(ctx):
@@ -574,8 +609,9 @@ def do_comment(ctx):
         created_at=ctx.at,
     )
     ctx.note = f"领导批示: {note.text}"
-    ctx.recipients.office()
-    ctx.recipients.units(*[a.unit for a in ctx.suggestion.assignments.current()])
+    told = f"{ctx.user.display_name}对{_named(ctx.suggestion)}作出批示：{note.text}"
+    ctx.recipients.office(text=told)
+    ctx.recipients.units(*[a.unit for a in ctx.suggestion.assignments.current()], text=told)
 
 
 def do_follow_up(ctx):
@@ -600,7 +636,13 @@ def do_follow_up(ctx):
     if done:
         _set(reply, commitment_done_on=followed_on)
     ctx.note = ("承诺事项已落实" if done else "落实跟踪") + f": {progress}"
-    ctx.recipients.office()
+    what = "承诺事项已落实" if done else "承诺事项落实进展"
+    ctx.recipients.office(text=f"{_named(ctx.suggestion)}{what}：{progress}")
+
+
+def _named(suggestion):
+    """第33号建议: how a notification names the suggestion it is about."""
+    return f"{suggestion.number_label}建议"
 
 
 def _settle_pending_requests(ctx, assignments, note):
