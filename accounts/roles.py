@@ -56,7 +56,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.LEADER: frozenset({"suggestions.comment", *_READING}),
     Role.UNIT_STAFF: frozenset(_UNIT_WORK | {"suggestions.export"}),
-    Role.UNIT_HEAD: frozenset(_UNIT_WORK | {"suggestions.sign_reply", "suggestions.export"}),
+    Role.UNIT_HEAD: frozenset(
+        _UNIT_WORK | {"suggestions.sign_reply", "suggestions.return_draft", "suggestions.export"}
+    ),
     Role.DEPUTY: frozenset({"suggestions.rate"}),
     Role.CONGRESS: frozenset({"suggestions.view_all", *_READING}),
 }

@@ -415,6 +415,10 @@ class Life:
         part = self._part(unit)
         self._perform("sign_reply", self.actors.heads[part.unit_id], at, part)
 
+    def return_draft(self, at, reason, unit=None):
+        part = self._part(unit)
+        self._perform("return_draft", self.actors.heads[part.unit_id], at, part, reason=reason)
+
     def submit_reply(self, at, unit=None):
         part = self._part(unit)
         self._perform("submit_reply", self._clerk(part), at, part)

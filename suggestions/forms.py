@@ -297,6 +297,12 @@ class SignReplyForm(ActionForm):
             self.fields["signer"].initial = self.user.display_name
 
 
+class ReturnDraftForm(ActionForm):
+    reason = forms.CharField(
+        label="修改意见", widget=forms.Textarea(attrs={"rows": 3}), help_text="经办人将按此修改答复稿"
+    )
+
+
 class SubmitReplyForm(ActionForm):
     attachment = PdfField(label="签发件扫描件 (PDF)", required=False)
 
@@ -411,6 +417,7 @@ ACTION_FORMS = {
     "send_opinion": SendOpinionForm,
     "draft_reply": DraftReplyForm,
     "sign_reply": SignReplyForm,
+    "return_draft": ReturnDraftForm,
     "submit_reply": SubmitReplyForm,
     "review_reply": ReviewReplyForm,
     "rate": RateForm,

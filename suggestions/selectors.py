@@ -121,7 +121,7 @@ def unit_todo(user, today=None):
             "to_sign_for": mine.filter(state=A.PENDING),
             "to_sign_off": mine.filter(state=A.DRAFTED),
             "to_submit": mine.filter(state=A.SIGNED_OFF),
-            "returned": mine.filter(state=A.RETURNED),
+            "returned": mine.filter(state__in=[A.RETURNED, A.REVISING]),
             "opinions_owed": mine.filter(role=Assignment.Role.CO, state__in=[A.PENDING, A.SIGNED]),
             "open": mine.filter(state__in=Assignment.OPEN_STATES).order_by("deadline"),
             "overdue": mine.overdue(today),

@@ -167,6 +167,7 @@ class Journey:
         "signed",
         "reassign_requested",
         "drafted",
+        "revising",
         "signed_off",
         "submitted",
         "returned",

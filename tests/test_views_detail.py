@@ -69,7 +69,7 @@ def test_the_buttons_are_exactly_the_available_actions(client, request, journey)
     journey.sign().draft()
     assert_buttons(
         client, request, journey,
-        {"head": ["request_extension", "log_contact", "draft_reply", "sign_reply"],
+        {"head": ["request_extension", "log_contact", "draft_reply", "sign_reply", "return_draft"],
          "clerk": ["request_extension", "log_contact", "draft_reply"]},
     )  # fmt: skip
     journey.sign_off().submit()

@@ -40,6 +40,7 @@ ALLOWED = {
     "send_opinion": UNIT,
     "draft_reply": UNIT,
     "sign_reply": {HEAD},
+    "return_draft": {HEAD},
     "submit_reply": UNIT,
     "review_reply": {OFFICE},
     "rate": {DEPUTY},
@@ -128,6 +129,8 @@ def _scenario(name, j, deputies, units):
     j.draft("B" if name == "follow_up" else "A")
     if name == "sign_reply":
         return lead(), "transport", {}
+    if name == "return_draft":
+        return lead(), "transport", {"reason": "请逐条回应代表意见"}
     j.sign_off()
     if name == "submit_reply":
         return lead(), "transport", {}
@@ -270,7 +273,7 @@ def test_unit_with_a_draft_reply(journey, clerk, head):
         ("request_extension", "交通局"),
     ]
     assert names(workflow.available_actions(journey.s, head, at=journey.at)) == sorted(
-        [*working, ("sign_reply", "交通局")]
+        [*working, ("return_draft", "交通局"), ("sign_reply", "交通局")]
     )
 
 

@@ -353,3 +353,60 @@ def test_nothing_is_published_before_the_reply_is_accepted(signed, office):
         refused("publish", user=office, suggestion=signed.s, at=AT)
         == "建议当前状态为「办理中」, 不能公开答复。"
     )
+
+
+def test_the_head_sends_a_draft_back_and_the_clerk_redrafts(signed, head, office, deputy_user):
+    draft(signed)
+    workflow.perform(
+        "return_draft",
+        user=head,
+        suggestion=signed.s,
+        assignment=signed.lead,
+        at=signed.step(),
+        reason="请逐条回应代表意见",
+    )
+    part = Assignment.objects.get(pk=signed.lead.pk)
+    reply = Reply.objects.get()
+    assert (part.state, reply.state, reply.revision_note) == (
+        A.REVISING,
+        Reply.State.DRAFT,
+        "请逐条回应代表意见",
+    )
+    assert "sign_reply" not in [a.name for a in workflow.available_actions(signed.s, head, at=signed.at)]
+    # the head's remarks stay in the unit: not in the office's or the deputy's timeline
+    from suggestions.models import Event
+
+    event = Event.objects.get(action="return_draft")
+    assert not Event.objects.visible_to(office).filter(pk=event.pk).exists()
+    assert not Event.objects.visible_to(deputy_user).filter(pk=event.pk).exists()
+    assert Event.objects.visible_to(signed.clerk).filter(pk=event.pk).exists()
+    draft(signed, text="经研究, 逐条答复如下: 一、……")
+    reply.refresh_from_db()
+    assert (Assignment.objects.get(pk=part.pk).state, reply.revision_note) == (A.DRAFTED, "")
+    assert Reply.objects.count() == 1  # the same draft, rewritten
+
+
+def test_only_the_head_returns_a_draft_and_with_a_reason(signed, head):
+    draft(signed)
+    assert (
+        refused(
+            "return_draft",
+            user=head,
+            suggestion=signed.s,
+            assignment=signed.lead,
+            at=signed.step(),
+            reason=" ",
+        )
+        == "请写明修改意见。"
+    )
+    assert (
+        refused(
+            "return_draft",
+            user=signed.clerk,
+            suggestion=signed.s,
+            assignment=signed.lead,
+            at=signed.step(),
+            reason="x",
+        )
+        == "您没有权限进行此操作。"
+    )

@@ -196,6 +196,7 @@ class Reply(models.Model):
     commitment_due = models.DateField("承诺完成时间", null=True, blank=True)
     commitment_done_on = models.DateField("承诺落实日期", null=True, blank=True)
     attachment = models.FileField("签发件 (PDF)", upload_to=reply_upload_path, blank=True)
+    revision_note = models.TextField("修改意见", blank=True, help_text="单位负责人退回修改时的意见")
     drafted_by = _user_fk("拟稿人")
     drafted_at = models.DateTimeField("拟稿时间", default=timezone.now)
     signer = models.CharField("签发人", max_length=50, blank=True)

@@ -266,6 +266,7 @@ class AssignmentState(models.TextChoices):
     REASSIGN_REQUESTED = "reassign_requested", "申请调整"
     REASSIGNED = "reassigned", "已调整"
     DRAFTED = "drafted", "答复待签发"
+    REVISING = "revising", "负责人退回修改"
     SIGNED_OFF = "signed_off", "已签发"
     SUBMITTED = "submitted", "已报送待审核"
     RETURNED = "returned", "审核退回"
@@ -291,6 +292,7 @@ class Assignment(models.Model):
         State.SIGNED,
         State.REASSIGN_REQUESTED,
         State.DRAFTED,
+        State.REVISING,
         State.SIGNED_OFF,
         State.SUBMITTED,
         State.RETURNED,
@@ -301,6 +303,7 @@ class Assignment(models.Model):
         State.SIGNED,
         State.REASSIGN_REQUESTED,
         State.DRAFTED,
+        State.REVISING,
         State.SIGNED_OFF,
         State.RETURNED,
     )

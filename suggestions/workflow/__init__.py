@@ -70,7 +70,7 @@ __all__ = [
 
 HANDLING = (S.ASSIGNED, S.IN_HANDLING, S.REHANDLING)
 LIVE = (S.REGISTERED, *HANDLING, S.REPLIED)
-WORKING = (A.SIGNED, A.DRAFTED, A.SIGNED_OFF, A.SUBMITTED, A.RETURNED)
+WORKING = (A.SIGNED, A.DRAFTED, A.REVISING, A.SIGNED_OFF, A.SUBMITTED, A.RETURNED)
 R = Reply.State
 ALL, GOVERNMENT, OFFICE_UNIT, UNIT = Audience.ALL, Audience.GOVERNMENT, Audience.OFFICE_UNIT, Audience.UNIT
 
@@ -102,12 +102,13 @@ _ACTIONS = [
     ),
     Action(
         "request_extension", "申请延期", "suggestions.request_extension", HANDLING, do.do_request_extension,
-        Leads(audience=OFFICE_UNIT), assignment_states=(A.SIGNED, A.DRAFTED, A.RETURNED), own_unit=True,
+        Leads(audience=OFFICE_UNIT), assignment_states=(A.SIGNED, A.DRAFTED, A.REVISING, A.RETURNED),
+        own_unit=True,
         rule=rules._all(rules._round_is_current, rules._may_request_extension),
     ),
     Action(
         "rule_extension", "审批延期申请", "suggestions.rule_extension", HANDLING, do.do_rule_extension,
-        Leads(audience=OFFICE_UNIT), assignment_states=(A.SIGNED, A.DRAFTED, A.SIGNED_OFF, A.SUBMITTED, A.RETURNED),
+        Leads(audience=OFFICE_UNIT), assignment_states=WORKING,
         rule=rules._has_pending("extension_requests"),
     ),
     Action(
@@ -122,12 +123,17 @@ _ACTIONS = [
     Action(
         "draft_reply", "拟写答复", "suggestions.draft_reply", (S.IN_HANDLING, S.REHANDLING), do.do_draft_reply,
         Leads(assignment=A.DRAFTED, reply=R.DRAFT, audience=UNIT),
-        assignment_states=(A.SIGNED, A.DRAFTED, A.RETURNED), assignment_roles=ANSWERING, own_unit=True,
+        assignment_states=(A.SIGNED, A.DRAFTED, A.REVISING, A.RETURNED), assignment_roles=ANSWERING, own_unit=True,
         rule=rules._round_is_current,
     ),
     Action(
         "sign_reply", "签发答复", "suggestions.sign_reply", (S.IN_HANDLING, S.REHANDLING), do.do_sign_reply,
         Leads(assignment=A.SIGNED_OFF, reply=R.SIGNED, audience=UNIT),
+        assignment_states=(A.DRAFTED,), assignment_roles=ANSWERING, own_unit=True,
+    ),
+    Action(
+        "return_draft", "退回修改", "suggestions.return_draft", (S.IN_HANDLING, S.REHANDLING), do.do_return_draft,
+        Leads(assignment=A.REVISING, audience=UNIT),
         assignment_states=(A.DRAFTED,), assignment_roles=ANSWERING, own_unit=True,
     ),
     Action(

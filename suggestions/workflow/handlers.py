@@ -383,6 +383,7 @@ def do_draft_reply(ctx):
     if data.get("attachment"):
         reply.attachment = rules.checked_letter(data["attachment"])
     reply.drafted_by, reply.drafted_at = ctx.user, ctx.at
+    reply.revision_note = ""  # the head's remarks are answered by this draft
     try:
         reply.full_clean()
     except ValidationError as exc:
@@ -406,6 +407,16 @@ def do_sign_reply(ctx):
     ctx.recipients.units(
         a.unit, text=f"{_named(ctx.suggestion)}的答复已由{signer}签发，请报送政府办。", call="去报送"
     )
+
+
+def do_return_draft(ctx):
+    """退回修改: the unit head sends the draft back to the clerk with what to change; nothing leaves the unit."""
+    a = ctx.assignment
+    reply = a.replies.get(state=Reply.State.DRAFT)
+    reason = _required(ctx, "reason", "请写明修改意见。")
+    _set(reply, revision_note=reason)
+    ctx.note = f"{ctx.user.display_name}退回修改答复 {reply.document_number}: {reason}"
+    ctx.recipients.units(a.unit, text=f"{_named(ctx.suggestion)}的答复稿已退回修改：{reason}", call="去修改")
 
 
 def do_submit_reply(ctx):
