@@ -94,6 +94,8 @@ class SuggestionForm(forms.ModelForm):
 class ActionForm(forms.Form):
     """Base of the action forms. Subclasses add fields and may override ``action_data``."""
 
+    warnings = ()  # shown above the fields: allowed, but worth knowing before confirming
+
     def __init__(self, *args, suggestion, assignment=None, user=None, **kwargs):
         self.suggestion, self.assignment, self.user = suggestion, assignment, user
         super().__init__(*args, **kwargs)
@@ -197,9 +199,11 @@ class RuleReassignmentForm(ActionForm):
 
     def setup(self):
         self.fields["new_unit"].queryset = _units().exclude(pk=self.assignment.unit_id)
-        request = ReassignmentRequest.objects.filter(
-            assignment=self.assignment, status=Ruling.PENDING
-        ).first()
+        request = (
+            ReassignmentRequest.objects.filter(assignment=self.assignment, status=Ruling.PENDING)
+            .select_related("assignment__unit", "proposed_unit", "requested_by")
+            .first()
+        )
         self.request = request
         if request and request.proposed_unit_id:
             self.fields["new_unit"].initial = request.proposed_unit_id
@@ -220,7 +224,11 @@ class RuleExtensionForm(ActionForm):
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def setup(self):
-        self.request = self.assignment.extension_requests.filter(status=Ruling.PENDING).first()
+        self.request = (
+            self.assignment.extension_requests.filter(status=Ruling.PENDING)
+            .select_related("assignment__unit", "requested_by")
+            .first()
+        )
         if self.request:
             self.fields["granted_deadline"].initial = self.request.requested_deadline
 
@@ -316,6 +324,12 @@ class ReviewReplyForm(ActionForm):
     )
     reason = forms.CharField(label="退回理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def setup(self):
+        missing = workflow.opinions_missing(self.assignment)
+        if missing:
+            names = "、".join(a.unit.name for a in missing)
+            self.warnings = [f"协办单位{names}尚未报送协办意见，答复未能载明其意见。"]
+
 
 class _RatingFields(ActionForm):
     overall = forms.TypedChoiceField(
@@ -350,7 +364,24 @@ class _RatingFields(ActionForm):
 
 
 class RateForm(_RatingFields):
+    """The deputy's own rating: one tap for 满意 or 基本满意; 不满意 is confirmed first, with the reason."""
+
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     field_order = ["overall", "process", "result", "comment", "reply"]
+    asks_confirmation = False
+
+    @property
+    def consequence(self):
+        if deadlines.rule("unsatisfied_rehandling") == "office_confirms":
+            return "提交后，政府办将根据您的意见确认是否重新办理。"
+        return "提交后，该建议将退回承办单位重新办理。"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("overall") == RatingLevel.UNSATISFIED and not data.get("confirmed"):
+            self.asks_confirmation = True
+            raise forms.ValidationError(f"请确认您的评价为不满意，并写明意见。{self.consequence}")
+        return data
 
 
 class RecordRatingForm(_RatingFields):

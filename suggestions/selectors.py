@@ -3,7 +3,7 @@
 import datetime
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .models import (
@@ -11,7 +11,9 @@ from .models import (
     CongressSession,
     ExtensionRequest,
     Rating,
+    RatingLevel,
     ReassignmentRequest,
+    Rehandling,
     Reply,
     ResultClass,
     Ruling,
@@ -94,6 +96,7 @@ def office_todo(user, today=None):
             ).select_related("assignment__unit", "assignment__suggestion"),
             "to_review": assignments.filter(state=A.SUBMITTED).order_by("deadline"),
             "overdue": assignments.overdue(today).order_by("deadline"),
+            "unsatisfied": unsatisfied_for(suggestions_for(user)).order_by("-updated_at"),
             "ratings_missing": suggestions_for(user)
             .filter(state=S.REPLIED, rating__isnull=True)
             .order_by("replied_at"),
@@ -110,6 +113,17 @@ def office_todo(user, today=None):
             .select_related("assignment__unit", "assignment__suggestion")
             .order_by("commitment_due"),
         }
+    )
+
+
+def unsatisfied_for(suggestions):
+    """Suggestions whose latest reply a deputy rated 不满意: waiting for the office to confirm re-handling, or
+    being handled again because of that rating."""
+    rated_badly = Rehandling.objects.filter(
+        suggestion=OuterRef("pk"), round=OuterRef("round"), rating__isnull=False
+    )
+    return suggestions.filter(
+        Q(state=S.REPLIED, rating=RatingLevel.UNSATISFIED) | Q(Exists(rated_badly), state=S.REHANDLING)
     )
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("suggestions/<int:pk>/edit/", registry.edit, name="edit"),
     path("suggestions/<int:pk>/act/<slug:action>/", detail.act, name="act"),
     path("suggestions/<int:pk>/act/<slug:action>/<int:assignment_id>/", detail.act, name="act_on"),
+    path("suggestions/<int:pk>/reply/<int:assignment_id>/", detail.reply_form, name="reply_form"),
     path("replies/<int:pk>/letter.pdf", detail.reply_attachment, name="reply_attachment"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("reports/handling.docx", report_views.handling_report, name="handling_report"),

@@ -76,4 +76,7 @@ def test_the_head_is_asked_to_sign_and_the_office_to_review(journey, told):
     journey.assign().sign()
     assert ("head", "第1号建议的答复已拟好，请审核签发。", "去签发") in told(journey.draft)
     journey.sign_off()
-    assert ("office", "市交通运输局已报送第1号建议的答复，请审核。", "去审核") in told(journey.submit)
+    warning = "提醒：协办单位市财政局尚未报送协办意见，答复未能载明其意见。"
+    assert ("office", f"市交通运输局已报送第1号建议的答复，请审核。{warning}", "去审核") in told(
+        journey.submit
+    )

@@ -245,7 +245,10 @@ def test_submit_the_signed_reply(client, journey, clerk):
     s = journey.assign().sign().draft().sign_off().s
     client.force_login(clerk)
     response = post_action(client, s, "submit_reply", {}, journey.lead)
-    done(response, s, "报送答复")
+    assert messages_shown(response) == [
+        "报送答复: 已完成。",
+        "协办单位市财政局尚未报送协办意见，答复未能载明其意见。",
+    ]
     assert journey.lead.state == Assignment.State.SUBMITTED
     assert Reply.objects.get().state == Reply.State.SUBMITTED
 
@@ -290,7 +293,7 @@ def test_the_deputy_rates_with_one_click(client, journey, deputy_user):
 def test_an_unsatisfied_rating_with_its_comment_sends_the_suggestion_back(client, journey, deputy_user):
     s = journey.assign().reply().s
     client.force_login(deputy_user)
-    response = post_action(client, s, "rate", {"overall": "1", "comment": "路面仍未修复"})
+    response = post_action(client, s, "rate", {"overall": "1", "comment": "路面仍未修复", "confirmed": "1"})
     done(response, s, "评价答复")
     assert state(s) == Suggestion.State.REHANDLING
     assert s.round == 2

@@ -47,7 +47,7 @@ def test_the_office_closes_while_the_deputy_rates(client, journey, office, deput
     client.force_login(office)
     assert messages_shown(post_action(client, s, "close", {"note": "代表逾期未评价"})) == ["办结: 已完成。"]
     before = snapshot(s)
-    response = post_action(deputy, s, "rate", {"overall": "1", "comment": "路面仍未修复"})
+    response = post_action(deputy, s, "rate", {"overall": "1", "comment": "路面仍未修复", "confirmed": "1"})
     assert messages_shown(response) == ["建议当前状态为「已办结」, 不能评价答复。"]
     assert snapshot(s) == before
     assert not Rating.objects.exists() and not Rehandling.objects.exists()
@@ -60,7 +60,7 @@ def test_the_deputy_rates_while_the_office_closes(client, journey, office, deput
 
     deputy = Client()
     deputy.force_login(deputy_user)
-    response = post_action(deputy, s, "rate", {"overall": "1", "comment": "路面仍未修复"})
+    response = post_action(deputy, s, "rate", {"overall": "1", "comment": "路面仍未修复", "confirmed": "1"})
     assert messages_shown(response) == ["评价答复: 已完成。"]
     before = snapshot(s)
     response = post_action(client, s, "close", {"note": ""})

@@ -15,6 +15,7 @@ from tests.view_helpers import (
     iso,
     messages_shown,
     post_action,
+    section,
     text,
     timeline,
     today,
@@ -66,10 +67,18 @@ def test_a_b_class_reply_without_its_commitment(client, journey, clerk):
 def test_an_unsatisfied_rating_without_a_comment(client, journey, deputy_user):
     s = journey.assign().reply().s
     client.force_login(deputy_user)
-    response = refused_form(client, s, "rate", {"overall": "1"})
-    assert field_errors(response, modal("rate"), "comment") == [
-        "评价不满意时, 请写明意见, 以便承办单位重新办理。"
-    ]
+    response = refused_form(client, s, "rate", {"overall": "1", "confirmed": "1"})
+    assert field_errors(response, "rate", "comment") == ["评价不满意时, 请写明意见, 以便承办单位重新办理。"]
+
+
+def test_an_unsatisfied_rating_is_confirmed_before_it_is_sent(client, journey, deputy_user):
+    s = journey.assign().reply().s
+    client.force_login(deputy_user)
+    response = refused_form(client, s, "rate", {"overall": "1", "comment": "路面仍未修复"})
+    card = section(response, "rate")
+    assert "确认评价为不满意？" in card and "该建议将退回承办单位重新办理" in card
+    assert "路面仍未修复" in card  # what the deputy wrote is kept for the confirmation
+    assert 'name="confirmed" value="1">' in card  # the confirmation button sends it this time
 
 
 def test_returning_a_reply_without_a_reason(client, journey, office):

@@ -245,6 +245,23 @@ def test_unit_submits_the_signed_reply_to_the_office(signed, clerk):
     assert (reply.state, reply.submitted_at) == (Reply.State.SUBMITTED, at)
     assert signed.lead.state == A.SUBMITTED
     assert signed.s.state == S.IN_HANDLING
+    # allowed before the co-unit (市财政局) has sent its opinion, but the unit is warned and the office sees it
+    warning = "协办单位市财政局尚未报送协办意见，答复未能载明其意见。"
+    assert event.warnings == [warning]
+    assert event.note == f"市交通运输局报送答复 霍交函〔2025〕12号（提醒：{warning}）"
+
+
+def test_no_warning_once_every_co_unit_has_sent_its_opinion(signed, co_clerk):
+    co = signed.s.assignments.get(role="co")
+    workflow.perform("sign_for", user=co_clerk, suggestion=signed.s, assignment=co, at=signed.step())
+    workflow.perform(
+        "send_opinion", user=co_clerk, suggestion=signed.s, assignment=co, at=signed.step(), text="同意"
+    )
+    signed.draft().sign_off()
+    event = workflow.perform(
+        "submit_reply", user=signed.clerk, suggestion=signed.s, assignment=signed.lead, at=signed.step()
+    )
+    assert event.warnings == []
     assert event.note == "市交通运输局报送答复 霍交函〔2025〕12号"
 
 

@@ -105,8 +105,67 @@ def act(request, pk, action, assignment_id=None):
                 return redirect("suggestions:detail", pk=pk)
         else:
             messages.success(request, f"{event.label}: 已完成。")
+            for warning in event.warnings:
+                messages.warning(request, warning)
             return redirect("suggestions:detail", pk=pk)
-    return render_detail(request, access.suggestion_page(request.user, pk), failed=(key, form), status=400)
+    page = access.suggestion_page(request.user, pk)
+    if action == "draft_reply":  # the reply is written on a page of its own, and corrected there
+        return _render_reply_page(request, page, assignment, form)
+    return render_detail(request, page, failed=(key, form), status=400)
+
+
+def reply_form(request, pk, assignment_id):
+    """拟写答复 on a page of its own: the suggestion, the co-units' opinions the reply must state and the contacts
+    beside the form, so the clerk answers point by point without losing sight of what was asked."""
+    page = access.suggestion_page(request.user, pk)
+    assignment = get_object_or_404(
+        Assignment.objects.visible_to(request.user).select_related("unit", "suggestion"),
+        pk=assignment_id,
+        suggestion=page.suggestion,
+    )
+    action = workflow.ACTIONS["draft_reply"]
+    refused = workflow.refusal(action, request.user, page.suggestion, assignment)
+    if refused:
+        messages.error(request, refused)
+        return redirect("suggestions:detail", pk=pk)
+    form = _action_form(
+        action.name,
+        assignment,
+        page.suggestion,
+        request.user,
+        *((request.POST, request.FILES) if request.method == "POST" else ()),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.perform(
+                action.name,
+                user=request.user,
+                suggestion=page.suggestion,
+                assignment=assignment,
+                **form.action_data(),
+            )
+        except workflow.WorkflowError as error:
+            for name, message in (error.errors or {None: error.message}).items():
+                form.add_error(name if name in form.fields else None, message)
+        else:
+            messages.success(request, f"{action.label}: 已完成。答复稿已送单位负责人签发。")
+            return redirect("suggestions:detail", pk=pk)
+    return _render_reply_page(request, page, assignment, form)
+
+
+def _render_reply_page(request, page, assignment, form):
+    context = {
+        "s": page.suggestion,
+        "page": page,
+        "part": assignment,
+        "form": form,
+        "co_parts": [a for a in page.parts if a.role == Assignment.Role.CO and a.round == assignment.round],
+        "draft": next(
+            (r for r in page.replies if r.assignment_id == assignment.pk and r.state == Reply.State.DRAFT),
+            None,
+        ),
+    }
+    return render(request, "suggestions/reply_form.html", context, status=400 if form.errors else 200)
 
 
 def reply_attachment(request, pk):

@@ -32,6 +32,7 @@ from .base import (
     accepted_replies,
     actor_name,
     current_replies,
+    opinions_missing,
 )
 from .registration import (
     EDITABLE_FIELDS,
@@ -52,6 +53,7 @@ __all__ = [
     "accepted_replies",
     "available_actions",
     "current_replies",
+    "opinions_missing",
     "perform",
     "refusal",
     "register",
@@ -269,6 +271,7 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
             before = (locked.state, locked_assignment.state if locked_assignment else "")
             leads = ctx.go(action.handler(ctx))
             event = _record(ctx, before, leads)
+            event.warnings = ctx.warnings
     except IntegrityError as exc:
         raise WorkflowError("操作与他人的操作冲突, 请刷新页面后重试。") from exc
     _copy_fields(locked, suggestion)

@@ -41,6 +41,7 @@ class Context:
     recipients: Recipients = field(default_factory=Recipients)
     reply: Reply | None = None  # the reply the action wrote or moved, whose state ``Leads.reply`` sets
     back_to: str = ""  # the state a part returns to, when ``Leads.assignment`` offers several
+    warnings: list = field(default_factory=list)  # allowed, but the person should know (and the office sees)
     outcome: str | None = None  # the outcome applied, once ``go`` has run
     leads: "Leads | None" = None
 
@@ -184,6 +185,18 @@ def current_replies(suggestion):
     return Reply.objects.filter(
         assignment__suggestion=suggestion, assignment__round=suggestion.round, state=Reply.State.ACCEPTED
     ).select_related("assignment__unit")
+
+
+def opinions_missing(part):
+    """The co-units of the lead unit's round that have not sent their opinion yet (the reply must state them)."""
+    if part.role != Assignment.Role.LEAD:
+        return []
+    return list(
+        part.suggestion.assignments.current()
+        .filter(round=part.round, role=Assignment.Role.CO)
+        .exclude(state=Assignment.State.OPINION_SENT)
+        .select_related("unit")
+    )
 
 
 def accepted_replies(suggestion):

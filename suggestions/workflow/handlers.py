@@ -33,6 +33,7 @@ from .base import (
     _units_label,
     accepted_replies,
     current_replies,
+    opinions_missing,
 )
 from .registration import EDITABLE_FIELDS, settle_registration
 from .rules import _open_commitments
@@ -428,7 +429,14 @@ def do_submit_reply(ctx):
     _set(reply, submitted_at=ctx.at)
     ctx.reply = reply
     ctx.note = f"{a.unit.name}报送答复 {reply.document_number}"
-    ctx.recipients.office(text=f"{a.unit.name}已报送{_named(ctx.suggestion)}的答复，请审核。", call="去审核")
+    told = f"{a.unit.name}已报送{_named(ctx.suggestion)}的答复，请审核。"
+    missing = opinions_missing(a)
+    if missing:
+        warning = f"协办单位{_units_label(missing)}尚未报送协办意见，答复未能载明其意见。"
+        ctx.warnings.append(warning)
+        ctx.note += f"（提醒：{warning}）"
+        told += f"提醒：{warning}"
+    ctx.recipients.office(text=told, call="去审核")
 
 
 def do_review_reply(ctx):
