@@ -11,6 +11,19 @@ class AppendOnlyError(Exception):
     pass
 
 
+class EventQuerySet(models.QuerySet):
+    """``update()`` and ``delete()`` on many events at once would skip ``Event.save()`` and ``Event.delete()``:
+    they are refused the same way. ``create`` and ``bulk_create`` append, and stay."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("办理日志只能追加, 不能修改。")
+
+    def delete(self):
+        raise AppendOnlyError("办理日志只能追加, 不能删除。")
+
+    delete.queryset_only = True  # as Django's: no ``Event.objects.delete()``
+
+
 class Event(models.Model):
     """One thing that happened to a suggestion: who did what, when, from which state to which."""
 
@@ -40,6 +53,8 @@ class Event(models.Model):
     to_state = models.CharField("新状态", max_length=20, blank=True)
     note = models.TextField("说明", blank=True)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "办理日志"
