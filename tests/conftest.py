@@ -1,14 +1,20 @@
-"""Shared fixtures: reference data, one user per role, and a suggestion at any point of its life."""
+"""Shared fixtures: reference data, one user per role, a suggestion at any point of its life, and the demo."""
 
 import datetime
+import io
+import os
+from unittest import mock
 
 import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from suggestions import workflow
+from suggestions import demo, workflow
 from suggestions.models import Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
+from tests.snapshots import Snapshot, empty_the_tables, once_per_run
 
 PASSWORD = "Test@2024pass"
 AT = timezone.make_aware(datetime.datetime(2025, 3, 3, 9, 0))  # a Monday
@@ -241,3 +247,53 @@ class Journey:
 @pytest.fixture
 def journey(registered, office, clerk, head, units, deputy_user):
     return Journey(registered, office=office, clerk=clerk, head=head, units=units, deputy_user=deputy_user)
+
+
+# --- the demo, seeded once per run -----------------------------------------------------------------------------
+
+
+def _seed_demo():
+    """Run ``seed_demo`` on the empty database, committed as it is for real (the notifications the workflow
+    sends on commit are there too); keep its rows and what ``demo.seed`` reported, then empty the tables again
+    for the tests that start from nothing."""
+    if connection.in_atomic_block:
+        raise RuntimeError(
+            "demo_snapshot was first asked for inside a transaction (a module's world?): ask for it first, "
+            'e.g. pytestmark = pytest.mark.usefixtures("demo_snapshot")'
+        )
+    seed, reports = demo.seed, []
+    with mock.patch.object(demo, "seed", lambda: reports.append(seed()) or reports[0]):
+        call_command("seed_demo", stdout=io.StringIO())
+    snapshot = Snapshot.take(reports[0])
+    empty_the_tables()
+    return snapshot
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo's rows, seeded through the workflow once per test run: by this process, or under xdist by
+    the first worker that needs them (the others read them from the run's shared temporary directory).
+
+    Ask for ``seeded`` (a module that only reads), ``demo_data`` (one test) or, in the browser journeys,
+    their ``demo_db``; each loads these rows into its own database."""
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else None
+    with django_db_blocker.unblock():
+        return once_per_run("demo", _seed_demo, shared)
+
+
+@pytest.fixture(scope="module")
+def seeded(demo_snapshot, django_db_blocker):
+    """The demo for one test module, loaded once in a transaction rolled back after the module; each test runs
+    in a savepoint inside it, so what a test changes (``seed_demo`` run again, say) is undone before the next.
+    Returns what seeding reported (``demo.SeedReport``)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_snapshot.load()
+        yield demo_snapshot.report
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_data(demo_snapshot, db):
+    """The demo for one test, in the test's own transaction."""
+    demo_snapshot.load()
+    return demo_snapshot.report

@@ -4,7 +4,6 @@ download, on a small session whose figures can be counted by eye."""
 import datetime
 import io
 import urllib.parse
-from pathlib import Path
 
 import docx
 import pytest
@@ -363,7 +362,6 @@ def test_a_leader_gets_the_report_of_their_portfolio(client, leader_user, world,
 # --- the demo session: the figures of the Huozhou report ---------------------------------------------------
 
 
-SEED_DEMO = Path(__file__).resolve().parent.parent / "suggestions/management/commands/seed_demo.py"
 HUOZHOU_KEYS = [
     "有效提升辖区消防能力的建议",
     "村民医疗报销更加快捷方便的建议",
@@ -374,15 +372,7 @@ HUOZHOU_KEYS = [
 ]
 
 
-@pytest.mark.skipif(not SEED_DEMO.exists(), reason="seed_demo is not there yet")
-def test_the_seeded_2024_session_reads_like_the_huozhou_report(db, monkeypatch):
-    from suggestions import demo
-
-    # only the 2024 session: the current one takes as long again and is not looked at here
-    plans = [plan for plan in getattr(demo, "SESSIONS", []) if "2024" in str(getattr(plan, "fixture", ""))]
-    if plans:
-        monkeypatch.setattr(demo, "SESSIONS", plans)
-    call_command("seed_demo", stdout=io.StringIO())
+def test_the_seeded_2024_session_reads_like_the_huozhou_report(demo_data):
     out = io.StringIO()
     call_command("handling_report", "--session", "第八届人民代表大会第四次会议", "-o", "-", stdout=out)
     text = out.getvalue()

@@ -1,11 +1,12 @@
-"""The demo data: the 2024 session as the Huozhou report tells it, a live current session, the demo accounts."""
+"""The demo data: the 2024 session as the Huozhou report tells it, a live current session, the demo accounts.
+
+``seeded`` (conftest) is the demo seeded once per test run and loaded for this module."""
 
 import io
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -35,26 +36,6 @@ KEY_OUTCOMES = {
     "关于持续发展城市公共交通的建议": ("市交通运输局", "老年公交卡22800余张"),
     "关于打造七里峪旅游公路的建议": ("市交通运输局", "总投资1.56亿元的3条旅游公路"),
 }
-
-
-_seeded_once = {}
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The demo for one test module, in a transaction rolled back after the module.
-
-    Seeding runs about a thousand workflow actions, so it runs once per test process: the first module keeps
-    the seeded rows as Django's test runner serializes them, a later module (test_session_stats) loads those.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        if _seeded_once:
-            connection.creation.deserialize_db_from_string(_seeded_once["rows"])
-        else:
-            _seeded_once["report"] = demo.seed()
-            _seeded_once["rows"] = connection.creation.serialize_db_to_string()
-        yield _seeded_once["report"]
-        transaction.set_rollback(True)
 
 
 def fingerprint():

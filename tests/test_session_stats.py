@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from suggestions.management.commands.session_stats import Command
-from tests.test_seed_demo import CURRENT_SESSION, REPORT_SESSION, seeded  # noqa: F401  (the seeded module fixture)
+from tests.test_seed_demo import CURRENT_SESSION, REPORT_SESSION
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
