@@ -3,6 +3,8 @@
 import datetime
 import io
 import os
+from contextlib import contextmanager
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -20,29 +22,29 @@ PASSWORD = "Test@2024pass"
 AT = timezone.make_aware(datetime.datetime(2025, 3, 3, 9, 0))  # a Monday
 
 
-@pytest.fixture
-def session(db):
+# --- reference data and one account per role ---------------------------------------------------------------
+# Plain functions, which the fixtures call: a module whose tests only read builds them once instead (``World``).
+
+
+def create_session():
     return CongressSession.objects.create(name="第八届人民代表大会第五次会议", year=2025, term=8, meeting=5)
 
 
-@pytest.fixture
-def categories(db):
+def create_categories():
     return {
         name: Category.objects.create(name=name, order=i)
         for i, name in enumerate(["城建交通", "农林水利", "教科文卫", "社会民生", "经济环保"])
     }
 
 
-@pytest.fixture
-def leaders(db):
+def create_leaders():
     return {
         "traffic": Leader.objects.create(name="王建国", portfolio="城建、交通", order=1),
         "health": Leader.objects.create(name="李秀英", portfolio="教育、卫生", order=2),
     }
 
 
-@pytest.fixture
-def units(db, leaders):
+def create_units(leaders):
     return {
         "transport": HandlingUnit.objects.create(
             name="市交通运输局", short_name="交通局", leader=leaders["traffic"], document_prefix="霍交函"
@@ -57,13 +59,11 @@ def units(db, leaders):
     }
 
 
-@pytest.fixture
-def delegation(db):
+def create_delegation():
     return Delegation.objects.create(name="开元街道代表团")
 
 
-@pytest.fixture
-def deputies(db, delegation):
+def create_deputies(delegation):
     return {
         "lead": Deputy.objects.create(name="赵明远", delegation=delegation),
         "joint": Deputy.objects.create(name="钱晓梅", delegation=delegation),
@@ -75,60 +75,144 @@ def make_user(username, role, **links):
     return User.objects.create_user(username=username, password=PASSWORD, role=role, name=username, **links)
 
 
+# fixture: (username, role, the link and the key of what it links to in leaders, units or deputies)
+ACCOUNTS = {
+    "office": ("office", Role.OFFICE, None, None),
+    "congress": ("congress", Role.CONGRESS, None, None),
+    "leader_user": ("leader", Role.LEADER, "leader", "traffic"),
+    "other_leader_user": ("leader2", Role.LEADER, "leader", "health"),
+    "clerk": (
+        "clerk",
+        Role.UNIT_STAFF,
+        "unit",
+        "transport",
+    ),  # the transport bureau, the usual lead unit here
+    "head": ("head", Role.UNIT_HEAD, "unit", "transport"),
+    "co_clerk": ("co_clerk", Role.UNIT_STAFF, "unit", "finance"),
+    "outsider_clerk": ("outsider", Role.UNIT_STAFF, "unit", "health"),
+    "deputy_user": ("deputy", Role.DEPUTY, "deputy", "lead"),
+    "joint_deputy_user": ("deputy_joint", Role.DEPUTY, "deputy", "joint"),
+    "other_deputy_user": ("deputy_other", Role.DEPUTY, "deputy", "other"),
+}
+
+
+def create_account(fixture, linked=None):
+    """The account the fixture named ``fixture`` gives; ``linked`` holds what it links to (leaders, units or
+    deputies)."""
+    username, role, link, key = ACCOUNTS[fixture]
+    return make_user(username, role, **({link: linked[key]} if link else {}))
+
+
+class World(SimpleNamespace):
+    """Everything the fixtures below make, made at once and named as they are (``world.session``,
+    ``world.units``, ``world.clerk``, ...): data that the tests of one module share and only read, built in a
+    module-scoped transaction (``module_world``)."""
+
+    @classmethod
+    def build(cls):
+        world = cls(session=create_session(), categories=create_categories(), leaders=create_leaders())
+        world.units = create_units(world.leaders)
+        world.delegation = create_delegation()
+        world.deputies = create_deputies(world.delegation)
+        linked = {"leader": world.leaders, "unit": world.units, "deputy": world.deputies}
+        for fixture, (_, _, link, _) in ACCOUNTS.items():
+            setattr(world, fixture, create_account(fixture, linked.get(link)))
+        return world
+
+
+@contextmanager
+def module_world(django_db_blocker, build):
+    """For a module-scoped fixture: ``build()`` once, in a transaction rolled back after the module. Each test
+    runs in a savepoint inside it (pytest-django's ``db``), so what a test changes is undone before the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def session(db):
+    return create_session()
+
+
+@pytest.fixture
+def categories(db):
+    return create_categories()
+
+
+@pytest.fixture
+def leaders(db):
+    return create_leaders()
+
+
+@pytest.fixture
+def units(db, leaders):
+    return create_units(leaders)
+
+
+@pytest.fixture
+def delegation(db):
+    return create_delegation()
+
+
+@pytest.fixture
+def deputies(db, delegation):
+    return create_deputies(delegation)
+
+
 @pytest.fixture
 def office(db):
-    return make_user("office", Role.OFFICE)
+    return create_account("office")
 
 
 @pytest.fixture
 def congress(db):
-    return make_user("congress", Role.CONGRESS)
+    return create_account("congress")
 
 
 @pytest.fixture
 def leader_user(db, leaders):
-    return make_user("leader", Role.LEADER, leader=leaders["traffic"])
+    return create_account("leader_user", leaders)
 
 
 @pytest.fixture
 def other_leader_user(db, leaders):
-    return make_user("leader2", Role.LEADER, leader=leaders["health"])
+    return create_account("other_leader_user", leaders)
 
 
 @pytest.fixture
 def clerk(db, units):
     """Staff of the transport bureau, the usual lead unit here."""
-    return make_user("clerk", Role.UNIT_STAFF, unit=units["transport"])
+    return create_account("clerk", units)
 
 
 @pytest.fixture
 def head(db, units):
-    return make_user("head", Role.UNIT_HEAD, unit=units["transport"])
+    return create_account("head", units)
 
 
 @pytest.fixture
 def co_clerk(db, units):
-    return make_user("co_clerk", Role.UNIT_STAFF, unit=units["finance"])
+    return create_account("co_clerk", units)
 
 
 @pytest.fixture
 def outsider_clerk(db, units):
-    return make_user("outsider", Role.UNIT_STAFF, unit=units["health"])
+    return create_account("outsider_clerk", units)
 
 
 @pytest.fixture
 def deputy_user(db, deputies):
-    return make_user("deputy", Role.DEPUTY, deputy=deputies["lead"])
+    return create_account("deputy_user", deputies)
 
 
 @pytest.fixture
 def joint_deputy_user(db, deputies):
-    return make_user("deputy_joint", Role.DEPUTY, deputy=deputies["joint"])
+    return create_account("joint_deputy_user", deputies)
 
 
 @pytest.fixture
 def other_deputy_user(db, deputies):
-    return make_user("deputy_other", Role.DEPUTY, deputy=deputies["other"])
+    return create_account("other_deputy_user", deputies)
 
 
 @pytest.fixture
@@ -286,10 +370,13 @@ def seeded(demo_snapshot, django_db_blocker):
     """The demo for one test module, loaded once in a transaction rolled back after the module; each test runs
     in a savepoint inside it, so what a test changes (``seed_demo`` run again, say) is undone before the next.
     Returns what seeding reported (``demo.SeedReport``)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+
+    def load():
         demo_snapshot.load()
-        yield demo_snapshot.report
-        transaction.set_rollback(True)
+        return demo_snapshot.report
+
+    with module_world(django_db_blocker, load) as report:
+        yield report
 
 
 @pytest.fixture
