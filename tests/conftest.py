@@ -215,8 +215,7 @@ def other_deputy_user(db, deputies):
     return create_account("other_deputy_user", deputies)
 
 
-@pytest.fixture
-def registered(db, office, session, categories, deputies):
+def create_registered(office, session, categories, deputies, **_):
     return workflow.register(
         user=office,
         at=AT,
@@ -228,6 +227,11 @@ def registered(db, office, session, categories, deputies):
         joint_deputies=[deputies["joint"]],
         category=categories["城建交通"],
     )
+
+
+@pytest.fixture
+def registered(db, office, session, categories, deputies):
+    return create_registered(office, session, categories, deputies)
 
 
 class Journey:
@@ -358,8 +362,8 @@ def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo's rows, seeded through the workflow once per test run: by this process, or under xdist by
     the first worker that needs them (the others read them from the run's shared temporary directory).
 
-    Ask for ``seeded`` (a module that only reads), ``demo_data`` (one test) or, in the browser journeys,
-    their ``demo_db``; each loads these rows into its own database."""
+    Ask for ``seeded`` (the tests of a module that reads the demo) or, in the browser journeys, their
+    ``demo_db``; each writes these rows into its database."""
     shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else None
     with django_db_blocker.unblock():
         return once_per_run("demo", _seed_demo, shared)
@@ -377,10 +381,3 @@ def seeded(demo_snapshot, django_db_blocker):
 
     with module_world(django_db_blocker, load) as report:
         yield report
-
-
-@pytest.fixture
-def demo_data(demo_snapshot, db):
-    """The demo for one test, in the test's own transaction."""
-    demo_snapshot.load()
-    return demo_snapshot.report
