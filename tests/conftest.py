@@ -123,7 +123,8 @@ class World(SimpleNamespace):
 @contextmanager
 def module_world(django_db_blocker, build):
     """For a module-scoped fixture: ``build()`` once, in a transaction rolled back after the module. Each test
-    runs in a savepoint inside it (pytest-django's ``db``), so what a test changes is undone before the next."""
+    runs in a savepoint inside it, so what a test changes is undone before the next, provided the test has
+    pytest-django's ``db`` (mark the module ``django_db``): without it a test would write into the world."""
     with django_db_blocker.unblock(), transaction.atomic():
         yield build()
         transaction.set_rollback(True)

@@ -19,6 +19,7 @@ from tests.test_admin import (
     world_builder,
 )
 
+# Each test in a savepoint inside the module's world: what it changes is undone before the next.
 pytestmark = pytest.mark.django_db
 
 
@@ -42,12 +43,12 @@ def world(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def superuser(world):
+def superuser(world, db):
     return User.objects.get(pk=world.superuser.pk)
 
 
 @pytest.fixture
-def office_staff(world):
+def office_staff(world, db):
     return User.objects.get(pk=world.office.pk)
 
 

@@ -20,6 +20,9 @@ TODAY = datetime.date(2025, 7, 1)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 KEY_REPLY = "我们实施了16个“四好农村路”项目，年内全部完工。"
 
+# Each test in a savepoint inside the module's world: what it changes is undone before the next.
+pytestmark = pytest.mark.django_db
+
 
 def small_session(
     registered, office, clerk, head, co_clerk, units, leaders, categories, deputies, deputy_user, session, **_
@@ -91,7 +94,7 @@ def fresh(row):
 
 
 @pytest.fixture
-def world(people):
+def world(people, db):
     return Suggestion.objects.filter(session=people.session)
 
 
@@ -99,37 +102,37 @@ def world(people):
 
 
 @pytest.fixture
-def session(people):
+def session(people, db):
     return fresh(people.session)
 
 
 @pytest.fixture
-def leaders(people):
+def leaders(people, db):
     return {key: fresh(leader) for key, leader in people.leaders.items()}
 
 
 @pytest.fixture
-def office(people):
+def office(people, db):
     return fresh(people.office)
 
 
 @pytest.fixture
-def congress(people):
+def congress(people, db):
     return fresh(people.congress)
 
 
 @pytest.fixture
-def leader_user(people):
+def leader_user(people, db):
     return fresh(people.leader_user)
 
 
 @pytest.fixture
-def clerk(people):
+def clerk(people, db):
     return fresh(people.clerk)
 
 
 @pytest.fixture
-def deputy_user(people):
+def deputy_user(people, db):
     return fresh(people.deputy_user)
 
 
