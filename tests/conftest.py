@@ -370,6 +370,17 @@ def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
         return once_per_run("demo", _seed_demo, shared)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _demo_seeded_early_on_the_first_worker(request):
+    """Under xdist, the first worker seeds before its first test when the run has tests that read the demo:
+    the other worker goes on with its tests and finds the rows ready, instead of waiting for the seed when
+    both come to the demo's modules at once."""
+    if os.environ.get("PYTEST_XDIST_WORKER") != "gw0":
+        return
+    if any("demo_snapshot" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("demo_snapshot")
+
+
 @pytest.fixture(scope="module")
 def seeded(demo_snapshot, django_db_blocker):
     """The demo for one test module, loaded once in a transaction rolled back after the module; each test runs
