@@ -36,6 +36,11 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM.exists():
+        # The journeys take seconds each (the whole life of a suggestion, twenty): run them first, so that the
+        # hundreds of short tests after them even out the xdist workers' loads, instead of a journey left last
+        # on one worker while the other waits (pytest-django, whose hook ran before, puts them last). The one
+        # without the demo leads, by when the demo is seeded (conftest's demo_snapshot).
+        items.sort(key=lambda item: ("browser" not in item.keywords, "demo_snapshot" in item.fixturenames))
         return
     skip = pytest.mark.skip(reason=f"未安装 Chromium ({CHROMIUM}), 跳过浏览器测试")
     for item in items:
