@@ -36,11 +36,15 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM.exists():
-        # The journeys take seconds each (the whole life of a suggestion, twenty): run them first, so that the
-        # hundreds of short tests after them even out the xdist workers' loads, instead of a journey left last
-        # on one worker while the other waits (pytest-django, whose hook ran before, puts them last). The one
-        # without the demo leads, by when the demo is seeded (conftest's demo_snapshot).
-        items.sort(key=lambda item: ("browser" not in item.keywords, "demo_snapshot" in item.fixturenames))
+        # pytest-django, whose hook ran before, puts the journeys near the end, and there they stay: once
+        # Playwright has run, the tests' thread gets another database connection (seen on PostgreSQL: the first
+        # one is left open and the test database cannot be dropped). Among them, the whole life of a suggestion
+        # (twenty seconds, no demo) goes first, so that the run ends on short journeys, which --dist worksteal
+        # shares out between the workers.
+        places = [n for n, item in enumerate(items) if "browser" in item.keywords]
+        journeys = sorted((items[n] for n in places), key=lambda item: "demo_snapshot" in item.fixturenames)
+        for n, item in zip(places, journeys, strict=True):
+            items[n] = item
         return
     skip = pytest.mark.skip(reason=f"未安装 Chromium ({CHROMIUM}), 跳过浏览器测试")
     for item in items:
