@@ -16,7 +16,7 @@ from accounts.models import User
 from accounts.roles import Role
 from suggestions import demo, workflow
 from suggestions.models import Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
-from tests.snapshots import Snapshot, empty_the_tables, once_per_run
+from tests.snapshots import Snapshot, empty_the_tables, once_per_run, rows_elsewhere
 
 PASSWORD = "Test@2024pass"
 AT = timezone.make_aware(datetime.datetime(2025, 3, 3, 9, 0))  # a Monday
@@ -75,18 +75,14 @@ def make_user(username, role, **links):
     return User.objects.create_user(username=username, password=PASSWORD, role=role, name=username, **links)
 
 
-# fixture: (username, role, the link and the key of what it links to in leaders, units or deputies)
+# fixture: (username, role, the link and the key of what it links to in leaders, units or deputies). The clerk
+# and the head are the transport bureau's, the usual lead unit here; co_clerk the finance bureau's, its co-unit.
 ACCOUNTS = {
     "office": ("office", Role.OFFICE, None, None),
     "congress": ("congress", Role.CONGRESS, None, None),
     "leader_user": ("leader", Role.LEADER, "leader", "traffic"),
     "other_leader_user": ("leader2", Role.LEADER, "leader", "health"),
-    "clerk": (
-        "clerk",
-        Role.UNIT_STAFF,
-        "unit",
-        "transport",
-    ),  # the transport bureau, the usual lead unit here
+    "clerk": ("clerk", Role.UNIT_STAFF, "unit", "transport"),
     "head": ("head", Role.UNIT_HEAD, "unit", "transport"),
     "co_clerk": ("co_clerk", Role.UNIT_STAFF, "unit", "finance"),
     "outsider_clerk": ("outsider", Role.UNIT_STAFF, "unit", "health"),
@@ -350,9 +346,12 @@ def _seed_demo():
             "demo_snapshot was first asked for inside a transaction (a module's world?): ask for it first, "
             'e.g. pytestmark = pytest.mark.usefixtures("demo_snapshot")'
         )
-    seed, reports = demo.seed, []
+    seed, reports, elsewhere = demo.seed, [], rows_elsewhere()
     with mock.patch.object(demo, "seed", lambda: reports.append(seed()) or reports[0]):
         call_command("seed_demo", stdout=io.StringIO())
+    assert rows_elsewhere() == elsewhere, (
+        "seed_demo wrote rows outside accounts and suggestions: keep them too"
+    )
     snapshot = Snapshot.take(reports[0])
     empty_the_tables()
     return snapshot

@@ -66,6 +66,19 @@ def _insert(model, names, rows):
     return sql, params
 
 
+def rows_elsewhere():
+    """Rows per table outside the project's apps (what a snapshot does not keep)."""
+    ours = {m._meta.db_table for m in project_models()}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+            if table not in ours:
+                cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
+                counts[table] = cursor.fetchone()[0]
+    return counts
+
+
 def empty_the_tables():
     """Delete every row but the content types and permissions ``migrate`` made (which every test relies on)."""
     kept = {apps.get_model(label)._meta.db_table for label in ("contenttypes.ContentType", "auth.Permission")}
