@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell scripts/find-python)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (each has its own test database: test_suggestions_gw0, _gw1 on PostgreSQL);
+# worksteal: a worker that runs out takes tests still queued for the other, as the journeys take seconds each.
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-fast lint check-migrations assets venv clean
 
@@ -37,7 +40,7 @@ run: venv assets
 test: venv assets
 	@if [ -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then echo "浏览器测试: 使用 $${CHROMIUM_PATH:-/usr/bin/chromium}"; \
 	else echo "浏览器测试将跳过: 未找到 Chromium (apt-get install chromium fonts-noto-cjk)"; fi
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

@@ -272,6 +272,29 @@ def test_an_event_cannot_be_deleted(registered):
     assert Event.objects.filter(pk=event.pk).exists()
 
 
+def test_events_cannot_be_changed_in_bulk(registered):
+    """``update()`` skips ``Event.save()``: the queryset refuses it too, through the related manager as well."""
+    for events in (Event.objects, Event.objects.filter(suggestion=registered), registered.events):
+        with pytest.raises(AppendOnlyError, match="不能修改"):
+            events.update(note="改写历史")
+    assert Event.objects.get(suggestion=registered).note == "登记第1号建议"
+
+
+def test_events_cannot_be_deleted_in_bulk(registered):
+    """A queryset's ``delete()`` skips ``Event.delete()``: it is refused too."""
+    for events in (Event.objects.all(), Event.objects.filter(suggestion=registered), registered.events.all()):
+        with pytest.raises(AppendOnlyError, match="不能删除"):
+            events.delete()
+    assert Event.objects.filter(suggestion=registered).count() == 1
+
+
+def test_events_are_still_appended_in_bulk(registered):
+    """``bulk_create`` appends (registering many suggestions at once uses it)."""
+    first = Event.objects.get(suggestion=registered)
+    Event.objects.bulk_create([Event(suggestion=registered, action="edit", label="修改", note="追加")])
+    assert list(registered.events.values_list("note", flat=True)) == [first.note, "追加"]
+
+
 def test_a_suggestion_with_history_cannot_be_deleted(registered):
     from django.db.models import ProtectedError
 

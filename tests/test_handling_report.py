@@ -1,10 +1,10 @@
 """The yearly handling report (办理工作情况报告): its text from the data, the Word draft, the command and the
-download, on a small session whose figures can be counted by eye."""
+download, on a small session whose figures can be counted by eye, built once for the module. The sentences that
+adapt to any figures are test_report_sentences'; the report of the seeded demo is in test_seed_demo."""
 
 import datetime
 import io
 import urllib.parse
-from pathlib import Path
 
 import docx
 import pytest
@@ -14,17 +14,19 @@ from django.urls import reverse
 
 from suggestions import report, report_docx, statistics, workflow
 from suggestions.models import Assignment, CongressSession, Suggestion
-from tests.conftest import AT, Journey
+from tests.conftest import AT, Journey, World, create_registered, module_world
 from tests.result_class_helpers import four_result_classes  # noqa: F401  (the fixture)
 
 TODAY = datetime.date(2025, 7, 1)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 KEY_REPLY = "我们实施了16个“四好农村路”项目，年内全部完工。"
 
+# Each test in a savepoint inside the module's world: what it changes is undone before the next.
+pytestmark = pytest.mark.django_db
 
-@pytest.fixture
-def world(
-    registered, office, clerk, head, co_clerk, units, leaders, categories, deputies, deputy_user, session
+
+def small_session(
+    registered, office, clerk, head, co_clerk, units, leaders, categories, deputies, deputy_user, session, **_
 ):
     """Four suggestions of the 2025 session (八届人大五次会议), all led by deputy 赵明远:
 
@@ -72,6 +74,67 @@ def world(
     court = register(4, "关于加强执行工作的建议", "社会民生")
     workflow.perform("hand_over", user=office, suggestion=court, at=AT, other_organ="市中级人民法院")
     return Suggestion.objects.filter(session=session)
+
+
+@pytest.fixture(scope="module")
+def people(django_db_setup, django_db_blocker):
+    """conftest's reference data and accounts with the small session, built once for the module: its tests
+    only read them (what one changes, ``edit`` or a setting, is rolled back with it)."""
+
+    def build():
+        people = World.build()
+        small_session(create_registered(**vars(people)), **vars(people))
+        return people
+
+    with module_world(django_db_blocker, build) as people:
+        yield people
+
+
+def fresh(row):
+    return type(row)._default_manager.get(pk=row.pk)
+
+
+@pytest.fixture
+def world(people, db):
+    return Suggestion.objects.filter(session=people.session)
+
+
+# The fixtures these tests take from conftest, served from the module's world, fresh from the database.
+
+
+@pytest.fixture
+def session(people, db):
+    return fresh(people.session)
+
+
+@pytest.fixture
+def leaders(people, db):
+    return {key: fresh(leader) for key, leader in people.leaders.items()}
+
+
+@pytest.fixture
+def office(people, db):
+    return fresh(people.office)
+
+
+@pytest.fixture
+def congress(people, db):
+    return fresh(people.congress)
+
+
+@pytest.fixture
+def leader_user(people, db):
+    return fresh(people.leader_user)
+
+
+@pytest.fixture
+def clerk(people, db):
+    return fresh(people.clerk)
+
+
+@pytest.fixture
+def deputy_user(people, db):
+    return fresh(people.deputy_user)
 
 
 @pytest.fixture
@@ -192,60 +255,6 @@ def test_a_key_suggestion_not_yet_replied_says_where_it_stands(world, session, o
     assert "目前,2项重点建议中已办结1项,其余1项正在办理,代表评价满意1项,其余1项尚未评价。" in text
     assert "②关于“新建城区小学的建议”办理情况\n该建议已交市卫生健康和体育局办理,尚待签收,办理期限" in text
     assert ",已超期。" in text
-
-
-# --- sentences that adapt to the figures ---------------------------------------------------------------------
-
-
-def figures(gov, closed, satisfied, basic=0, unsatisfied=0, replied=None):
-    rated = satisfied + basic + unsatisfied
-    return {
-        "government_handled": gov,
-        "closed": closed,
-        "replied": closed if replied is None else replied,
-        "rated": rated,
-        "satisfied": satisfied,
-        "basically_satisfied": basic,
-        "unsatisfied": unsatisfied,
-        "completion_rate": statistics.rate(closed, gov),
-        "satisfaction_rate": statistics.rate(satisfied + basic, rated),
-    }
-
-
-def test_all_closed_and_satisfied_reads_like_the_seed_report():
-    assert report.outcome_sentence(figures(61, 61, 61)) == (
-        "截至目前,61件建议全部办理完结并取得代表满意,办结率和满意率均为100%。"
-    )
-
-
-def test_all_closed_with_an_unsatisfied_rating_gives_the_satisfaction_rate_apart():
-    assert report.outcome_sentence(figures(30, 30, 28, 1, 1)) == (
-        "截至目前,30件建议全部办理完结,办结率100%,满意率96.7%(其中满意28件、基本满意1件、不满意1件)。"
-    )
-
-
-def test_unrated_replies_are_counted_and_no_rating_at_all_is_said():
-    assert report.outcome_sentence(figures(10, 4, 3, replied=6)) == (
-        "截至目前,已办结4件,办结率40%,满意率100%(其中满意3件),另有3件答复代表尚未评价。"
-    )
-    assert report.outcome_sentence(figures(5, 0, 0)) == "截至目前,已办结0件,办结率0%,代表尚未作出评价。"
-
-
-def test_percent_reads_like_the_report():
-    assert [report.percent(r) for r in (1.0, 0.9672, 0.5, 0.3333, 0.0, None)] == [
-        "100%",
-        "96.7%",
-        "50%",
-        "33.3%",
-        "0%",
-        "—",
-    ]
-
-
-def test_an_empty_session_says_there_is_nothing(session, categories):
-    text = report.compose(Suggestion.objects.filter(session=session), session=session, today=TODAY).text()
-    assert "2025年八届人大五次会议期间,暂无登记的代表建议、批评和意见。" in text
-    assert "重点建议" in text  # the statistics tables are still there, with zeros
 
 
 # --- the Word draft ------------------------------------------------------------------------------------------
@@ -373,40 +382,3 @@ def test_a_leader_gets_the_report_of_their_portfolio(client, leader_user, world,
     assert "教科文卫" not in doc.paragraphs[2].text
     portfolio = doc.tables[4]
     assert [c.text for c in portfolio.rows[1].cells] == ["副市长王建国", "2", "1", "2", "100%"]
-
-
-# --- the demo session: the figures of the Huozhou report ---------------------------------------------------
-
-
-SEED_DEMO = Path(__file__).resolve().parent.parent / "suggestions/management/commands/seed_demo.py"
-HUOZHOU_KEYS = [
-    "有效提升辖区消防能力的建议",
-    "村民医疗报销更加快捷方便的建议",
-    "切实解决供暖问题，保障供热质量，提高服务水平的建议",
-    "农村道路提档升级的建议",
-    "持续发展城市公共交通的建议",
-    "打造七里峪旅游公路的建议",
-]
-
-
-@pytest.mark.skipif(not SEED_DEMO.exists(), reason="seed_demo is not there yet")
-def test_the_seeded_2024_session_reads_like_the_huozhou_report(db, monkeypatch):
-    from suggestions import demo
-
-    # only the 2024 session: the current one takes as long again and is not looked at here
-    plans = [plan for plan in getattr(demo, "SESSIONS", []) if "2024" in str(getattr(plan, "fixture", ""))]
-    if plans:
-        monkeypatch.setattr(demo, "SESSIONS", plans)
-    call_command("seed_demo", stdout=io.StringIO())
-    out = io.StringIO()
-    call_command("handling_report", "--session", "第八届人民代表大会第四次会议", "-o", "-", stdout=out)
-    text = out.getvalue()
-    assert (
-        "共提出建议、批评和意见62件,其中,政府承办61件,分别涉及城建交通方面24件,农林水利方面8件,"
-        "教科文卫方面11件,社会民生方面11件,经济环保方面7件" in text
-    )
-    assert "截至目前,61件建议全部办理完结并取得代表满意,办结率和满意率均为100%" in text
-    assert "在61件代表建议、批评和意见中,共确定了6项具有代表性的重点建议" in text
-    assert "目前,6项重点建议已办结,代表均给予满意评价。" in text
-    for title in HUOZHOU_KEYS:
-        assert f"关于“{title}”办理情况" in text

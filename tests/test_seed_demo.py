@@ -1,11 +1,12 @@
-"""The demo data: the 2024 session as the Huozhou report tells it, a live current session, the demo accounts."""
+"""The demo data: the 2024 session as the Huozhou report tells it, a live current session, the demo accounts.
+
+``seeded`` (conftest) is the demo seeded once per test run and loaded for this module."""
 
 import io
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -35,26 +36,6 @@ KEY_OUTCOMES = {
     "关于持续发展城市公共交通的建议": ("市交通运输局", "老年公交卡22800余张"),
     "关于打造七里峪旅游公路的建议": ("市交通运输局", "总投资1.56亿元的3条旅游公路"),
 }
-
-
-_seeded_once = {}
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The demo for one test module, in a transaction rolled back after the module.
-
-    Seeding runs about a thousand workflow actions, so it runs once per test process: the first module keeps
-    the seeded rows as Django's test runner serializes them, a later module (test_session_stats) loads those.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        if _seeded_once:
-            connection.creation.deserialize_db_from_string(_seeded_once["rows"])
-        else:
-            _seeded_once["report"] = demo.seed()
-            _seeded_once["rows"] = connection.creation.serialize_db_to_string()
-        yield _seeded_once["report"]
-        transaction.set_rollback(True)
 
 
 def fingerprint():
@@ -269,3 +250,32 @@ def test_the_real_mayor_is_not_in_the_demo(seeded):
     assert "张可新" not in names
     for path in demo.FIXTURES.glob("*.json"):
         assert "张可新" not in path.read_text(encoding="utf-8")
+
+
+# --- the 2024 session's handling report: the figures of the Huozhou report ---------------------------------
+
+
+HUOZHOU_KEYS = [
+    "有效提升辖区消防能力的建议",
+    "村民医疗报销更加快捷方便的建议",
+    "切实解决供暖问题，保障供热质量，提高服务水平的建议",
+    "农村道路提档升级的建议",
+    "持续发展城市公共交通的建议",
+    "打造七里峪旅游公路的建议",
+]
+
+
+@pytest.mark.django_db
+def test_the_seeded_2024_session_reads_like_the_huozhou_report(seeded):
+    out = io.StringIO()
+    call_command("handling_report", "--session", "第八届人民代表大会第四次会议", "-o", "-", stdout=out)
+    text = out.getvalue()
+    assert (
+        "共提出建议、批评和意见62件,其中,政府承办61件,分别涉及城建交通方面24件,农林水利方面8件,"
+        "教科文卫方面11件,社会民生方面11件,经济环保方面7件" in text
+    )
+    assert "截至目前,61件建议全部办理完结并取得代表满意,办结率和满意率均为100%" in text
+    assert "在61件代表建议、批评和意见中,共确定了6项具有代表性的重点建议" in text
+    assert "目前,6项重点建议已办结,代表均给予满意评价。" in text
+    for title in HUOZHOU_KEYS:
+        assert f"关于“{title}”办理情况" in text

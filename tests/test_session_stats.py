@@ -11,7 +11,7 @@ from django.db import connections
 from suggestions.management.commands.session_stats import Command
 from suggestions.models import Category, Suggestion
 from tests.result_class_helpers import four_result_classes  # noqa: F401  (the fixture)
-from tests.test_seed_demo import CURRENT_SESSION, REPORT_SESSION, seeded  # noqa: F401  (the seeded module fixture)
+from tests.test_seed_demo import CURRENT_SESSION, REPORT_SESSION
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 

@@ -147,16 +147,22 @@ def test_an_unknown_action_name_is_a_404(client, registered, office):
 
 
 def test_an_assignment_of_another_suggestion_is_a_404(client, journey, office, session, categories, deputies):
+    """The office may review this reply, but not through another suggestion's address: the part is looked up
+    within the suggestion of the address (an action the office may take, on a part, so no other check answers)."""
     from suggestions import workflow
 
-    journey.assign()
+    journey.assign().sign().draft().sign_off().submit()
+    lead = journey.lead
     other = workflow.register(
         user=office, at=AT, session=session, number=2, title="另一件建议",
         lead_deputy=deputies["lead"], category=categories["城建交通"],
     )  # fmt: skip
     client.force_login(office)
-    response = post_action(client, other, "supervise", {"text": "x"}, assignment=journey.lead, follow=False)
+    response = post_action(client, other, "review_reply", {"accept": "1"}, assignment=lead, follow=False)
     assert response.status_code == 404
+    lead.refresh_from_db()
+    assert lead.state == Assignment.State.SUBMITTED
+    assert state_of(other) == "registered"
 
 
 def test_an_action_on_one_unit_needs_its_assignment_in_the_address(client, journey, clerk):

@@ -1,4 +1,5 @@
-"""Who may take each workflow action, and what the buttons show (``available_actions``).
+"""Who may take each workflow action, and what the buttons show (``available_actions``; that the detail page
+shows exactly these is test_views_detail's).
 
 The table test puts a suggestion at the point of its life where the action makes sense, then lets each role try:
 the roles in ``ALLOWED`` succeed and leave an event; every other role is refused in Chinese and nothing changes.
@@ -222,13 +223,16 @@ def names(available):
     return sorted((a.name, a.assignment.unit.short_name if a.assignment else None) for a in available)
 
 
-def test_office_on_a_registered_suggestion(registered, office):
+def test_office_on_a_registered_suggestion(registered, office, congress, deputy_user):
     assert names(workflow.available_actions(registered, office, at=AT)) == [
         ("assign", None),
         ("edit", None),
         ("hand_over", None),
         ("withdraw", None),
     ]
+    # the congress staff and the deputy read it; nothing for them to do
+    assert workflow.available_actions(registered, congress, at=AT) == []
+    assert workflow.available_actions(registered, deputy_user, at=AT) == []
 
 
 def test_nothing_for_people_who_cannot_see_the_suggestion(
@@ -277,6 +281,17 @@ def test_unit_with_a_draft_reply(journey, clerk, head):
     )
 
 
+def test_submitted_reply_for_office_and_unit(journey, office, clerk):
+    journey.assign().sign().draft().sign_off().submit()
+    assert names(workflow.available_actions(journey.s, office, at=journey.at)) == [
+        ("edit", None),
+        ("review_reply", "交通局"),
+        ("supervise", None),
+        ("withdraw", None),
+    ]
+    assert names(workflow.available_actions(journey.s, clerk, at=journey.at)) == [("log_contact", "交通局")]
+
+
 def test_the_reassignment_button_disappears_after_the_window(journey, clerk):
     journey.assign()
     late = journey.step(10)
@@ -300,6 +315,23 @@ def test_replied_suggestion_for_deputy_and_office(journey, office, deputy_user, 
     assert names(workflow.available_actions(journey.s, office, at=later)) == sorted(
         [*office_buttons, ("close", None)]
     )
+
+
+def test_accepted_a_class_reply_for_everyone(
+    journey, office, clerk, congress, deputy_user, joint_deputy_user
+):
+    journey.assign().reply("A")
+    # no follow-up: an A-class reply makes no commitment
+    assert names(workflow.available_actions(journey.s, office, at=journey.at)) == [
+        ("publish", None),
+        ("record_rating", None),
+        ("rehandle", None),
+        ("supervise", None),
+    ]
+    for deputy in (deputy_user, joint_deputy_user):
+        assert names(workflow.available_actions(journey.s, deputy, at=journey.at)) == [("rate", None)]
+    assert workflow.available_actions(journey.s, clerk, at=journey.at) == []
+    assert workflow.available_actions(journey.s, congress, at=journey.at) == []
 
 
 def test_rated_suggestion_can_be_closed_and_not_rated_again(journey, office, deputy_user):

@@ -21,11 +21,22 @@ class Audience(models.TextChoices):
 
 
 class EventQuerySet(models.QuerySet):
+    """``update()`` and ``delete()`` on many events at once would skip ``Event.save()`` and ``Event.delete()``:
+    they are refused the same way. ``create`` and ``bulk_create`` append, and stay."""
+
     def visible_to(self, user):
         """The events ``user`` may read: of a suggestion they may open, meant for them (``access``)."""
         from ..access import event_condition
 
         return self.filter(event_condition(user), suggestion__in=Suggestion.objects.visible_to(user))
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("办理日志只能追加, 不能修改。")
+
+    def delete(self):
+        raise AppendOnlyError("办理日志只能追加, 不能删除。")
+
+    delete.queryset_only = True  # as Django's: no ``Event.objects.delete()``
 
 
 class Event(models.Model):

@@ -4,21 +4,16 @@ Each person works in their own browser context, sees their own home page (kept a
 ``test-results/screenshots/<role>-home.png``), and takes the step their role is there for. A last test walks every
 page each demo account can reach and asserts that none answers with a server error.
 
-The demo is seeded once per test run (the current session only: the journeys need nothing from 2024) and its
-rows kept as JSON; every test, whose live server empties the database after it, starts from those rows again, so
-no test depends on what another did. The sweep adds the 2024 session on top.
+The demo (both sessions) is seeded once per test run and its rows kept (``demo_snapshot`` in tests/conftest.py);
+every test, whose live server empties the database after it, starts from those rows again, so no test depends on
+what another did.
 """
 
 import datetime
 import re
-from itertools import chain
-from unittest import mock
 
 import pytest
-from django.apps import apps
-from django.core import serializers
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
@@ -34,37 +29,14 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 S = Suggestion.State
 
 
-# --- the demo, seeded once per test run -----------------------------------------------------------------------
-
-
-def _demo_rows():
-    models = [m for label in ("accounts", "suggestions") for m in apps.get_app_config(label).get_models()]
-    return chain.from_iterable(model._default_manager.order_by("pk") for model in models)
-
-
-def _plans(fixture):
-    return [plan for plan in demo.SESSIONS if plan.fixture == fixture]
-
-
-@pytest.fixture(scope="session")
-def demo_snapshot(django_db_setup, django_db_blocker):
-    """The current session seeded through the workflow (committed, so that the notifications sent on commit are
-    there too), its rows as JSON; then the database is emptied for the tests, which load the rows again.
-
-    Session-scoped: pytest runs this module's tests around other modules' browser tests, and seeding costs
-    seconds where loading the rows costs one."""
-    with django_db_blocker.unblock(), mock.patch.object(demo, "SESSIONS", _plans("demo_current.json")):
-        demo.seed()
-        rows = serializers.serialize("json", _demo_rows())
-        call_command("flush", interactive=False, verbosity=0)
-    return rows
+# --- the demo, seeded once per test run (conftest's demo_snapshot) ---------------------------------------------
 
 
 @pytest.fixture
 def demo_db(demo_snapshot, transactional_db):
-    with transaction.atomic(), connection.constraint_checks_disabled():
-        for row in serializers.deserialize("json", demo_snapshot):
-            row.save()
+    """The demo's rows, committed for the live server; the test's flush empties the tables after it."""
+    with transaction.atomic():
+        demo_snapshot.load()
     return CongressSession.objects.get(is_current=True)
 
 
@@ -343,8 +315,6 @@ def test_no_page_of_the_demo_answers_with_a_server_error(demo_db):
     """Every demo account on the whole demo (the 2024 session too): home, the list of each session, the
     dashboard, the notifications and every suggestion on the lists' first pages. Never a server error, and a 403
     only on the dashboard of a role without the statistics."""
-    with mock.patch.object(demo, "SESSIONS", _plans("huozhou_2024.json")):
-        demo.seed()
     past = CongressSession.objects.get(is_current=False)
     assert past.suggestions.count() == 62 and demo_db.suggestions.count() == 32
 
