@@ -24,6 +24,7 @@ class Addressee:
     user: object
     text: str = ""
     call: str = ""
+    link: bool = True  # False: the notification does not point to a suggestion the person may no longer open
 
 
 class Recipients:
@@ -31,15 +32,15 @@ class Recipients:
     own sentence (「您的建议已答复，请评价。」) and what its link says (「去评价」)."""
 
     def __init__(self):
-        self.groups = []  # (condition, test on a user, text, call)
+        self.groups = []  # (condition, test on a user, text, call, link)
 
-    def _add(self, condition, test, text, call):
-        self.groups.append((condition, test, text, call))
+    def _add(self, condition, test, text, call, link=True):
+        self.groups.append((condition, test, text, call, link))
 
     def office(self, *, text="", call=""):
         self._add(Q(role=Role.OFFICE), lambda u: u.role == Role.OFFICE, text, call)
 
-    def units(self, *units, text="", call=""):
+    def units(self, *units, text="", call="", link=True):
         ids = {u.pk for u in units if u is not None}
         if ids:
             self._add(
@@ -47,6 +48,7 @@ class Recipients:
                 lambda u: u.role in UNIT_ROLES and u.unit_id in ids,
                 text,
                 call,
+                link,
             )
 
     def unit_heads(self, unit, *, text="", call=""):
@@ -82,9 +84,9 @@ class Recipients:
         """Each person concerned with the sentence of the first group they belong to."""
         found = []
         for user in self.resolve(exclude):
-            for _, test, text, call in self.groups:
+            for _, test, text, call, link in self.groups:
                 if test(user):
-                    found.append(Addressee(user, text, call))
+                    found.append(Addressee(user, text, call, link))
                     break
         return found
 
@@ -108,8 +110,8 @@ def notify(event, people, *, text=None, kind=None, suggestion=None):
         notes.append(
             Notification(
                 recipient=addressee.user,
-                suggestion=suggestion,
-                event=event,
+                suggestion=suggestion if addressee.link else None,
+                event=event if addressee.link else None,
                 kind=kind or (event.action if event else ""),
                 text=addressee.text or text,
                 call=addressee.call,

@@ -252,7 +252,8 @@ def do_rule_reassignment(ctx):
         text=f"{_named(s)}已调整由你单位{a.get_role_display()}，办理期限{date_cn(successor.deadline)}。",
         call="去签收",
     )
-    ctx.recipients.units(a.unit, text=f"{_named(s)}的调整申请已同意，改由{new_unit.name}办理。")
+    # the unit that handed it on no longer opens the suggestion: it is told, without a link to it
+    ctx.recipients.units(a.unit, text=f"{_named(s)}的调整申请已同意，改由{new_unit.name}办理。", link=False)
     return ctx.outcome
 
 
