@@ -145,6 +145,7 @@ def test_on_a_phone_the_results_come_before_the_filters(desk, three, screenshot_
     page = office.page
     results, filters = page.locator("#results").bounding_box(), page.locator("#filters").bounding_box()
     assert results["y"] < filters["y"]
+    assert page.locator("main table").bounding_box()["y"] < page.locator("#batch").bounding_box()["y"]
     assert page.locator("#results").get_by_text("关于增加城区学校学位的建议").is_visible()
     page.screenshot(path=str(screenshot_dir / "list-phone.png"), full_page=True)
     page.fill("#id_q", "没有这样的建议")
