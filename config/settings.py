@@ -115,6 +115,9 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# The list's filters: an unset one reads 全部, not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"

@@ -8,7 +8,9 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from . import formats
+from accounts.roles import UNIT_ROLES, Role
+
+from . import access, formats
 from .models import (
     Assignment,
     Category,
@@ -18,16 +20,26 @@ from .models import (
     HandlingUnit,
     Leader,
     RatingLevel,
+    Reply,
     ResultClass,
     Suggestion,
 )
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 
+# The filters a deputy and a unit are shown (and applied: one not shown is ignored in the address too); the
+# office, the leaders and congress staff get them all. A deputy looks up their own suggestions; a unit its
+# work: what is due, overdue, key, how it answered and how the deputies rated it, not which other unit leads.
+DEPUTY_FILTERS = ("q", "session", "state", "category")
+UNIT_FILTERS = (*DEPUTY_FILTERS, "is_key", "overdue", "due_within", "result_class", "rating")
+OVERVIEW_ROLES = (Role.OFFICE, Role.LEADER, Role.CONGRESS)
+
 
 class SuggestionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="关键词", method="search", widget=forms.TextInput(attrs={"placeholder": "编号、标题或内容"})
+        label="关键词",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "编号、标题、内容、代表、单位或文号"}),
     )
     session = django_filters.ModelChoiceFilter(label="届次会议", queryset=CongressSession.objects.all())
     category = django_filters.ModelChoiceFilter(label="类别", queryset=Category.objects.all())
@@ -82,9 +94,14 @@ class SuggestionFilter(django_filters.FilterSet):
         model = Suggestion
         fields = []
 
-    def __init__(self, *args, today=None, **kwargs):
+    def __init__(self, *args, user=None, today=None, **kwargs):
+        self.user = user
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
+        shown = self.shown_filters(user)
+        for name in list(self.filters):
+            if name != "ordering" and name not in shown:
+                del self.filters[name]
         for field in self.form.fields.values():
             css = (
                 "form-select form-select-sm"
@@ -93,15 +110,48 @@ class SuggestionFilter(django_filters.FilterSet):
             )
             field.widget.attrs["class"] = css
 
+    @classmethod
+    def shown_filters(cls, user):
+        """The names of the filters ``user`` is offered: decided here alone, for the list and its export."""
+        if user is None or user.is_superuser or user.role in OVERVIEW_ROLES:
+            return tuple(cls.base_filters)
+        return UNIT_FILTERS if user.role in UNIT_ROLES else DEPUTY_FILTERS  # a deputy, or no role at all
+
     def search(self, queryset, name, value):
+        """编号, 案由, 内容, the lead and joint deputies' names, the units of the current parts (full or short
+        name) and the 文号 of the replies the reader may read (``access.reply_condition``: a deputy finds an
+        accepted reply's 文号, never a draft's).
+
+        Each source is its own ``IN (subquery)``, not a join, so a suggestion with two matching units is still
+        one row. PostgreSQL computes each subquery once (a hashed subplan), the title and content one through
+        their trigram indexes (migration 0003), and tests the list's rows against the ids found: one pass over
+        the session, whatever the term (docs/benchmarks.md)."""
         value = value.strip()
         if not value:
             return queryset
-        condition = Q(title__icontains=value) | Q(content__icontains=value)
+        text = Suggestion.objects.filter(Q(title__icontains=value) | Q(content__icontains=value))
+        deputies = Deputy.objects.filter(name__icontains=value)
+        joint = Suggestion.joint_deputies.through.objects.filter(deputy__in=deputies)
+        units = Assignment.objects.current().filter(
+            Q(unit__name__icontains=value) | Q(unit__short_name__icontains=value)
+        )
+        replies = Reply.objects.filter(self._readable_replies(), document_number__icontains=value)
+        condition = (
+            Q(pk__in=text.values("pk"))
+            | Q(lead_deputy__in=deputies)
+            | Q(pk__in=joint.values("suggestion_id"))
+            | Q(pk__in=units.values("suggestion_id"))
+            | Q(pk__in=replies.values("assignment__suggestion_id"))
+        )
         number = formats.parse_number(value)  # 12, 第12号, 012
         if number is not None:
             condition |= Q(number=number)
         return queryset.filter(condition)
+
+    def _readable_replies(self):
+        if self.user is None:  # no reader named (a script): only what everyone may read
+            return Q(state=Reply.State.ACCEPTED)
+        return access.reply_condition(self.user)
 
     def filter_state(self, queryset, name, value):
         if value == "open":

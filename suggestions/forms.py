@@ -6,10 +6,11 @@ An action form knows the suggestion (and the assignment) it acts on, validates w
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 
-from . import deadlines, workflow
+from . import batch, deadlines, workflow
 from .models import (
     ContactRecord,
     Deputy,
@@ -52,6 +53,41 @@ def _units():
     return HandlingUnit.objects.filter(is_active=True)
 
 
+class PickerSelect(forms.Select):
+    """A select ``static/js/form-tools.js`` makes a searchable picker (Tom Select). ``keywords(obj)`` gives
+    more words an option is found by (a unit's short name: 住建局 finds 市住房和城乡建设管理局)."""
+
+    def __init__(self, attrs=None, keywords=None):
+        super().__init__(attrs)
+        self.keywords = keywords
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if self.keywords and instance is not None and (words := self.keywords(instance)):
+            option["attrs"]["data-keywords"] = words
+        return option
+
+
+class PickerSelectMultiple(PickerSelect, forms.SelectMultiple):
+    pass
+
+
+def unit_keywords(unit):
+    return unit.short_name
+
+
+def picker(placeholder, *, when=None, exclude_from=None, multiple=True, keywords=None):
+    """A searchable select. ``when="mode=lead"`` shows it only in that mode; ``exclude_from="lead_unit"``
+    leaves out what that select has chosen."""
+    attrs = {"data-picker": "", "data-placeholder": placeholder}
+    if when:
+        attrs["data-when"] = when
+    if exclude_from:
+        attrs["data-exclude-from"] = exclude_from
+    return (PickerSelectMultiple if multiple else PickerSelect)(attrs=attrs, keywords=keywords)
+
+
 class PdfField(forms.FileField):
     """A reply letter; the workflow checks it is a PDF within the size limit (``rules.checked_letter``)."""
 
@@ -73,7 +109,8 @@ class SuggestionForm(forms.ModelForm):
             "submitted_on": DATE_INPUT,
             "content": forms.Textarea(attrs={"rows": 8}),
             "remarks": forms.Textarea(attrs={"rows": 2}),
-            "joint_deputies": forms.SelectMultiple(attrs={"size": 6}),
+            "lead_deputy": picker("输入代表姓名查找", multiple=False),
+            "joint_deputies": picker("输入代表姓名查找，可选多位", exclude_from="lead_deputy"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -84,7 +121,34 @@ class SuggestionForm(forms.ModelForm):
         self.fields["joint_deputies"].queryset = Deputy.objects.select_related("delegation")
         if self.instance.pk:
             del self.fields["session"]
+        else:
+            self._hint_while_typing()
         style(self)
+
+    # Registering: while the office types, the page asks for the next free number and for titles like this one
+    # (``views.tools``); the answers are hints shown under the two fields, never a refusal.
+    hints = ()
+
+    def _hint_while_typing(self):
+        self.hints = ("number", "title")
+        self.fields["number"].widget.attrs.update(
+            {
+                "hx-get": reverse("suggestions:number_hint"),
+                "hx-trigger": "load, input changed delay:400ms, change from:[name=session]",
+                "hx-include": "[name=session]",
+                "hx-target": "#hint-number",
+            }
+        )
+        self.fields["title"].widget.attrs.update(
+            {
+                "hx-get": reverse("suggestions:similar_titles"),
+                "hx-trigger": (
+                    "load, input changed delay:500ms, change from:[name=lead_deputy], change from:[name=session]"
+                ),
+                "hx-include": "[name=session], [name=lead_deputy]",
+                "hx-target": "#hint-title",
+            }
+        )
 
     def _post_clean(self):
         # Uniqueness and constraints are checked by the workflow on save; the model is not ready before that.
@@ -120,12 +184,26 @@ class NoteForm(ActionForm):
 class AssignForm(ActionForm):
     MODES = [("lead", "主办 + 协办"), ("separate", "分办 (各单位分别答复)")]
     mode = forms.ChoiceField(label="交办方式", choices=MODES, initial="lead", widget=forms.RadioSelect)
-    lead_unit = forms.ModelChoiceField(label="主办单位", queryset=HandlingUnit.objects.none(), required=False)
+    # 主办 and 协办 show in the 主办+协办 mode, 分办 in the 分办 mode; ``clean`` drops the other mode's fields.
+    lead_unit = forms.ModelChoiceField(
+        label="主办单位",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=picker("输入单位名称查找", when="mode=lead", multiple=False, keywords=unit_keywords),
+    )
     co_units = forms.ModelMultipleChoiceField(
-        label="协办单位", queryset=HandlingUnit.objects.none(), required=False
+        label="协办单位",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=picker(
+            "输入单位名称查找，可选多个", when="mode=lead", exclude_from="lead_unit", keywords=unit_keywords
+        ),
     )
     separate_units = forms.ModelMultipleChoiceField(
-        label="分办单位", queryset=HandlingUnit.objects.none(), required=False
+        label="分办单位",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=picker("输入单位名称查找，至少选两个", when="mode=separate", keywords=unit_keywords),
     )
     assigned_on = forms.DateField(label="交办日期", widget=DATE_INPUT)
     months = forms.TypedChoiceField(label="办理期限", coerce=int)
@@ -433,6 +511,97 @@ class FollowUpForm(ActionForm):
         )
         self.fields["reply"].label_from_instance = lambda r: f"{r.document_number}: {r.commitment[:30]}"
         self.fields["followed_on"].initial = timezone.localdate()
+
+
+class SuggestionIdsField(forms.Field):
+    """The ticked rows of the list: suggestion ids, each once, at most ``batch.MAX_BATCH``."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = value if isinstance(value, (list, tuple)) else [value] if value else []
+        try:
+            ids = list(dict.fromkeys(int(v) for v in values))
+        except (TypeError, ValueError):
+            raise forms.ValidationError("所选建议有误，请刷新页面后重新勾选。") from None
+        if any(i < 1 for i in ids):
+            raise forms.ValidationError("所选建议有误，请刷新页面后重新勾选。")
+        if len(ids) > batch.MAX_BATCH:
+            raise forms.ValidationError(f"一次最多办理{batch.MAX_BATCH}件。")
+        return ids
+
+
+class BatchForm(forms.Form):
+    """批量办理 on the list: the ticked suggestions, the action, and what that action needs.
+
+    ``action_data()`` is what each suggestion's ``workflow.perform`` gets; the workflow decides, one by one."""
+
+    ids = SuggestionIdsField(error_messages={"required": "请先勾选要办理的建议。"})
+    action = forms.ChoiceField(label="批量操作")
+    lead_unit = forms.ModelChoiceField(
+        label="主办单位",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=picker("输入单位名称查找", when="action=assign", multiple=False, keywords=unit_keywords),
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label="协办单位（可不选）",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=picker(
+            "输入单位名称查找，可选多个",
+            when="action=assign",
+            exclude_from="lead_unit",
+            keywords=unit_keywords,
+        ),
+    )
+    method = forms.ChoiceField(
+        label="催办方式",
+        choices=SupervisionNote.Method.choices,
+        required=False,
+        initial=SupervisionNote.Method.PHONE,
+        widget=forms.Select(attrs={"data-when": "action=chase"}),
+    )
+    text = forms.CharField(
+        label="催办内容",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"data-when": "action=chase", "placeholder": "如：请于本周内报送答复"}),
+    )
+    note = forms.CharField(
+        label="办结说明（可不填）",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"data-when": "action=close"}),
+    )
+    query = forms.CharField(required=False, widget=forms.HiddenInput)  # the list's filters, to return to
+
+    # the fields each action posts to the workflow; the others are ignored
+    FIELDS = {"assign": ("lead_unit", "co_units"), "chase": ("method", "text"), "close": ("note",)}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actions = batch.batch_actions_for(user)
+        self.fields["action"].choices = [(a.name, a.label) for a in self.actions]
+        for name in ("lead_unit", "co_units"):
+            self.fields[name].queryset = _units()
+        style(self)
+        for field in self.fields.values():  # a bar above the list: small inputs
+            css = field.widget.attrs.get("class", "")
+            size = "form-select-sm" if "form-select" in css else "form-control-sm" if css else ""
+            field.widget.attrs["class"] = f"{css} {size}".strip()
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "assign" and not data.get("lead_unit"):
+            self.add_error("lead_unit", "请选择主办单位。")
+        if action == "chase" and not (data.get("text") or "").strip():
+            self.add_error("text", "请填写催办内容。")
+        return data
+
+    def action_data(self):
+        return {name: self.cleaned_data[name] for name in self.FIELDS[self.cleaned_data["action"]]}
 
 
 ACTION_FORMS = {

@@ -3,9 +3,10 @@
 import datetime
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from . import similarity
 from .models import (
     Assignment,
     CongressSession,
@@ -31,6 +32,32 @@ def suggestions_for(user):
 
 def current_session():
     return CongressSession.objects.filter(is_current=True).first() or CongressSession.objects.first()
+
+
+def next_free_number(session) -> int:
+    """The number registering proposes: one past the session's highest (1 for the first).
+
+    Not the first gap: the congress office numbers its list in order, and a gap is usually a number still to
+    come in its list (or withdrawn there), so filling it would clash with the list later."""
+    highest = Suggestion.objects.filter(session=session).aggregate(highest=Max("number"))["highest"]
+    return (highest or 0) + 1
+
+
+def similar_titles(*, session, deputy, title, exclude=None, limit=5):
+    """The suggestions of ``session`` that ``deputy`` leads or joined whose title is like ``title``
+    (``similarity.alike``), most alike first, as (suggestion, score, led) triples; one query."""
+    if not title.strip():
+        return []
+    joined = Suggestion.joint_deputies.through.objects.filter(suggestion=OuterRef("pk"), deputy=deputy)
+    rows = (
+        Suggestion.objects.filter(session=session)
+        .filter(Q(lead_deputy=deputy) | Exists(joined))
+        .exclude(pk=exclude)
+        .only("pk", "number", "title", "lead_deputy_id", "state")
+    )
+    scored = [(s, similarity.similarity(title, s.title), s.lead_deputy_id == deputy.pk) for s in rows]
+    alike = [row for row in scored if row[1] >= similarity.THRESHOLD]
+    return sorted(alike, key=lambda row: (-row[1], row[0].number))[:limit]
 
 
 def assignments_for(user):
@@ -185,4 +212,4 @@ def filtered_suggestions(user, params):
     if "session" not in params and (session := current_session()):
         params["session"] = str(session.pk)
     queryset = suggestions_for(user).order_by("session_id", "number")  # served by the unique index
-    return SuggestionFilter(params, queryset=queryset)
+    return SuggestionFilter(params, queryset=queryset, user=user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, detail, home, imports, notifications, registry, tools
+from .views import batch, dashboard, detail, home, imports, notifications, registry, tools
 from .views import exports as export_views
 from .views import report as report_views
 
@@ -9,6 +9,7 @@ app_name = "suggestions"
 urlpatterns = [
     path("", home.home, name="home"),
     path("suggestions/", registry.suggestion_list, name="list"),
+    path("suggestions/batch/", batch.batch, name="batch"),
     path("suggestions/new/", registry.register, name="register"),
     path("suggestions/<int:pk>/", detail.detail, name="detail"),
     path("suggestions/<int:pk>/edit/", registry.edit, name="edit"),
@@ -23,6 +24,8 @@ urlpatterns = [
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="mark_read"),
     path("tools/deadline/", tools.deadline_preview, name="deadline_preview"),
+    path("tools/number-hint/", tools.number_hint, name="number_hint"),
+    path("tools/similar-titles/", tools.similar_titles, name="similar_titles"),
     path("imports/", imports.upload, name="import_upload"),
     path("imports/preview/", imports.preview, name="import_preview"),
     path("imports/confirm/", imports.confirm, name="import_confirm"),

@@ -6,32 +6,52 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import selectors, workflow
-from ..forms import SuggestionForm
+from ..batch import batch_actions_for
+from ..forms import BatchForm, SuggestionForm
 
 PAGE_SIZE = 30
 
 
 def suggestion_list(request):
-    filterset = selectors.filtered_suggestions(request.user, request.GET)
+    return render_list(request, request.GET)
+
+
+def render_list(request, params, *, batch_form=None, status=200):
+    """The list for ``params`` (the filters); the batch view redraws it with its refused form and ticks."""
+    filterset = selectors.filtered_suggestions(request.user, params)
     if not filterset.is_valid():
         return render(request, "suggestions/list.html", {"filter": filterset, "page": None}, status=400)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
     query.pop("page", None)
     ordering = query.pop("ordering", [""])[-1]
+    if batch_form is None and batch_actions_for(request.user):
+        batch_form = BatchForm(user=request.user, initial={"query": params.urlencode()})
     context = {
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
         "ordering": ordering,
         "filter_query": filterset.data.urlencode(),  # the export reads exactly the rows on screen
+        "filtered": any(value for key, value in params.items() if key not in ("page", "ordering")),
+        "batch_form": batch_form,
+        "ticked": _ticked(batch_form),
     }
-    return render(request, "suggestions/list.html", context)
+    return render(request, "suggestions/list.html", context, status=status)
+
+
+def _ticked(batch_form):
+    """The rows ticked before a refused batch form came back, to tick them again."""
+    if batch_form is None or not batch_form.is_bound:
+        return set()
+    return {int(v) for v in batch_form.data.getlist("ids") if str(v).isdigit()}
 
 
 @permission_required("suggestions.register", raise_exception=True)
 def register(request):
-    form = SuggestionForm(request.POST or None, initial={"session": selectors.current_session()})
+    session = selectors.current_session()
+    initial = {"session": session, "number": selectors.next_free_number(session) if session else None}
+    form = SuggestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         joint = data.pop("joint_deputies", [])

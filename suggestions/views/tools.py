@@ -5,7 +5,8 @@ import datetime
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 
-from .. import deadlines
+from .. import deadlines, formats, selectors
+from ..models import CongressSession, Deputy, Suggestion
 
 
 @permission_required("suggestions.assign", raise_exception=True)
@@ -24,3 +25,38 @@ def deadline_preview(request):
         "months": months,
     }
     return render(request, "suggestions/_deadline_preview.html", context)
+
+
+def _session(request):
+    try:
+        return CongressSession.objects.filter(pk=int(request.GET.get("session", ""))).first()
+    except ValueError:
+        return None
+
+
+@permission_required("suggestions.register", raise_exception=True)
+def number_hint(request):
+    """Registering: the session's next free number, and whether the number typed is already taken."""
+    session = _session(request)
+    if session is None:
+        return render(request, "suggestions/_number_hint.html", {})
+    typed = formats.parse_number(request.GET.get("number", ""))
+    taken = Suggestion.objects.filter(session=session, number=typed).only("title").first() if typed else None
+    context = {"next": selectors.next_free_number(session), "typed": typed, "taken": taken}
+    return render(request, "suggestions/_number_hint.html", context)
+
+
+@permission_required("suggestions.register", raise_exception=True)
+def similar_titles(request):
+    """Registering: the lead deputy's suggestions in the session whose title is like the one typed."""
+    session = _session(request)
+    try:
+        deputy = Deputy.objects.filter(pk=int(request.GET.get("lead_deputy", ""))).first()
+    except ValueError:
+        deputy = None
+    title = request.GET.get("title", "")
+    rows = []
+    if session and deputy:
+        rows = selectors.similar_titles(session=session, deputy=deputy, title=title)
+    context = {"rows": rows, "deputy": deputy}
+    return render(request, "suggestions/_similar_titles.html", context)
