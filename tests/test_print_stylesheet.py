@@ -45,3 +45,4 @@ def test_every_page_links_the_print_stylesheet(client, journey, office):
     client.force_login(office)
     html = text(client.get(detail_url(journey.s)))
     assert '<link rel="stylesheet" href="/static/css/print.css" media="print">' in html
+    assert 'id="documents"' in html and "d-print-none" in html  # the print button does not print itself

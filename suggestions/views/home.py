@@ -5,7 +5,7 @@ from django.shortcuts import render
 from accounts.roles import Role
 
 from .. import selectors, statistics
-from ..models import Suggestion
+from ..models import HandlingUnit, Suggestion
 
 
 def home(request):
@@ -14,6 +14,7 @@ def home(request):
     context = {"session": session}
     if user.role == Role.OFFICE or user.is_superuser:
         context["todo"] = selectors.office_todo(user)
+        context["notice_units"] = HandlingUnit.objects.filter(is_active=True)
         template = "suggestions/home_office.html"
     elif user.is_unit_member:
         context["todo"] = selectors.unit_todo(user)
