@@ -157,6 +157,12 @@ SUGGESTION_RULES = {
 REPORT_PLACE = "市"
 REPORT_CITY = ""  # the city's name as the report writes it (立足于霍州发展实际); "" leaves it out
 
+# The notices the office hands out (suggestions/notices.py: 交办通知单, 督办通知单). NOTICE_ISSUER, e.g.
+# 霍州市人民政府办公室: "" writes it from REPORT_CITY and REPORT_PLACE (市人民政府办公室). NOTICE_CONTACT, e.g.
+# 督查室 武晓霞 0357-5620000: "" names the office person who issued the notice.
+NOTICE_ISSUER = ""
+NOTICE_CONTACT = ""
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

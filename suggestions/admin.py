@@ -555,7 +555,7 @@ class RehandlingAdmin(NumberSearchMixin, ReadOnlyAdmin):
 
 @admin.register(SupervisionNote)
 class SupervisionNoteAdmin(NumberSearchMixin, ReadOnlyAdmin):
-    list_display = ("created_at", "suggestion", "kind", "method", "author", "excerpt")
+    list_display = ("created_at", "suggestion", "kind", "method", "due_on", "author", "excerpt")
     list_filter = ("suggestion__session", "kind", "method")
     search_fields = ("suggestion__title", "=suggestion__number", "text", "author__name")
     list_select_related = ("suggestion", "author")

@@ -490,8 +490,22 @@ class SuperviseForm(ActionForm):
         label="类型",
         choices=[(SupervisionNote.Kind.SUPERVISE, "督办"), (SupervisionNote.Kind.CHASE, "催办")],
     )
-    method = forms.ChoiceField(label="方式", choices=SupervisionNote.Method.choices)
+    # No preselected method: the office says how it supervised (an unchosen first choice would be recorded).
+    method = forms.ChoiceField(
+        label="方式",
+        choices=[("", "请选择"), *SupervisionNote.Method.choices],
+        error_messages={"required": "请选择督办方式。"},
+    )
     text = forms.CharField(label="内容", widget=TEXTAREA)
+    due_on = forms.DateField(
+        label="要求办结时间",
+        required=False,
+        widget=DATE_INPUT,
+        help_text="选填。要求承办单位在此日期前办结，写入督办通知单。",
+    )
+
+    def setup(self):
+        self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
 
 
 class CommentForm(ActionForm):

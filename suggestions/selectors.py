@@ -7,6 +7,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from . import similarity
+from .access import reply_condition
 from .models import (
     Assignment,
     CongressSession,
@@ -190,13 +191,57 @@ def deputy_todo(user):
     }
 
 
-def leader_todo(user, today=None):
+def rated_unsatisfied(suggestions, session):
+    """Suggestions rated 不满意 in any round (``rated_unsatisfied``; the current rating too): those of ``session``,
+    and those of earlier sessions still open (being re-handled)."""
+    unsatisfied = Q(rated_unsatisfied=True) | Q(rating=RatingLevel.UNSATISFIED)
+    return suggestions.filter(unsatisfied).filter(Q(session=session) | Q(state__in=Suggestion.OPEN_STATES))
+
+
+def leader_todo(user, today=None, session=None):
+    """The leader's portfolio: key suggestions of the current session apart from earlier sessions', overdue
+    suggestions, and those rated 不满意."""
     today = today or timezone.localdate()
-    mine = suggestions_for(user)
+    session = session or current_session()
+    mine = suggestions_for(user).select_related("supervising_leader")
+    key = mine.filter(is_key=True)
     return _capped(
         {
-            "key": mine.filter(is_key=True).order_by("-session__year", "number"),
-            "overdue": mine.overdue(today).order_by("deadline"),
+            "key": key.filter(session=session).order_by("number"),
+            "key_past": key.exclude(session=session).order_by(
+                "-session__year", "-session__meeting", "number"
+            ),
+            "overdue": mine.overdue(today).order_by("deadline", "number"),
+            "unsatisfied": rated_unsatisfied(mine, session).order_by("-session__year", "number"),
+        }
+    )
+
+
+def congress_todo(user, today=None, session=None):
+    """Congress staff's overview: overdue parts (every session), the current session's 不满意 ratings and key
+    suggestions. Read-only: nothing here waits for them."""
+    today = today or timezone.localdate()
+    session = session or current_session()
+    parts = Assignment.objects.visible_to(user).select_related(
+        "unit", "suggestion__session", "suggestion__lead_deputy"
+    )
+    ratings = Rating.objects.filter(
+        reply_condition(user, prefix="reply__"),
+        overall=RatingLevel.UNSATISFIED,
+        reply__assignment__suggestion__session=session,
+    )
+    if not user.has_perm("suggestions.view_all"):
+        ratings = ratings.filter(reply__assignment__suggestion__in=Suggestion.objects.visible_to(user))
+    return _capped(
+        {
+            "overdue": parts.overdue(today).order_by("deadline", "id"),
+            "unsatisfied": ratings.select_related(
+                "deputy", "reply__assignment__unit", "reply__assignment__suggestion"
+            ).order_by("-rated_at", "-id"),
+            "key": suggestions_for(user)
+            .filter(is_key=True, session=session)
+            .select_related("supervising_leader")
+            .order_by("number"),
         }
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batch, dashboard, detail, home, imports, notifications, registry, tools
+from .views import batch, dashboard, detail, documents, home, imports, notifications, registry, tools
 from .views import exports as export_views
 from .views import report as report_views
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("replies/<int:pk>/letter.pdf", detail.reply_attachment, name="reply_attachment"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("reports/handling.docx", report_views.handling_report, name="handling_report"),
+    path("documents/assignments/<int:pk>/notice.docx", documents.assignment_notice, name="assignment_notice"),
+    path("documents/units/notice.docx", documents.unit_notice, name="unit_notice"),
+    path(
+        "documents/supervision/<int:pk>/notice.docx", documents.supervision_notice, name="supervision_notice"
+    ),
     path("exports/summary.xlsx", export_views.export_summary, name="export_summary"),
     path("exports/statistics.xlsx", export_views.export_statistics, name="export_statistics"),
     path("notifications/", notifications.notification_list, name="notifications"),

@@ -6,14 +6,17 @@ import io
 from .cells import COLUMNS
 
 TEMPLATE_HEADERS = [c.label for c in COLUMNS if c.key not in ("supervising_leader", "remarks")]
+# The example row names the demo's people, units and category (fixtures/demo_reference.json) and the number after
+# the demo's current session's last (32), so that the template, downloaded and imported as it is with the demo
+# loaded, goes in without a problem (tests/test_import_template_demo.py).
 TEMPLATE_EXAMPLE = [
-    "12",
+    "33",
     "关于加快农村道路提档升级的建议",
-    "赵明远",
-    "钱晓梅、孙志强",
+    "刘海涛",
+    "郭丽萍、闫建军",
     "开元街道代表团",
     "城建交通",
-    "部分农村道路路面破损严重, 建议纳入年度计划提档升级。",
+    "部分农村道路路面破损严重，建议纳入年度计划提档升级。",
     "市交通运输局",
     "市财政局",
     "否",

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ..formats import date_cn
 from .reference import Deputy, HandlingUnit
 from .suggestion import Assignment, RatingLevel, ResultClass, Suggestion
 
@@ -339,6 +340,9 @@ class SupervisionNote(models.Model):
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     method = models.CharField("方式", max_length=10, choices=Method.choices, default=Method.OTHER)
     text = models.TextField("内容")
+    due_on = models.DateField(
+        "要求办结时间", null=True, blank=True, help_text="督办、催办时要求承办单位办结的日期"
+    )
     author = _user_fk("记录人")
     created_at = models.DateTimeField("时间", default=timezone.now)
 
@@ -348,7 +352,13 @@ class SupervisionNote(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+        due = f"（{self.due_label}）" if self.due_on else ""
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}{due}"
+
+    @property
+    def due_label(self):
+        """「要求2025年6月30日前办结」, or "" when the note set no date: for the page and the 督办通知单."""
+        return f"要求{date_cn(self.due_on)}前办结" if self.due_on else ""
 
 
 class CommitmentFollowUp(models.Model):

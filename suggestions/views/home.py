@@ -5,7 +5,7 @@ from django.shortcuts import render
 from accounts.roles import Role
 
 from .. import selectors, statistics
-from ..models import Suggestion
+from ..models import HandlingUnit, Suggestion
 
 
 def home(request):
@@ -14,6 +14,7 @@ def home(request):
     context = {"session": session}
     if user.role == Role.OFFICE or user.is_superuser:
         context["todo"] = selectors.office_todo(user)
+        context["notice_units"] = HandlingUnit.objects.filter(is_active=True)
         template = "suggestions/home_office.html"
     elif user.is_unit_member:
         context["todo"] = selectors.unit_todo(user)
@@ -22,9 +23,13 @@ def home(request):
         context["todo"] = selectors.deputy_todo(user)
         template = "suggestions/home_deputy.html"
     elif user.role == Role.LEADER:
-        context["todo"] = selectors.leader_todo(user)
+        context["todo"] = selectors.leader_todo(user, session=session)
         template = "suggestions/home_leader.html"
     elif user.role == Role.CONGRESS:
+        context["todo"] = selectors.congress_todo(user, session=session)
+        if session is not None:
+            visible = Suggestion.objects.visible_to(user).filter(session=session)
+            context["unit_table"] = statistics.unit_handling(visible)
         template = "suggestions/home_congress.html"
     else:  # an account nobody has given a role yet: it may do nothing, and says whom to ask
         template = "suggestions/home_no_role.html"

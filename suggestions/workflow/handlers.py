@@ -605,16 +605,22 @@ def do_supervise(ctx):
     if kind not in (SupervisionNote.Kind.SUPERVISE, SupervisionNote.Kind.CHASE):
         raise WorkflowError("请选择督办或催办。", field="kind")
     text = _required(ctx, "text", "请填写督办内容。")
+    due_on = ctx.data.get("due_on") or None
+    if due_on is not None and due_on < ctx.today:
+        raise WorkflowError("要求办结时间不能早于今天。", field="due_on")
     note = _create(
         SupervisionNote,
         suggestion=ctx.suggestion,
         kind=kind,
         method=ctx.data.get("method") or SupervisionNote.Method.OTHER,
         text=text,
+        due_on=due_on,
         author=ctx.user,
         created_at=ctx.at,
     )
     ctx.note = f"{note.get_kind_display()} ({note.get_method_display()}): {note.text}"
+    if note.due_on:
+        ctx.note += f"（{note.due_label}）"
     ctx.recipients.units(*[a.unit for a in ctx.suggestion.assignments.open()])
 
 

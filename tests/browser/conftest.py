@@ -114,3 +114,16 @@ def desk(new_context, live_server):
         return Desk(context.new_page(), live_server.url).login(username, password)
 
     return make
+
+
+@pytest.fixture
+def demo_db(demo_snapshot, transactional_db):
+    """The demo's rows (both sessions), committed for the live server; the test's flush empties the tables after
+    it. Returns the current session."""
+    from django.db import transaction
+
+    from suggestions.models import CongressSession
+
+    with transaction.atomic():
+        demo_snapshot.load()
+    return CongressSession.objects.get(is_current=True)

@@ -13,7 +13,6 @@ import datetime
 import re
 
 import pytest
-from django.db import transaction
 from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
@@ -30,14 +29,6 @@ S = Suggestion.State
 
 
 # --- the demo, seeded once per test run (conftest's demo_snapshot) ---------------------------------------------
-
-
-@pytest.fixture
-def demo_db(demo_snapshot, transactional_db):
-    """The demo's rows, committed for the live server; the test's flush empties the tables after it."""
-    with transaction.atomic():
-        demo_snapshot.load()
-    return CongressSession.objects.get(is_current=True)
 
 
 @pytest.fixture
