@@ -23,13 +23,25 @@ from .models import (
 )
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
+ALL_SESSIONS = "all"  # ?session=all: every session (the dashboard's 全部届次); no session: the current one
+
+
+class SessionField(django_filters.fields.ModelChoiceField):
+    """A session's id, or ``all`` for every session: cleaned to None, so no session filter applies."""
+
+    def to_python(self, value):
+        return None if value == ALL_SESSIONS else super().to_python(value)
+
+
+class SessionFilter(django_filters.ModelChoiceFilter):
+    field_class = SessionField
 
 
 class SuggestionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="关键词", method="search", widget=forms.TextInput(attrs={"placeholder": "编号、标题或内容"})
     )
-    session = django_filters.ModelChoiceFilter(label="届次会议", queryset=CongressSession.objects.all())
+    session = SessionFilter(label="届次会议", queryset=CongressSession.objects.all())
     category = django_filters.ModelChoiceFilter(label="类别", queryset=Category.objects.all())
     state = django_filters.ChoiceFilter(
         label="办理状态",

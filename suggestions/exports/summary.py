@@ -51,7 +51,7 @@ def export_queryset(queryset, reader=None):
     assignments = (
         Assignment.objects.current()
         .select_related("unit")
-        .only("id", "suggestion_id", "role", "round", "assigned_on", "unit__name")
+        .only("id", "suggestion_id", "role", "round", "state", "assigned_on", "deadline", "unit__name")
         .order_by("round", "id")
     )
     replies = Reply.objects.filter(state=Reply.State.ACCEPTED)
@@ -192,6 +192,6 @@ def summary_row(index: int, s, today: datetime.date) -> list:
         rating_label(s),
         publicity(replies),
         s.get_state_display(),
-        "是" if s.is_overdue(today) else "否",
+        "是" if s.is_overdue(today, parts=assignments) else "否",
         remarks(s),
     ]
