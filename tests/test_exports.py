@@ -209,7 +209,8 @@ def test_re_handled_suggestion_shows_its_last_reply_until_the_new_one(client, of
     _, workbook = download(client, office, "export_summary")
     row = values(data_rows(workbook.active)["第1号"])
     assert (row["办理状态"], row["文号"], row["答复类别"]) == ("重新办理", "霍交函〔2025〕12号", "B")
-    assert (row["代表评价"], row["备注"], row["主办单位"]) == (None, "第2轮办理", "市交通运输局")
+    # the first round's 不满意 stays in the row while the second round runs (it was empty)
+    assert (row["代表评价"], row["备注"], row["主办单位"]) == ("第1轮：不满意", "第2轮办理", "市交通运输局")
 
 
 def test_summary_widths_fit_chinese_text(client, office, world):
