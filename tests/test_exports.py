@@ -398,8 +398,8 @@ def test_statistics_workbook_has_the_dashboards_figures(client, office, world, s
     assert table["重点建议"] == figures["key"] == 1
     assert table["已办结"] == figures["closed"] == 1
     assert table["办结率"] == pytest.approx(figures["completion_rate"])
-    assert table["满意率"] == pytest.approx(figures["satisfaction_rate"]) == 1
-    assert table["超期未答复"] == figures["overdue"]
+    assert table["满意率（最终评价）"] == pytest.approx(figures["satisfaction_rate"]) == 1
+    assert table["超期未办结"] == figures["overdue"]
 
     rates = {row[0].value: row[1] for row in overview.iter_rows(min_row=4)}
     assert rates["办结率"].number_format == "0.0%"
@@ -412,7 +412,7 @@ def test_statistics_workbook_has_the_dashboards_figures(client, office, world, s
     assert categories["合计"] == [figures["government_handled"], 1]
 
     satisfaction = sheet_table(workbook["满意度"])
-    assert satisfaction["满意"] == [figures["satisfied"], 1]
+    assert satisfaction["满意（最终评价）"] == [figures["satisfied"], 1]
     assert workbook["满意度"]["C4"].number_format == "0.0%"
 
     classes = sheet_table(workbook["按答复类别"])

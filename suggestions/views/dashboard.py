@@ -89,6 +89,10 @@ def dashboard(request):
             for code, label in ResultClass.choices
         ],
         "sessions": statistics.by_session(visible),
+        "session_rates": [
+            {"key": key, "name": statistics.LABELS[key]}
+            for key in ("completion_rate", "satisfaction_rate", "first_satisfaction_rate")
+        ],
     }
     context = {
         "sessions": sessions,
