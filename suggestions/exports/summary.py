@@ -72,6 +72,7 @@ def export_queryset(queryset, reader=None):
     )
     return (
         queryset.select_related(None)
+        .prefetch_related(None)  # a list's own prefetches: the row reads what is prefetched here
         .select_related("category", "lead_deputy", "delegation", "supervising_leader")
         .defer("content")
         .prefetch_related(
