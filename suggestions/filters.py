@@ -5,7 +5,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
@@ -19,6 +19,7 @@ from .models import (
     Deputy,
     HandlingUnit,
     Leader,
+    Rating,
     RatingLevel,
     Reply,
     ResultClass,
@@ -26,6 +27,20 @@ from .models import (
 )
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
+ALL_SESSIONS = "all"  # ?session=all: every session (the dashboard's 全部届次); no session: the current one
+RATED_STATES = (Suggestion.State.REPLIED, Suggestion.State.CLOSED)
+
+
+class SessionField(django_filters.fields.ModelChoiceField):
+    """A session's id, or ``all`` for every session: cleaned to None, so no session filter applies."""
+
+    def to_python(self, value):
+        return None if value == ALL_SESSIONS else super().to_python(value)
+
+
+class SessionFilter(django_filters.ModelChoiceFilter):
+    field_class = SessionField
+
 
 # The filters a deputy and a unit are shown (and applied: one not shown is ignored in the address too); the
 # office, the leaders and congress staff get them all. A deputy looks up their own suggestions; a unit its
@@ -41,11 +56,11 @@ class SuggestionFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"placeholder": "编号、标题、内容、代表、单位或文号"}),
     )
-    session = django_filters.ModelChoiceFilter(label="届次会议", queryset=CongressSession.objects.all())
+    session = SessionFilter(label="届次会议", queryset=CongressSession.objects.all())
     category = django_filters.ModelChoiceFilter(label="类别", queryset=Category.objects.all())
     state = django_filters.ChoiceFilter(
         label="办理状态",
-        choices=[("open", "未办结 (全部)"), *Suggestion.State.choices],
+        choices=[("open", "未办结 (全部)"), ("government", "政府承办（全部）"), *Suggestion.State.choices],
         method="filter_state",
     )
     lead_unit = django_filters.ModelChoiceFilter(label="主办单位", queryset=HandlingUnit.objects.all())
@@ -56,7 +71,12 @@ class SuggestionFilter(django_filters.FilterSet):
     is_key = django_filters.BooleanFilter(label="重点建议", widget=forms.Select(choices=YES_NO))
     result_class = django_filters.ChoiceFilter(label="答复类别", choices=ResultClass.choices)
     rating = django_filters.ChoiceFilter(
-        label="代表评价", choices=[*RatingLevel.choices, ("none", "未评价")], method="filter_rating"
+        label="代表评价（任一轮）", choices=[*RatingLevel.choices, ("none", "未评价")], method="filter_rating"
+    )
+    final_rating = django_filters.ChoiceFilter(
+        label="代表评价（最终评价）",
+        choices=[*RatingLevel.choices, ("none", "未评价")],
+        method="filter_final_rating",
     )
     overdue = django_filters.BooleanFilter(
         label="超期", method="filter_overdue", widget=forms.Select(choices=YES_NO)
@@ -156,6 +176,8 @@ class SuggestionFilter(django_filters.FilterSet):
     def filter_state(self, queryset, name, value):
         if value == "open":
             return queryset.filter(state__in=Suggestion.OPEN_STATES)
+        if value == "government":  # what the figures per category, unit and portfolio count
+            return queryset.government_handled()
         return queryset.filter(state=value)
 
     def filter_co_unit(self, queryset, name, unit):
@@ -165,10 +187,23 @@ class SuggestionFilter(django_filters.FilterSet):
         return queryset.filter(Exists(co))
 
     def filter_rating(self, queryset, name, value):
+        """Rated so in any round: a round's rating is the worst its deputies gave (as ``Suggestion.rating``
+        and the 汇总表 read it), so 不满意 finds every suggestion that was ever rated 不满意. 未评价: the
+        latest reply is not rated yet."""
         if value == "none":
-            return queryset.filter(
-                rating__isnull=True, state__in=[Suggestion.State.REPLIED, Suggestion.State.CLOSED]
-            )
+            return self.filter_final_rating(queryset, name, value)
+        rounds = (
+            Rating.objects.filter(reply__assignment__suggestion=OuterRef("pk"))
+            .values("reply__assignment__round")
+            .annotate(worst=Min("overall"))
+            .filter(worst=int(value))
+        )
+        return queryset.filter(Exists(rounds))
+
+    def filter_final_rating(self, queryset, name, value):
+        """The final rating: the latest round's (what 满意率（最终评价） counts)."""
+        if value == "none":
+            return queryset.filter(rating__isnull=True, state__in=RATED_STATES)
         return queryset.filter(rating=int(value))
 
     def filter_overdue(self, queryset, name, value):

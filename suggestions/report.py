@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from . import access, formats, statistics, workflow
 from .models import Assignment, ResultClass, Suggestion
+from .statistics import LABELS
 
 S = Suggestion.State
 ANSWERING = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
@@ -194,27 +195,53 @@ def overview_paragraph(figures, *, session, scope="") -> str:
 
 
 def outcome_sentence(figures) -> str:
-    """截至目前, …: how many are closed and how the deputies rated them."""
+    """截至目前, …: how many are closed and how the deputies rated them.
+
+    The rates are of the final rating (each suggestion's latest round). When that hides something (a
+    suggestion rated 不满意 in an earlier round, or one being handled again), the sentence says so: the
+    first round's 满意率, how many were ever rated 不满意 and how many are being re-handled now."""
     gov, closed, rated = figures["government_handled"], figures["closed"], figures["rated"]
     satisfied, basic, unsatisfied = (
         figures["satisfied"],
         figures["basically_satisfied"],
         figures["unsatisfied"],
     )
-    split = f"(其中满意{satisfied}件、基本满意{basic}件)" if basic else ""
+    history = rating_history(figures)
+    basis = "按最终评价计" if history else ""
     if closed == gov and rated == gov and not unsatisfied:
-        return f"截至目前,{gov}件建议全部办理完结并取得代表满意,办结率和满意率均为100%{split}。"
+        inner = ",".join(
+            x for x in (basis, f"其中满意{satisfied}件、基本满意{basic}件" if basic else "") if x
+        )
+        split = f"({inner})" if inner else ""
+        return f"截至目前,{gov}件建议全部办理完结并取得代表满意,办结率和满意率均为100%{split}{history}。"
     if closed == gov:
         done = f"{gov}件建议全部办理完结,办结率100%"
     else:
         done = f"已办结{closed}件,办结率{percent(figures['completion_rate'])}"
     if not rated:
-        return f"截至目前,{done},代表尚未作出评价。"
+        return f"截至目前,{done},代表尚未作出评价{history}。"
     kinds = [("满意", satisfied), ("基本满意", basic), ("不满意", unsatisfied)]
     split = "、".join(f"{label}{n}件" for label, n in kinds if n)
     unrated = figures["replied"] - rated
     waiting = f",另有{unrated}件答复代表尚未评价" if unrated > 0 else ""
-    return f"截至目前,{done},满意率{percent(figures['satisfaction_rate'])}(其中{split}){waiting}。"
+    inner = ",".join(x for x in (basis, f"其中{split}") if x)
+    return f"截至目前,{done},满意率{percent(figures['satisfaction_rate'])}({inner}){waiting}{history}。"
+
+
+def rating_history(figures) -> str:
+    """What the final rating does not show, as a clause to add (";初次办理满意率50%,代表曾评价不满意的建议
+    2件(其中初次办理评价不满意2件),目前正在重新办理1件"), or "" when it hides nothing."""
+    ever, rehandling = figures["ever_unsatisfied"], figures["rehandling"]
+    if ever <= figures["unsatisfied"] and not rehandling:
+        return ""
+    parts = [f"初次办理满意率{percent(figures['first_satisfaction_rate'])}"]
+    if ever:
+        parts.append(
+            f"代表曾评价不满意的建议{ever}件(其中初次办理评价不满意{figures['first_unsatisfied']}件)"
+        )
+    if rehandling:
+        parts.append(f"目前正在重新办理{rehandling}件")
+    return ";" + ",".join(parts)
 
 
 def key_suggestions(suggestions) -> list:
@@ -257,6 +284,9 @@ def key_paragraph(figures, key_figures) -> str:
         ratings = "代表评价" + "、".join(f"{label}{n}项" for label, n in kinds if n)
         if rated < key:
             ratings += f",其余{key - rated}项尚未评价"
+    ever = key_figures["ever_unsatisfied"]
+    if ever > unsatisfied:  # a 不满意 of an earlier round, behind the final ratings above
+        ratings += f",其中{ever}项曾被代表评价不满意"
     return f"{opening}{state},{ratings}。具体情况如下:"
 
 
@@ -310,10 +340,19 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
             ["已答复(答复率)", str(replied), percent(figures["reply_rate"])],
             ["已办结(办结率)", str(figures["closed"]), percent(figures["completion_rate"])],
             ["按期答复(按期答复率)", str(figures["on_time"]), percent(figures["on_time_rate"])],
-            ["答复前与代表沟通(见面率)", str(figures["contacted"]), percent(figures["contact_rate"])],
-            ["超期未答复", str(figures["overdue"]), ""],
+            [
+                LABELS["face_to_face_rate"],
+                str(figures["face_to_face"]),
+                percent(figures["face_to_face_rate"]),
+            ],
+            [LABELS["contact_rate"], str(figures["contacted"]), percent(figures["contact_rate"])],
+            [LABELS["overdue"], str(figures["overdue"]), ""],
         ],
-        note="注:答复率、办结率、见面率以政府承办件数为基数,按期答复率以已答复件数为基数。",
+        note=(
+            "注:答复率、办结率、见面率、沟通率以政府承办件数为基数,按期答复率以已答复件数为基数;"
+            f"见面率只计答复前与代表{statistics.FACE_TO_FACE_METHODS}的建议,沟通率计有任一沟通记录(含电话交流)的建议;"
+            "超期未办结指有承办单位(主办、分办或协办)超过办理期限仍未完成的建议。"
+        ),
     )
 
     categories = Table(
@@ -331,7 +370,7 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
         ["承办单位", "主办", "协办", "分办", "已答复", "超期"],
         [[row["unit"], *(str(row[c]) for c in columns)] for row in units]
         + [["合计", *(str(sum(row[c] for row in units)) for c in columns)]],
-        note="注:已答复含协办单位已报送协办意见;超期指已过办理期限仍未答复。",
+        note="注:已答复含协办单位已报送协办意见;超期指该单位已过办理期限仍未完成的答复或协办意见(项)。",
     )
 
     classes = figures["by_result_class"]
@@ -384,19 +423,46 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
         ],
     )
 
+    rated, first = figures["rated"], figures["first_rated"]
     rating_table = Table(
-        ["已评价", "满意", "基本满意", "不满意", "未评价", "满意率"],
+        ["项目", "件数", "比率"],
         [
+            [LABELS["rated"], str(rated), ""],
+            [LABELS["satisfied"], str(figures["satisfied"]), percent(figures["satisfied_rate"])],
             [
-                str(figures["rated"]),
-                str(figures["satisfied"]),
+                LABELS["basically_satisfied"],
                 str(figures["basically_satisfied"]),
+                percent(figures["basically_satisfied_rate"]),
+            ],
+            [
+                LABELS["unsatisfied"],
                 str(figures["unsatisfied"]),
-                str(replied - figures["rated"]),
+                percent(statistics.rate(figures["unsatisfied"], rated)),
+            ],
+            [
+                LABELS["satisfaction_rate"],
+                str(figures["satisfied"] + figures["basically_satisfied"]),
                 percent(figures["satisfaction_rate"]),
-            ]
+            ],
+            [LABELS["first_rated"], str(first), ""],
+            [
+                LABELS["first_unsatisfied"],
+                str(figures["first_unsatisfied"]),
+                percent(statistics.rate(figures["first_unsatisfied"], first)),
+            ],
+            [
+                LABELS["first_satisfaction_rate"],
+                str(figures["first_satisfied"] + figures["first_basically_satisfied"]),
+                percent(figures["first_satisfaction_rate"]),
+            ],
+            [LABELS["ever_unsatisfied"], str(figures["ever_unsatisfied"]), ""],
+            [LABELS["rehandling"], str(figures["rehandling"]), ""],
+            ["已答复尚未评价", str(replied - rated), ""],
         ],
-        note="注:满意率为满意和基本满意件数之和占已评价件数的比例;未评价指已答复尚未评价的件数。",
+        note=(
+            "注:最终评价为每件建议最后一轮答复的评价,初次办理为第一轮答复的评价,几位代表评价不同时取最低的评价;"
+            "满意率为满意和基本满意件数之和占已评价件数的比例;曾评价不满意含重新办理后满意的建议。"
+        ),
     )
     return [
         ("总体情况", overview),
@@ -410,11 +476,12 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
 
 def problems_placeholder(figures, today) -> str:
     unrated = figures["replied"] - figures["rated"]
-    rehandling = figures["by_state"][S.REHANDLING]
+    rehandling = figures["rehandling"]
     facts = [
-        f"超期未答复{figures['overdue']}件",
+        f"{LABELS['overdue']}{figures['overdue']}件",
         f"已答复尚待代表评价{unrated}件",
-        f"代表评价不满意{figures['unsatisfied']}件",
+        f"代表曾评价不满意{figures['ever_unsatisfied']}件(其中初次办理评价不满意{figures['first_unsatisfied']}件,"
+        f"最终评价不满意{figures['unsatisfied']}件)",
         f"正在重新办理{rehandling}件",
         f"B类答复承诺事项尚未落实{figures['commitments']['open']}项(需防止“重答复、轻落实”)",
     ]

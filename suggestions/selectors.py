@@ -3,7 +3,7 @@
 import datetime
 from functools import cached_property
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from . import similarity
@@ -28,7 +28,8 @@ LIST_RELATED = ("session", "category", "lead_deputy", "lead_unit", "leader")
 
 
 def suggestions_for(user):
-    return Suggestion.objects.visible_to(user).select_related(*LIST_RELATED)
+    """What ``user`` may see, with what a row of a list shows (its 超期 mark included)."""
+    return Suggestion.objects.visible_to(user).select_related(*LIST_RELATED).with_overdue()
 
 
 def current_session():
@@ -103,6 +104,32 @@ class Capped:
         return iter(self.items)
 
 
+class OverdueParts(Capped):
+    """超期未办结 as the office's card shows it: the late parts (first few rows), how many suggestions they
+    belong to (the list's 超期 filter finds the same ones) and how many units they are with, all three counted
+    in one query."""
+
+    @cached_property
+    def counts(self):
+        return self.queryset.order_by().aggregate(
+            parts=Count("pk"),
+            suggestions=Count("suggestion", distinct=True),
+            units=Count("unit", distinct=True),
+        )
+
+    @property
+    def count(self):
+        return self.counts["parts"]
+
+    @property
+    def suggestions(self):
+        return self.counts["suggestions"]
+
+    @property
+    def units(self):
+        return self.counts["units"]
+
+
 def _capped(lists, limit=10):
     return {name: Capped(queryset, limit) for name, queryset in lists.items()}
 
@@ -113,7 +140,7 @@ def office_todo(user, today=None):
     assignments = Assignment.objects.select_related("unit", "suggestion__session", "suggestion__lead_deputy")
     if not user.has_perm("suggestions.view_all"):  # the office sees everything: no IN (all ids) to scan
         assignments = assignments.filter(suggestion__in=visible)
-    return _capped(
+    lists = _capped(
         {
             "to_assign": suggestions_for(user).filter(state=S.REGISTERED).order_by("session_id", "number"),
             "reassignment_requests": ReassignmentRequest.objects.filter(
@@ -123,7 +150,6 @@ def office_todo(user, today=None):
                 status=Ruling.PENDING, assignment__suggestion__in=visible
             ).select_related("assignment__unit", "assignment__suggestion"),
             "to_review": assignments.filter(state=A.SUBMITTED).order_by("deadline"),
-            "overdue": assignments.overdue(today).order_by("deadline"),
             "unsatisfied": unsatisfied_for(suggestions_for(user)).order_by("-updated_at"),
             "ratings_missing": suggestions_for(user)
             .filter(state=S.REPLIED, rating__isnull=True)
@@ -142,6 +168,8 @@ def office_todo(user, today=None):
             .order_by("commitment_due"),
         }
     )
+    lists["overdue"] = OverdueParts(assignments.overdue(today).order_by("deadline"))
+    return lists
 
 
 def unsatisfied_for(suggestions):

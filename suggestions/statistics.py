@@ -6,7 +6,7 @@ disagree. Pass ``Suggestion.objects.visible_to(user).filter(...)`` to count what
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from .models import Assignment, Category, ContactRecord, RatingLevel, Reply, ResultClass, Suggestion
@@ -14,6 +14,68 @@ from .models import Assignment, Category, ContactRecord, RatingLevel, Reply, Res
 S = Suggestion.State
 NOT_HANDLED = [S.NOT_GOVERNMENT, S.WITHDRAWN]
 DONE = [S.REPLIED, S.CLOSED]
+PLEASED = [RatingLevel.SATISFIED, RatingLevel.BASIC]
+FACE_TO_FACE_METHODS = "、".join(ContactRecord.Method(m).label for m in ContactRecord.FACE_TO_FACE)
+
+# What each figure is called wherever a person reads it (the dashboard, the homes' figures card, the statistics
+# workbook, the report's tables, ``session_stats``), saying what it counts: a rating figure says whether it is
+# the final rating (each suggestion's latest round) or the first round's. Keyed like ``summary``.
+LABELS = {
+    "total": "建议总数",
+    "government_handled": "政府承办",
+    "not_government": "非政府承办",
+    "withdrawn": "已撤回",
+    "key": "重点建议",
+    "key_closed": "重点建议已办结",
+    "replied": "已答复",
+    "reply_rate": "答复率",
+    "closed": "已办结",
+    "completion_rate": "办结率",
+    "on_time": "按期答复",
+    "on_time_rate": "按期答复率",
+    "overdue": "超期未办结",
+    "rated": "已评价（最终评价）",
+    "satisfied": "满意（最终评价）",
+    "basically_satisfied": "基本满意（最终评价）",
+    "unsatisfied": "不满意（最终评价）",
+    "satisfaction_rate": "满意率（最终评价）",
+    "satisfied_rate": "满意占比（最终评价）",
+    "basically_satisfied_rate": "基本满意占比（最终评价）",
+    "first_rated": "已评价（初次办理）",
+    "first_satisfied": "满意（初次办理）",
+    "first_basically_satisfied": "基本满意（初次办理）",
+    "first_unsatisfied": "不满意（初次办理）",
+    "first_satisfaction_rate": "初次办理满意率",
+    "ever_unsatisfied": "曾评价不满意",
+    "rehandling": "正在重新办理",
+    "face_to_face": "见面沟通",
+    "face_to_face_rate": f"见面率（{FACE_TO_FACE_METHODS}）",
+    "contacted": "已沟通",
+    "contact_rate": "沟通率（含电话）",
+}
+
+# What each figure counts, and over what, for the workbook's 说明 column and the report's notes.
+NOTES = {
+    "total": "本范围内登记的建议",
+    "government_handled": "不含转交其他机关和撤回的建议",
+    "not_government": "转交法院、检察院或党委部门",
+    "replied": "已答复和已办结",
+    "reply_rate": "已答复 ÷ 政府承办",
+    "completion_rate": "已办结 ÷ 政府承办",
+    "on_time": "在办理期限内答复",
+    "on_time_rate": "按期答复 ÷ 已答复",
+    "overdue": "有承办单位（主办、分办或协办）超过办理期限仍未完成的建议",
+    "rated": "最后一轮答复已有评价的建议；几位代表评价不同时取最低的评价",
+    "satisfaction_rate": "（满意 + 基本满意）÷ 已评价，按每件建议最后一轮答复的评价",
+    "first_rated": "第一轮答复已有评价的建议",
+    "first_satisfaction_rate": "（满意 + 基本满意）÷ 已评价，按每件建议第一轮答复的评价",
+    "ever_unsatisfied": "任一轮答复被代表评价为不满意的建议，含重新办理后满意的",
+    "rehandling": "代表评价不满意后（或政府办决定）正在重新办理的建议",
+    "face_to_face": f"答复前与代表{FACE_TO_FACE_METHODS}的政府承办建议",
+    "face_to_face_rate": "见面沟通 ÷ 政府承办",
+    "contacted": "有任一沟通记录（含电话交流）的政府承办建议",
+    "contact_rate": "已沟通 ÷ 政府承办",
+}
 
 
 def rate(part, whole):
@@ -22,13 +84,21 @@ def rate(part, whole):
 
 
 def summary(suggestions, today: datetime.date | None = None) -> dict:
-    """Totals and rates: one pass over the suggestions, and one semi-join for the contact rate (a per-row
-    subquery inside the aggregate took seconds at 100,000 suggestions)."""
+    """Totals and rates: one pass over the suggestions, and one over their contact records for 见面率 and
+    沟通率 (a per-row subquery for contacts inside the aggregate took seconds at 100,000 suggestions).
+
+    Ratings are counted three ways, so that a 不满意 never disappears behind a later round's 满意: the final
+    rating (``rating``: the latest round's, worst of its deputies), the first round's (``first_rating``) and
+    whether any round was rated 不满意 (``rated_unsatisfied``)."""
     today = today or timezone.localdate()
     handled = ~Q(state__in=NOT_HANDLED)
     suggestions = suggestions.order_by()
-    has_contact = Exists(ContactRecord.objects.filter(assignment__suggestion=OuterRef("pk")))
-    contacted = suggestions.filter(handled, has_contact).count()
+    contacts = ContactRecord.objects.filter(assignment__suggestion__in=suggestions.filter(handled)).aggregate(
+        contacted=Count("assignment__suggestion", distinct=True),
+        face_to_face=Count(
+            "assignment__suggestion", distinct=True, filter=Q(method__in=ContactRecord.FACE_TO_FACE)
+        ),
+    )
     row = suggestions.aggregate(
         total=Count("pk"),
         government_handled=Count("pk", filter=handled),
@@ -42,10 +112,16 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         satisfied=Count("pk", filter=Q(rating=RatingLevel.SATISFIED)),
         basically_satisfied=Count("pk", filter=Q(rating=RatingLevel.BASIC)),
         unsatisfied=Count("pk", filter=Q(rating=RatingLevel.UNSATISFIED)),
+        first_rated=Count("pk", filter=Q(first_rating__isnull=False)),
+        first_satisfied=Count("pk", filter=Q(first_rating=RatingLevel.SATISFIED)),
+        first_basically_satisfied=Count("pk", filter=Q(first_rating=RatingLevel.BASIC)),
+        first_unsatisfied=Count("pk", filter=Q(first_rating=RatingLevel.UNSATISFIED)),
+        ever_unsatisfied=Count("pk", filter=Q(rated_unsatisfied=True)),
+        rehandling=Count("pk", filter=Q(state=S.REHANDLING)),
         on_time=Count("pk", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("deadline"))),
         overdue=Count("pk", filter=Suggestion.overdue_condition(today)),
     )
-    gov, rated = row["government_handled"], row["rated"]
+    gov, rated, first_rated = row["government_handled"], row["rated"], row["first_rated"]
     states, classes = _by_state_and_result_class(suggestions)
     figures = {
         "total": row["total"],
@@ -66,11 +142,22 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         "satisfaction_rate": rate(row["satisfied"] + row["basically_satisfied"], rated),
         "satisfied_rate": rate(row["satisfied"], rated),
         "basically_satisfied_rate": rate(row["basically_satisfied"], rated),
+        "first_rated": first_rated,
+        "first_satisfied": row["first_satisfied"],
+        "first_basically_satisfied": row["first_basically_satisfied"],
+        "first_unsatisfied": row["first_unsatisfied"],
+        "first_satisfaction_rate": rate(
+            row["first_satisfied"] + row["first_basically_satisfied"], first_rated
+        ),
+        "ever_unsatisfied": row["ever_unsatisfied"],
+        "rehandling": row["rehandling"],
         "on_time": row["on_time"],
         "on_time_rate": rate(row["on_time"], row["replied"]),
         "overdue": row["overdue"],
-        "contacted": contacted,
-        "contact_rate": rate(contacted, gov),
+        "face_to_face": contacts["face_to_face"],
+        "face_to_face_rate": rate(contacts["face_to_face"], gov),
+        "contacted": contacts["contacted"],
+        "contact_rate": rate(contacts["contacted"], gov),
         "by_result_class": classes,
         "by_state": states,
         "commitments": commitments(suggestions),
@@ -180,7 +267,8 @@ def by_portfolio(suggestions) -> list[dict]:
 
 
 def by_session(suggestions) -> list[dict]:
-    """The headline rates of each session, oldest first, for the rates-over-sessions chart."""
+    """The headline rates of each session, oldest first, for the rates-over-sessions chart: 办结率, the final
+    and the first round's 满意率, and how many were ever rated 不满意."""
     handled = ~Q(state__in=NOT_HANDLED)
     rows = (
         suggestions.order_by()
@@ -190,7 +278,10 @@ def by_session(suggestions) -> list[dict]:
             government_handled=Count("pk", filter=handled),
             closed=Count("pk", filter=Q(state=S.CLOSED)),
             rated=Count("pk", filter=Q(rating__isnull=False)),
-            pleased=Count("pk", filter=Q(rating__in=[RatingLevel.SATISFIED, RatingLevel.BASIC])),
+            pleased=Count("pk", filter=Q(rating__in=PLEASED)),
+            first_rated=Count("pk", filter=Q(first_rating__isnull=False)),
+            first_pleased=Count("pk", filter=Q(first_rating__in=PLEASED)),
+            ever_unsatisfied=Count("pk", filter=Q(rated_unsatisfied=True)),
         )
         .order_by("session__year", "session__meeting")
     )
@@ -204,6 +295,8 @@ def by_session(suggestions) -> list[dict]:
             "closed": r["closed"],
             "completion_rate": rate(r["closed"], r["government_handled"]),
             "satisfaction_rate": rate(r["pleased"], r["rated"]),
+            "first_satisfaction_rate": rate(r["first_pleased"], r["first_rated"]),
+            "ever_unsatisfied": r["ever_unsatisfied"],
         }
         for r in rows
     ]

@@ -209,7 +209,8 @@ def test_re_handled_suggestion_shows_its_last_reply_until_the_new_one(client, of
     _, workbook = download(client, office, "export_summary")
     row = values(data_rows(workbook.active)["第1号"])
     assert (row["办理状态"], row["文号"], row["答复类别"]) == ("重新办理", "霍交函〔2025〕12号", "B")
-    assert (row["代表评价"], row["备注"], row["主办单位"]) == (None, "第2轮办理", "市交通运输局")
+    # the first round's 不满意 stays in the row while the second round runs (it was empty)
+    assert (row["代表评价"], row["备注"], row["主办单位"]) == ("第1轮：不满意", "第2轮办理", "市交通运输局")
 
 
 def test_summary_widths_fit_chinese_text(client, office, world):
@@ -397,8 +398,8 @@ def test_statistics_workbook_has_the_dashboards_figures(client, office, world, s
     assert table["重点建议"] == figures["key"] == 1
     assert table["已办结"] == figures["closed"] == 1
     assert table["办结率"] == pytest.approx(figures["completion_rate"])
-    assert table["满意率"] == pytest.approx(figures["satisfaction_rate"]) == 1
-    assert table["超期未答复"] == figures["overdue"]
+    assert table["满意率（最终评价）"] == pytest.approx(figures["satisfaction_rate"]) == 1
+    assert table["超期未办结"] == figures["overdue"]
 
     rates = {row[0].value: row[1] for row in overview.iter_rows(min_row=4)}
     assert rates["办结率"].number_format == "0.0%"
@@ -411,7 +412,7 @@ def test_statistics_workbook_has_the_dashboards_figures(client, office, world, s
     assert categories["合计"] == [figures["government_handled"], 1]
 
     satisfaction = sheet_table(workbook["满意度"])
-    assert satisfaction["满意"] == [figures["satisfied"], 1]
+    assert satisfaction["满意（最终评价）"] == [figures["satisfied"], 1]
     assert workbook["满意度"]["C4"].number_format == "0.0%"
 
     classes = sheet_table(workbook["按答复类别"])

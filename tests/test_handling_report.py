@@ -207,10 +207,22 @@ def test_tables_hold_the_statistics_figures(world, draft):
         ["副市长李秀英", "1", "0", "0", "0%"],
         ["合计", "3", "1", "2", "66.7%"],
     ]
-    assert tables["rating"].rows == [["2", "1", "1", "0", "0", "100%"]]
+    assert tables["rating"].rows == [
+        ["已评价（最终评价）", "2", ""],
+        ["满意（最终评价）", "1", "50%"],
+        ["基本满意（最终评价）", "1", "50%"],
+        ["不满意（最终评价）", "0", "0%"],
+        ["满意率（最终评价）", "2", "100%"],
+        ["已评价（初次办理）", "2", ""],
+        ["不满意（初次办理）", "0", "0%"],
+        ["初次办理满意率", "2", "100%"],
+        ["曾评价不满意", "0", ""],
+        ["正在重新办理", "0", ""],
+        ["已答复尚未评价", "0", ""],
+    ]
     overview = {row[0]: row[1:] for row in tables["overview"].rows}
     assert overview["已办结(办结率)"] == ["2", "66.7%"]
-    assert overview["超期未答复"] == ["1", ""]
+    assert overview["超期未办结"] == ["1", ""]
     # the same figures as the dashboard's
     figures = statistics.summary(world, TODAY)
     assert overview["已答复(答复率)"] == [str(figures["replied"]), report.percent(figures["reply_rate"])]
@@ -233,7 +245,7 @@ def test_class_table_lists_a_result_class_added_to_the_choices(world, session):
 def test_problems_section_is_a_marked_placeholder_with_the_facts(draft):
     placeholder = next(b for b in draft.blocks if isinstance(b, report.Paragraph) and b.placeholder)
     assert placeholder.text.startswith("（此处请办公室结合实际补充")
-    assert "截至2025年7月1日,超期未答复1件;已答复尚待代表评价0件" in placeholder.text
+    assert "截至2025年7月1日,超期未办结1件;已答复尚待代表评价0件" in placeholder.text
     assert "B类答复承诺事项尚未落实1项(需防止“重答复、轻落实”)" in placeholder.text
 
 
@@ -272,7 +284,7 @@ def test_docx_holds_the_title_the_first_paragraph_and_the_tables(draft):
     assert [c.text for c in category.rows[1].cells] == ["城建交通", "2", "66.7%"]
     assert [c.text for c in category.rows[-1].cells] == ["合计", "3", "100%"]
     rating = doc.tables[5]
-    assert [c.text for c in rating.rows[1].cells] == ["2", "1", "1", "0", "0", "100%"]
+    assert [c.text for c in rating.rows[5].cells] == ["满意率（最终评价）", "2", "100%"]
 
 
 def test_docx_is_a4_with_chinese_fonts_and_styled_headings(draft):
@@ -303,7 +315,7 @@ def test_command_prints_the_text(world, session):
     text = out.getvalue()
     assert text.startswith("关于2025年八届人大五次会议代表建议办理工作情况的报告（草稿）\n")
     assert "共提出建议、批评和意见4件,其中,政府承办3件" in text
-    assert "截至2025年7月1日,超期未答复1件" in text
+    assert "截至2025年7月1日,超期未办结1件" in text
 
 
 def test_command_takes_the_short_name_and_format_txt(world, session):

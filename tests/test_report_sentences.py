@@ -5,9 +5,25 @@ from suggestions.models import Suggestion
 from tests.test_handling_report import TODAY
 
 
-def figures(gov, closed, satisfied, basic=0, unsatisfied=0, replied=None):
+def figures(gov, closed, satisfied, basic=0, unsatisfied=0, replied=None, **history):
+    """The figures ``outcome_sentence`` reads; by default every suggestion had one round, so the first
+    round's ratings are the final ones (``history`` overrides them)."""
     rated = satisfied + basic + unsatisfied
+    first = {
+        "first_satisfied": satisfied,
+        "first_basically_satisfied": basic,
+        "first_unsatisfied": unsatisfied,
+        "ever_unsatisfied": unsatisfied,
+        "rehandling": 0,
+        **history,
+    }
+    first_rated = first["first_satisfied"] + first["first_basically_satisfied"] + first["first_unsatisfied"]
     return {
+        **first,
+        "first_rated": first_rated,
+        "first_satisfaction_rate": statistics.rate(
+            first["first_satisfied"] + first["first_basically_satisfied"], first_rated
+        ),
         "government_handled": gov,
         "closed": closed,
         "replied": closed if replied is None else replied,

@@ -53,13 +53,12 @@
 
   draw("chart-sessions", {
     tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : (v * 100).toFixed(1) + "%"; } },
-    legend: { data: ["办结率", "满意率"], top: 0 },
+    legend: { data: data.session_rates.map(function (s) { return s.name; }), top: 0 },
     grid: { left: 50, right: 20, top: 36, bottom: 30 },
     xAxis: { type: "category", data: data.sessions.map(function (r) { return r.year + "年"; }) },
     yAxis: { type: "value", min: 0, max: 1, axisLabel: { formatter: function (v) { return (v * 100) + "%"; } } },
-    series: [
-      { name: "办结率", type: "line", data: data.sessions.map(function (r) { return r.completion_rate; }) },
-      { name: "满意率", type: "line", data: data.sessions.map(function (r) { return r.satisfaction_rate; }) }
-    ]
+    series: data.session_rates.map(function (s) {
+      return { name: s.name, type: "line", data: data.sessions.map(function (r) { return r[s.key]; }) };
+    })
   }, data.sessions.map(function (r) { return { url: "?session=" + r.session_id }; }));
 })();

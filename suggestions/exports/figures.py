@@ -38,37 +38,54 @@ def statistics_sheets(queryset, *, scope: str = "", today: datetime.date | None 
         sheet("按承办单位", "建议按承办单位统计", UNIT_COLUMNS, unit_rows(figures["by_unit"])),
         sheet("按分管领导", "建议按分管领导统计", PORTFOLIO_COLUMNS, portfolio_rows(figures["by_portfolio"])),
         sheet("按答复类别", "答复按类别统计", share_columns("答复类别"), result_class_rows(figures)),
-        sheet("满意度", "代表评价统计", share_columns("代表评价", "占已评价"), satisfaction_rows(figures)),
+        sheet("满意度", "代表评价统计", SATISFACTION_COLUMNS, satisfaction_rows(figures)),
     ]
 
 
 OVERVIEW_COLUMNS = (Column("项目", 16), Column("数值", 12, "int"), Column("说明", 36))
 
 
+OVERVIEW_FIGURES = (
+    "total",
+    "government_handled",
+    "not_government",
+    "withdrawn",
+    "key",
+    "key_closed",
+    "replied",
+    "reply_rate",
+    "closed",
+    "completion_rate",
+    "on_time",
+    "on_time_rate",
+    "overdue",
+    "face_to_face",
+    "face_to_face_rate",
+    "contacted",
+    "contact_rate",
+    "rated",
+    "satisfied",
+    "basically_satisfied",
+    "unsatisfied",
+    "satisfaction_rate",
+    "first_rated",
+    "first_satisfaction_rate",
+    "ever_unsatisfied",
+    "rehandling",
+)
+
+
+def figure_row(f, key) -> list:
+    """One figure as 项目, 数值, 说明: its label and note from ``statistics``, so the sheet says what it counts."""
+    value = percent(f[key]) if key.endswith("_rate") else f[key]
+    return [statistics.LABELS[key], value, statistics.NOTES.get(key, "")]
+
+
 def overview_rows(f) -> list[list]:
     commitments = f["commitments"]
     classes = f["by_result_class"]
     return [
-        ["建议总数", f["total"], "本范围内登记的建议"],
-        ["政府承办", f["government_handled"], "不含转交其他机关和撤回的建议"],
-        ["非政府承办", f["not_government"], "转交法院、检察院或党委部门"],
-        ["已撤回", f["withdrawn"], ""],
-        ["重点建议", f["key"], ""],
-        ["重点建议已办结", f["key_closed"], ""],
-        ["已答复", f["replied"], "已答复和已办结"],
-        ["答复率", percent(f["reply_rate"]), "已答复 ÷ 政府承办"],
-        ["已办结", f["closed"], ""],
-        ["办结率", percent(f["completion_rate"]), "已办结 ÷ 政府承办"],
-        ["按期答复", f["on_time"], "在办理期限内答复"],
-        ["按期答复率", percent(f["on_time_rate"]), "按期答复 ÷ 已答复"],
-        ["超期未答复", f["overdue"], "办理期限已过仍在办理"],
-        ["已沟通", f["contacted"], "有沟通记录的政府承办建议"],
-        ["见面率", percent(f["contact_rate"]), "已沟通 ÷ 政府承办"],
-        ["已评价", f["rated"], ""],
-        ["满意", f["satisfied"], ""],
-        ["基本满意", f["basically_satisfied"], ""],
-        ["不满意", f["unsatisfied"], ""],
-        ["满意率", percent(f["satisfaction_rate"]), "(满意 + 基本满意) ÷ 已评价"],
+        *(figure_row(f, key) for key in OVERVIEW_FIGURES),
         *([f"{code}类答复", classes[code], label] for code, label in ResultClass.choices),
         ["B类承诺事项", commitments["total"], "已答复的B类承诺"],
         ["B类承诺已落实", commitments["done"], ""],
@@ -85,6 +102,8 @@ def category_rows(f) -> list[list]:
     rows = [[c["name"], c["count"], percent(statistics.rate(c["count"], whole))] for c in f["by_category"]]
     return [*rows, ["合计", whole, percent(statistics.rate(whole, whole))]]
 
+
+SATISFACTION_COLUMNS = (Column("代表评价", 16), Column("件数", 10, "int"), Column("占已评价", 12, "percent"))
 
 UNIT_COLUMNS = (
     Column("承办单位", 24),
@@ -130,15 +149,37 @@ def result_class_rows(f) -> list[list]:
 
 
 def satisfaction_rows(f) -> list[list]:
-    rated = f["rated"]
+    """The final rating (each suggestion's latest round), then the first round's, then how many were ever
+    rated 不满意 and how many are being handled again: a 不满意 followed by a 满意 shows in the last three."""
+    labels = statistics.LABELS
+    rated, first = f["rated"], f["first_rated"]
+
+    def share(n, whole):
+        return percent(statistics.rate(n, whole))
+
     return [
-        ["满意", f["satisfied"], percent(f["satisfied_rate"])],
-        ["基本满意", f["basically_satisfied"], percent(f["basically_satisfied_rate"])],
-        ["不满意", f["unsatisfied"], percent(statistics.rate(f["unsatisfied"], rated))],
-        ["已评价合计", rated, percent(statistics.rate(rated, rated))],
+        [labels["satisfied"], f["satisfied"], percent(f["satisfied_rate"])],
+        [labels["basically_satisfied"], f["basically_satisfied"], percent(f["basically_satisfied_rate"])],
+        [labels["unsatisfied"], f["unsatisfied"], share(f["unsatisfied"], rated)],
+        [labels["rated"], rated, share(rated, rated)],
         [
-            "满意率 (满意+基本满意)",
+            labels["satisfaction_rate"],
             f["satisfied"] + f["basically_satisfied"],
             percent(f["satisfaction_rate"]),
         ],
+        [labels["first_satisfied"], f["first_satisfied"], share(f["first_satisfied"], first)],
+        [
+            labels["first_basically_satisfied"],
+            f["first_basically_satisfied"],
+            share(f["first_basically_satisfied"], first),
+        ],
+        [labels["first_unsatisfied"], f["first_unsatisfied"], share(f["first_unsatisfied"], first)],
+        [labels["first_rated"], first, share(first, first)],
+        [
+            labels["first_satisfaction_rate"],
+            f["first_satisfied"] + f["first_basically_satisfied"],
+            percent(f["first_satisfaction_rate"]),
+        ],
+        [labels["ever_unsatisfied"], f["ever_unsatisfied"], NO_RATE],
+        [labels["rehandling"], f["rehandling"], NO_RATE],
     ]

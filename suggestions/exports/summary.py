@@ -3,7 +3,7 @@ publicity. Rows are read in chunks, each with the same few queries, so the sheet
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Min, Prefetch
 from django.utils import timezone
 
 from .. import access
@@ -47,11 +47,13 @@ CONTACT_ORDER = {value: i for i, value in enumerate(ContactRecord.Method.values)
 
 def export_queryset(queryset, reader=None):
     """``queryset`` with what a row needs: each chunk of suggestions costs the same four extra queries. The
-    sheet shows accepted replies, and with ``reader`` only those ``access`` lets that person read."""
+    sheet shows accepted replies, and with ``reader`` only those ``access`` lets that person read; the
+    ratings of each round come with the parts (the worst a deputy gave any reply of the part)."""
     assignments = (
         Assignment.objects.current()
         .select_related("unit")
-        .only("id", "suggestion_id", "role", "round", "assigned_on", "unit__name")
+        .only("id", "suggestion_id", "role", "round", "state", "assigned_on", "deadline", "unit__name")
+        .annotate(worst_rating=Min("replies__ratings__overall"))  # each round's rating, in the same query
         .order_by("round", "id")
     )
     replies = Reply.objects.filter(state=Reply.State.ACCEPTED)
@@ -70,6 +72,7 @@ def export_queryset(queryset, reader=None):
     )
     return (
         queryset.select_related(None)
+        .prefetch_related(None)  # a list's own prefetches: the row reads what is prefetched here
         .select_related("category", "lead_deputy", "delegation", "supervising_leader")
         .defer("content")
         .prefetch_related(
@@ -141,10 +144,26 @@ def publicity(replies) -> str:
     return "未公开"
 
 
-def rating_label(s) -> str:
-    if s.rating:
-        return RatingLevel(s.rating).label
-    return "未评价" if s.state in RATED_STATES else ""
+def rating_label(s, assignments) -> str:
+    """代表评价: each round's rating, the worst its deputies gave (as ``Suggestion.rating`` and the list's
+    rating filter read it): 「满意」 for one round, 「第1轮：不满意；第2轮：满意」 once re-handled. A round
+    without a rating reads 未评价; the round being handled now, not replied yet, is left out (the state says
+    重新办理)."""
+    worst = {}
+    for a in assignments:
+        if a.worst_rating is not None:
+            worst[a.round] = min(a.worst_rating, worst.get(a.round, a.worst_rating))
+    if s.rating is not None:
+        worst.setdefault(s.round, s.rating)  # a suggestion recorded without rating rows (an old import)
+    labels = {}
+    for round_ in range(1, s.round + 1):
+        if round_ in worst:
+            labels[round_] = RatingLevel(worst[round_]).label
+        elif round_ < s.round or s.state in RATED_STATES:
+            labels[round_] = "未评价"
+    if s.round == 1:
+        return labels.get(1, "")
+    return "；".join(f"第{round_}轮：{label}" for round_, label in labels.items())
 
 
 def remarks(s) -> str:
@@ -189,9 +208,9 @@ def summary_row(index: int, s, today: datetime.date) -> list:
         "是" if s.is_key else "否",
         str(s.supervising_leader) if s.supervising_leader else "",
         "、".join(ContactRecord.Method(m).label for m in methods),
-        rating_label(s),
+        rating_label(s, assignments),
         publicity(replies),
         s.get_state_display(),
-        "是" if s.is_overdue(today) else "否",
+        "是" if s.is_overdue(today, parts=assignments) else "否",
         remarks(s),
     ]

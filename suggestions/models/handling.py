@@ -120,6 +120,9 @@ class ContactRecord(models.Model):
         MEETING = "meeting", "座谈"
         OTHER = "other", "其他"
 
+    # 见面 (面商): the methods that meet the deputy in person; 见面率 counts these, 沟通率 any method.
+    FACE_TO_FACE = (Method.VISIT, Method.MEETING, Method.SITE)
+
     assignment = models.ForeignKey(
         Assignment, verbose_name="交办", on_delete=models.CASCADE, related_name="contacts"
     )

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .. import formats
+from .. import formats, statistics
 from ..models import Suggestion
 
 register = template.Library()
@@ -52,6 +52,12 @@ def days_left(assignment):
     if days <= 7:
         return format_html('<span class="text-warning-emphasis fw-semibold">{}天</span>', days)
     return f"{days}天"
+
+
+@register.simple_tag
+def figure_label(key):
+    """What a figure of ``statistics.summary`` is called, saying what it counts (``statistics.LABELS``)."""
+    return statistics.LABELS[key]
 
 
 @register.filter

@@ -1,4 +1,8 @@
-"""The dashboard: a session at a glance, charts with their numbers in tables, each bar a link to the list."""
+"""The dashboard: a session at a glance, charts with their numbers in tables, each bar a link to the list.
+
+Every link opens the list of what its figure counts (``?session=<id>`` or ``?session=all``): a category's,
+a unit's (as lead) and a portfolio's figures count government-handled suggestions, so their links add
+``state=government``."""
 
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
@@ -6,7 +10,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from .. import selectors, statistics
+from ..filters import ALL_SESSIONS
 from ..models import CongressSession, ResultClass, Suggestion
+
+GOVERNMENT = "government"  # the list's state filter for government-handled suggestions
 
 
 def _list_url(**params):
@@ -35,27 +42,33 @@ def dashboard(request):
     sessions = list(CongressSession.objects.all())
     chosen = request.GET.get("session") or ""
     session = next((s for s in sessions if str(s.pk) == chosen), None)
-    if session is None and chosen != "all":
+    if session is None and chosen != ALL_SESSIONS:
         session = selectors.current_session()
     visible = Suggestion.objects.visible_to(request.user)
     scope = visible.filter(session=session) if session else visible
-    session_param = session.pk if session else "all"
+    session_param = session.pk if session else ALL_SESSIONS
 
     figures = statistics.summary(scope)
-    units = statistics.by_unit(scope)
-    portfolios = statistics.by_portfolio(scope)
+    units = [
+        {**row, "url": _list_url(session=session_param, state=GOVERNMENT, lead_unit=row["unit_id"])}
+        for row in statistics.by_unit(scope)
+    ]
+    portfolios = [
+        {**row, "url": _list_url(session=session_param, state=GOVERNMENT, leader=row["leader_id"])}
+        if row["leader_id"]
+        else row
+        for row in statistics.by_portfolio(scope)
+    ]
     chart = {
         "category": [
             {
                 "name": row["name"],
                 "value": row["count"],
-                "url": _list_url(session=session_param, category=row["category_id"]),
+                "url": _list_url(session=session_param, state=GOVERNMENT, category=row["category_id"]),
             }
             for row in figures["by_category"]
         ],
-        "units": [
-            {**row, "url": _list_url(session=session_param, lead_unit=row["unit_id"])} for row in units[:20]
-        ],
+        "units": units[:20],
         "states": [
             {
                 "name": state.label,
@@ -76,6 +89,10 @@ def dashboard(request):
             for code, label in ResultClass.choices
         ],
         "sessions": statistics.by_session(visible),
+        "session_rates": [
+            {"key": key, "name": statistics.LABELS[key]}
+            for key in ("completion_rate", "satisfaction_rate", "first_satisfaction_rate")
+        ],
     }
     context = {
         "sessions": sessions,
