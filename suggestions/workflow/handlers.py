@@ -621,7 +621,10 @@ def do_supervise(ctx):
     ctx.note = f"{note.get_kind_display()} ({note.get_method_display()}): {note.text}"
     if note.due_on:
         ctx.note += f"（{note.due_label}）"
-    ctx.recipients.units(*[a.unit for a in ctx.suggestion.assignments.open()])
+    told = f"{_named(ctx.suggestion)}{note.get_kind_display()}：{note.text}" + (
+        f"（{note.due_label}）" if note.due_on else ""
+    )
+    ctx.recipients.units(*[a.unit for a in ctx.suggestion.assignments.open()], text=told, call="去办理")
 
 
 def do_comment(ctx):

@@ -81,10 +81,21 @@ class Desk:
         self.page.goto(f"{self.base_url}{path}")
         return self
 
-    def act(self, action, fields=None, selects=None, checks=(), radios=None, press=None):
-        """Click the action's button, fill its form in the modal, confirm, and wait for the page to come back."""
-        self.page.locator(f"button[data-action={action}]").first.click()
-        modal = self.page.locator(".modal.show")
+    def act(self, action, fields=None, selects=None, checks=(), radios=None, press=None, then=None):
+        """Take an action from the suggestion's page: its form opens in a dialog, on a page of its own (the
+        reply) or is already on the page (the deputy's rating); fill it, confirm (``press``, and ``then`` when
+        the first press asks for a confirmation) and wait for the page to come back."""
+        trigger = self.page.locator(f"[data-action={action}]").first
+        href = trigger.get_attribute("href")
+        if href and href.startswith("#"):
+            modal = self.page.locator(href)  # the form is on the page, further down
+        elif href:
+            with self.page.expect_navigation():
+                trigger.click()
+            modal = self.page.locator(f"form#action-{action}-{href.rstrip('/').split('/')[-1]}")
+        else:
+            trigger.click()
+            modal = self.page.locator(".modal.show")
         modal.wait_for()
         for name, value in (fields or {}).items():
             modal.locator(f"[name={name}]").fill(value)
@@ -94,7 +105,11 @@ class Desk:
             modal.locator(f"input[name={name}][value='{value}']").check(force=True)
         for name in checks:
             modal.locator(f"input[name={name}]").check()
-        button = modal.locator(press or "button[type=submit]")
+        button = modal.locator(press or "button[type=submit]").first
+        if then:
+            button.click()  # asks to confirm, on the same page
+            button = modal.locator(then)
+            button.wait_for()
         with self.page.expect_navigation():
             button.click()
         return self.page.locator(".alert").first.inner_text()

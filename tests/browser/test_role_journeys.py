@@ -222,10 +222,10 @@ def test_deputy_rates_a_reply_with_one_tap_on_a_phone(demo_db, desk, shoot):
         page.locator("#todo-rate li", has_text=bus_lines.title).get_by_text("查看并评价").tap()
     assert page.locator("h1").inner_text() == f"第1号 {bus_lines.title}"
     assert "已答复" in page.locator("main h1 + div").inner_text()
-    page.locator("button[data-action=rate]").tap()
-    modal = page.locator(".modal.show")
-    modal.wait_for()
-    satisfied = modal.locator("button[name=overall][value='3']")
+    # the rating follows the reply: read it, and the buttons are right below, no scrolling back up
+    reply, rating = page.locator("#reply").bounding_box(), page.locator("form#rate").bounding_box()
+    assert reply["y"] + reply["height"] <= rating["y"] < reply["y"] + reply["height"] + 120
+    satisfied = page.locator("form#rate button[name=overall][value='3']")
     assert satisfied.inner_text() == "满意"
     with page.expect_navigation():
         satisfied.tap()  # one tap, nothing else filled in

@@ -56,7 +56,12 @@ def test_whole_life_from_registration_to_closing(
     office_desk.open(path).act("review_reply", radios={"accept": "1"})
 
     deputy = desk("deputy", PASSWORD).open(path)
-    deputy.act("rate", fields={"comment": "只建5处, 远远不够。"}, press="button[name=overall][value='1']")
+    deputy.act(
+        "rate",
+        fields={"comment": "只建5处, 远远不够。"},
+        press="button[data-unsatisfied]",
+        then="button[data-confirm-unsatisfied]",
+    )
     suggestion.refresh_from_db()
     assert suggestion.state == Suggestion.State.REHANDLING and suggestion.round == 2
 
