@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
+    "django_tasks_db",
     "accounts",
     "suggestions",
 ]
@@ -128,6 +129,19 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work through Django's tasks API. "database" (the default): tasks wait in the app's own database and
+# `python manage.py db_worker` runs them, so an office needs no extra server. "immediate": a task runs at once,
+# inside the request that enqueued it (make run, the test suite).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND],
+    }
+}
 
 # Set EMAIL_BACKEND / EMAIL_HOST in the environment for a real SMTP relay; the console backend prints mail.
 MAILERS = {

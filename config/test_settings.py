@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("TASKS_BACKEND", "immediate")
 
 from .settings import *  # noqa: E402, F403
 
