@@ -9,7 +9,7 @@ PORT ?= 8000
 # worksteal: a worker that runs out takes tests still queued for the other, as the journeys take seconds each.
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-fast lint check-migrations assets venv clean
+.PHONY: run test test-fast lint check-migrations assets venv clean bench-load
 
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON)" || { scripts/find-python; exit 1; }
@@ -41,6 +41,12 @@ test: venv assets
 	@if [ -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then echo "浏览器测试: 使用 $${CHROMIUM_PATH:-/usr/bin/chromium}"; \
 	else echo "浏览器测试将跳过: 未找到 Chromium (apt-get install chromium fonts-noto-cjk)"; fi
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The load run with faults (scripts/bench_load.py): two gunicorn instances on PostgreSQL, locust for 60 s, a worker
+# killed and PostgreSQL restarted mid-run. It restarts the machine's PostgreSQL: a development machine only.
+bench-load: venv assets
+	$(PY) -m pip install --quiet -r requirements-bench.lock
+	$(PY) scripts/bench_load.py
 
 lint: venv
 	$(PY) -m ruff check .
