@@ -67,9 +67,7 @@ def export_summary(request):
         return launch(
             request,
             kind=Job.Kind.SUMMARY,
-            title=exports.filename("建议办理情况汇总表", session.name if session else "", today).removesuffix(
-                ".xlsx"
-            ),
+            title=f"建议办理情况汇总表（{session.name if session else exports.ALL_SESSIONS}）",
             parameters={"query": request.GET.urlencode(), "note": note, "today": today.isoformat()},
             total=rows,
         )
@@ -100,7 +98,7 @@ def export_statistics(request):
         return launch(
             request,
             kind=Job.Kind.STATISTICS,
-            title=exports.filename("建议办理情况统计表", label, today).removesuffix(".xlsx"),
+            title=f"建议办理情况统计表（{label}）",
             parameters={"session": session.pk if session else None, "today": today.isoformat()},
             total=exports.STATISTICS_SHEETS,
         )
