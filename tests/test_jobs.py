@@ -215,6 +215,25 @@ def test_the_download_pages_change_nothing_and_refuse_post(client, finished_job,
     assert client.post(reverse(f"suggestions:{name}", args=args)).status_code == 405
 
 
+def test_my_downloads_reads_the_same_few_queries_for_one_job_or_many(client, office):
+    def add(count):
+        for _ in range(count):
+            Job.objects.create(
+                owner=office, kind=Job.Kind.REPORT, title="报告", expires_at=jobs.keep_until(timezone.now())
+            )
+
+    client.force_login(office)
+    url = reverse("suggestions:downloads")
+    add(1)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    add(9)
+    with CaptureQueriesContext(connection) as ten:
+        html = client.get(url).content.decode()
+    assert len(ten) == len(one) and html.count('data-job="') == 10
+
+
 # --- progress --------------------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from suggestions import jobs
-from suggestions.models import Job
+from suggestions.models import Job, Suggestion
+from tests.test_imports import HEADER, row, upload, workbook
 from tests.test_jobs import TITLES
 
 pytestmark = [
@@ -68,14 +69,19 @@ def three_committed(transactional_db, office, session, categories, deputies, set
     return session
 
 
-def test_the_worker_process_runs_the_queued_export_and_report(client, office, three_committed):
+def test_the_worker_process_runs_the_queued_export_report_and_import(client, office, three_committed, units):
     session = three_committed
     client.force_login(office)
+    upload(client, session, workbook([HEADER, row(12, lead_unit="交通局"), row(13), row(14)]))
+    token = client.get(reverse("suggestions:import_preview")).context["token"]
     with override_settings(TASKS=DATABASE_BACKEND):
         client.post(reverse("suggestions:export_summary") + f"?session={session.pk}")
         client.post(reverse("suggestions:handling_report") + f"?session={session.pk}")
+        client.post(reverse("suggestions:import_confirm"), {"token": token, "assign": "1"})
     summary, report = Job.objects.get(kind=Job.Kind.SUMMARY), Job.objects.get(kind=Job.Kind.REPORT)
-    assert {summary.state, report.state} == {Job.State.QUEUED}
+    imported = Job.objects.get(kind=Job.Kind.IMPORT)
+    assert {summary.state, report.state, imported.state} == {Job.State.QUEUED}
+    assert Suggestion.objects.count() == 3  # nothing imported before the worker runs
     page = client.get(reverse("suggestions:job", args=[summary.pk])).content.decode()
     assert "排队中" in page and 'role="progressbar"' in page and "已处理0行，共3行" in page
 
@@ -84,6 +90,11 @@ def test_the_worker_process_runs_the_queued_export_and_report(client, office, th
 
     summary.refresh_from_db()
     report.refresh_from_db()
+    imported.refresh_from_db()
+    assert (imported.state, imported.done, imported.total) == (Job.State.DONE, 3, 3)
+    assert [number for _, number, _ in imported.result["registered"]] == ["第12号", "第13号", "第14号"]
+    assert Suggestion.objects.filter(number__in=[12, 13, 14]).count() == 3
+    assert Suggestion.objects.get(number=12).state == Suggestion.State.ASSIGNED
     assert (summary.state, summary.done, summary.total) == (Job.State.DONE, 3, 3)
     assert (report.state, report.done, report.total) == (Job.State.DONE, 2, 2)
     assert summary.finished_at <= timezone.now() < summary.expires_at
@@ -94,7 +105,7 @@ def test_the_worker_process_runs_the_queued_export_and_report(client, office, th
     content = b"".join(client.get(reverse("suggestions:job_file", args=[report.pk])).streaming_content)
     assert "代表建议办理工作情况的报告" in docx.Document(io.BytesIO(content)).paragraphs[0].text
     assert client.get(reverse("suggestions:job_progress", args=[summary.pk])).json()["finished"] is True
-    jobs.prune(now=summary.expires_at)  # the files the worker wrote under MEDIA_ROOT
+    jobs.prune(now=max(job.expires_at for job in Job.objects.all()))  # the files the worker wrote
     assert not Job.objects.exists()
 
 

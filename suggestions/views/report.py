@@ -33,7 +33,7 @@ def handling_report(request):
         return launch(
             request,
             kind=Job.Kind.REPORT,
-            title=f"{session.name}代表建议办理工作情况报告",
+            title=f"办理工作情况报告（{session.name}）",
             parameters={"session": session.pk},
             total=jobs.REPORT_STEPS,
         )
