@@ -2,6 +2,8 @@
 
 The uploaded file is kept between the preview and the confirmation under MEDIA_ROOT/imports/, named by a random
 token that only the user's session knows; confirming parses it again, imports all rows or none, and deletes it.
+A list of more than ``settings.JOBS_INSTANT_ROWS`` rows is written by a background job instead
+(suggestions/jobs.py), whose page shows the rows done and then lists what it wrote.
 """
 
 import re
