@@ -355,3 +355,11 @@ def test_an_expired_file_is_gone_and_pruning_deletes_it(client, finished_job, of
     assert out.getvalue().strip() == "已删除过期的下载1项。"
     assert list(Job.objects.all()) == [kept]
     assert not Path(path).exists() and Path(kept.file.path).exists()
+
+
+def test_the_daily_reminders_run_prunes_expired_downloads_too(finished_job):
+    Job.objects.filter(pk=finished_job.pk).update(expires_at=timezone.now())
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "已删除过期的下载1项。" in out.getvalue()
+    assert not Job.objects.exists() and not Path(finished_job.file.path).exists()
