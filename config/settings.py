@@ -143,6 +143,12 @@ TASKS = {
     }
 }
 
+# Long jobs (suggestions/jobs.py): a job of at most JOBS_INSTANT_ROWS rows (suggestions in an export or report,
+# rows of an import) answers at once; a longer one runs as a task with a progress bar, its file kept in
+# 「我的下载」 for DOWNLOADS_KEEP_DAYS days after it ends, then pruned (prune_downloads, run by send_reminders).
+JOBS_INSTANT_ROWS = int(os.environ.get("JOBS_INSTANT_ROWS", "500"))
+DOWNLOADS_KEEP_DAYS = int(os.environ.get("DOWNLOADS_KEEP_DAYS", "7"))
+
 # Set EMAIL_BACKEND / EMAIL_HOST in the environment for a real SMTP relay; the console backend prints mail.
 MAILERS = {
     "default": {

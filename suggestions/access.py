@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
 
@@ -23,6 +24,7 @@ from .models import (
     ContactRecord,
     Event,
     ExtensionRequest,
+    Job,
     Rating,
     ReassignmentRequest,
     Reply,
@@ -245,3 +247,17 @@ def suggestion_page(user, pk, *, with_actions=True) -> SuggestionPage:
         show_deputy_contacts=may(user, "deputy_contacts"),
         actions=workflow.available_actions(suggestion, user) if with_actions else [],
     )
+
+
+def jobs_of(user):
+    """A person's background jobs (「我的下载」), those still kept; nobody else's."""
+    return Job.objects.filter(owner_id=user.pk, expires_at__gt=timezone.now())
+
+
+def job_for(user, pk):
+    """The job ``pk`` if it is ``user``'s own and still kept; its file is its owner's alone. Anyone else, or a
+    pruned or expired job, gets a 404."""
+    job = jobs_of(user).filter(pk=pk).first()
+    if job is None:
+        raise Http404("没有这项后台任务，或它已过期删除。")
+    return job

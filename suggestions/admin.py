@@ -30,6 +30,7 @@ from .models import (
     Event,
     ExtensionRequest,
     HandlingUnit,
+    Job,
     Leader,
     Notification,
     Rating,
@@ -649,3 +650,40 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ("recipient", "suggestion", "event")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """Who ran which long job (exports, reports, imports) and how it went; the file itself stays its owner's
+    alone, downloaded from 「我的下载」 (``access.job_for``), so it is not offered here."""
+
+    list_display = (
+        "created_at",
+        "owner",
+        "kind",
+        "title",
+        "state",
+        "done",
+        "total",
+        "finished_at",
+        "expires_at",
+    )
+    list_filter = ("kind", "state")
+    search_fields = ("title", "owner__username", "owner__name")
+    list_select_related = ("owner",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    fields = (
+        "owner",
+        "kind",
+        "title",
+        "parameters",
+        "state",
+        "done",
+        "total",
+        "filename",
+        "error",
+        "created_at",
+        "finished_at",
+        "expires_at",
+    )

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import batch, dashboard, detail, documents, home, imports, notifications, registry, tools
+from .views import (
+    batch,
+    dashboard,
+    detail,
+    documents,
+    downloads,
+    home,
+    imports,
+    notifications,
+    registry,
+    tools,
+)
 from .views import exports as export_views
 from .views import report as report_views
 
@@ -26,6 +37,10 @@ urlpatterns = [
     ),
     path("exports/summary.xlsx", export_views.export_summary, name="export_summary"),
     path("exports/statistics.xlsx", export_views.export_statistics, name="export_statistics"),
+    path("downloads/", downloads.download_list, name="downloads"),
+    path("downloads/<int:pk>/", downloads.job_page, name="job"),
+    path("downloads/<int:pk>/progress/", downloads.job_progress, name="job_progress"),
+    path("downloads/<int:pk>/file/", downloads.job_file, name="job_file"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="mark_read"),
     path("tools/deadline/", tools.deadline_preview, name="deadline_preview"),

@@ -23,6 +23,7 @@ from suggestions.models import (
     Delegation,
     Deputy,
     HandlingUnit,
+    Job,
     Leader,
     Notification,
     Reminder,
@@ -144,6 +145,13 @@ def world_builder(office, clerk, head, co_clerk, units, deputies, deputy_user, s
             event=s.events.last(),
             kind="rate",
             text=f"{s.number_label}: 评价答复",
+        )
+        Job.objects.create(
+            owner=office,
+            kind=Job.Kind.SUMMARY,
+            title=f"建议办理情况汇总表（{session.name}）",
+            state=Job.State.DONE,
+            expires_at=j.step(),
         )
         s.refresh_from_db()
         return s

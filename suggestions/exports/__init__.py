@@ -5,6 +5,7 @@ already limited to what the reader may see (``selectors.filtered_suggestions`` f
 screen and the workbook agree.
 """
 
+import dataclasses
 import datetime
 
 from django.utils import timezone
@@ -18,15 +19,41 @@ ALL_SESSIONS = "全部届次"
 
 
 def write_summary(
-    queryset, target, *, today: datetime.date | None = None, note: str = "", reader=None
+    queryset, target, *, today: datetime.date | None = None, note: str = "", reader=None, progress=None
 ) -> int:
-    """Write the summary of ``queryset`` to ``target`` (a path or binary file); returns the number of rows."""
-    return write_workbook([summary_sheet(queryset, today=today, note=note, reader=reader)], target)[0]
+    """Write the summary of ``queryset`` to ``target`` (a path or binary file); returns the number of rows.
+    ``progress(n)`` is told each row written (the background export's progress bar)."""
+    sheet = summary_sheet(queryset, today=today, note=note, reader=reader)
+    if progress:
+        sheet = dataclasses.replace(sheet, rows=_counted(sheet.rows, progress))
+    return write_workbook([sheet], target)[0]
 
 
-def write_statistics(queryset, target, *, scope: str = "", today: datetime.date | None = None) -> int:
-    """Write the statistics workbook of ``queryset``; returns the number of sheets."""
-    return len(write_workbook(statistics_sheets(queryset, scope=scope, today=today), target))
+STATISTICS_SHEETS = 6  # 概况, 按类别, 按承办单位, 按分管领导, 按答复类别, 满意度
+
+
+def write_statistics(
+    queryset, target, *, scope: str = "", today: datetime.date | None = None, progress=None
+) -> int:
+    """Write the statistics workbook of ``queryset``; returns the number of sheets. ``progress(n)`` is told
+    each sheet written."""
+    sheets = statistics_sheets(queryset, scope=scope, today=today)
+    if progress:
+        sheets = _told(sheets, progress)
+    return len(write_workbook(sheets, target))
+
+
+def _counted(rows, progress):
+    for done, row in enumerate(rows, start=1):
+        yield row
+        progress(done)
+
+
+def _told(sheets, progress):
+    for done, sheet in enumerate(sheets):
+        if done:
+            progress(done)
+        yield sheet
 
 
 def filename(kind: str, scope: str = "", today: datetime.date | None = None) -> str:

@@ -32,9 +32,10 @@ class ImportResult:
     assigned: int
 
 
-def run_import(plan: ImportPlan, *, user, assign=False, at=None) -> ImportResult:
+def run_import(plan: ImportPlan, *, user, assign=False, at=None, progress=None) -> ImportResult:
     """Registers every row of ``plan`` (and, with ``assign``, assigns those with a matched lead unit) in one
-    transaction: all rows or none. Raises ImportFailed, with nothing written, when any row cannot be."""
+    transaction: all rows or none. Raises ImportFailed, with nothing written, when any row cannot be.
+    ``progress(n)`` is told each row done (registered, and assigned with ``assign``)."""
     if not plan.rows:
         raise ImportFailed(plan.errors or [Problem("文件中没有可导入的建议。")])
     if plan.errors:
@@ -46,22 +47,24 @@ def run_import(plan: ImportPlan, *, user, assign=False, at=None) -> ImportResult
     try:
         with transaction.atomic():
             registered = _register_all(plan, user, at, assign)
-            for row, suggestion in zip(plan.rows, registered, strict=True):
-                if not (assign and row.can_assign):
-                    continue
-                try:
-                    workflow.perform(
-                        "assign",
-                        user=user,
-                        suggestion=suggestion,
-                        at=at,
-                        lead_unit=row.lead_unit,
-                        co_units=row.co_units,
-                    )
-                except workflow.WorkflowError as exc:
-                    column = FIELD_COLUMNS.get(exc.field) or "lead_unit"
-                    raise ImportFailed([Problem(exc.message, row.row, plan.headers.get(column, ""))]) from exc
-                assigned += 1
+            for done, (row, suggestion) in enumerate(zip(plan.rows, registered, strict=True), start=1):
+                if assign and row.can_assign:
+                    try:
+                        workflow.perform(
+                            "assign",
+                            user=user,
+                            suggestion=suggestion,
+                            at=at,
+                            lead_unit=row.lead_unit,
+                            co_units=row.co_units,
+                        )
+                    except workflow.WorkflowError as exc:
+                        column = FIELD_COLUMNS.get(exc.field) or "lead_unit"
+                        problem = Problem(exc.message, row.row, plan.headers.get(column, ""))
+                        raise ImportFailed([problem]) from exc
+                    assigned += 1
+                if progress:
+                    progress(done)
     except IntegrityError as exc:  # a number registered by someone else at the same moment
         raise ImportFailed(
             [Problem("建议编号与刚刚登记的建议冲突 (可能有人同时在登记或导入), 请重新预览后再导入。")]

@@ -11,6 +11,7 @@ from .handling import (
     Ruling,
     SupervisionNote,
 )
+from .jobs import Job
 from .reference import DEFAULT_CATEGORIES, Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
 from .reminders import Reminder
 from .suggestion import Assignment, RatingLevel, ResultClass, Suggestion
@@ -29,6 +30,7 @@ __all__ = [
     "Event",
     "ExtensionRequest",
     "HandlingUnit",
+    "Job",
     "Leader",
     "Notification",
     "Rating",

@@ -1,15 +1,18 @@
 """Excel downloads: the 建议办理情况汇总表 of the list's rows, and the statistics workbook of the dashboard's
-figures. Both are written to a temporary file, streamed to the browser and deleted when the response closes."""
+figures. Up to ``settings.JOBS_INSTANT_ROWS`` suggestions, they are written to a temporary file, streamed to the
+browser and deleted when the response closes; a longer one runs in the background (``downloads.launch``) and
+its file appears in 「我的下载」."""
 
 import tempfile
 
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, HttpResponseBadRequest
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
-from .. import exports, selectors
-from ..models import CongressSession, Suggestion
+from .. import exports, jobs, selectors
+from ..models import CongressSession, Job
+from .downloads import launch
 
 
 def _bad_request(message):
@@ -45,10 +48,10 @@ def describe_filters(filterset) -> str:
     return "筛选条件: " + "; ".join(parts) if parts else ""
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required("suggestions.export", raise_exception=True)
 def export_summary(request):
-    """GET /exports/summary.xlsx?<the list's filter parameters>: the rows the list shows, all pages."""
+    """GET or POST /exports/summary.xlsx?<the list's filter parameters>: the rows the list shows, all pages."""
     filterset = selectors.filtered_suggestions(request.user, request.GET)
     if not filterset.is_valid():
         errors = "; ".join(
@@ -58,20 +61,28 @@ def export_summary(request):
         return _bad_request(f"筛选条件有误, 无法导出。{errors}")
     session = filterset.form.cleaned_data.get("session")
     today = timezone.localdate()
+    note = describe_filters(filterset)
+    rows = filterset.qs.count()
+    if not jobs.is_small(rows):
+        return launch(
+            request,
+            kind=Job.Kind.SUMMARY,
+            title=f"建议办理情况汇总表（{session.name if session else exports.ALL_SESSIONS}）",
+            parameters={"query": request.GET.urlencode(), "note": note, "today": today.isoformat()},
+            total=rows,
+        )
     return _xlsx_response(
-        lambda file: exports.write_summary(
-            filterset.qs, file, today=today, note=describe_filters(filterset), reader=request.user
-        ),
+        lambda file: exports.write_summary(filterset.qs, file, today=today, note=note, reader=request.user),
         exports.filename("建议办理情况汇总表", session.name if session else "", today),
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required("suggestions.export", raise_exception=True)
 def export_statistics(request):
-    """GET /exports/statistics.xlsx?session=<id|all>: the dashboard's figures; the current session by default."""
+    """GET or POST /exports/statistics.xlsx?session=<id|all>: the dashboard's figures; the current session by
+    default."""
     chosen = request.GET.get("session") or ""
-    visible = Suggestion.objects.visible_to(request.user)
     if chosen == "all":
         session = None
     elif chosen:
@@ -80,9 +91,17 @@ def export_statistics(request):
             return _bad_request(f"没有编号为「{chosen}」的届次会议, 无法导出。")
     else:
         session = selectors.current_session()
-    scope = visible.filter(session=session) if session else visible
-    label = session.name if session else exports.ALL_SESSIONS
+    scope, label = jobs.statistics_scope(request.user, session)
     today = timezone.localdate()
+    rows = scope.count()
+    if not jobs.is_small(rows):
+        return launch(
+            request,
+            kind=Job.Kind.STATISTICS,
+            title=f"建议办理情况统计表（{label}）",
+            parameters={"session": session.pk if session else None, "today": today.isoformat()},
+            total=exports.STATISTICS_SHEETS,
+        )
     return _xlsx_response(
         lambda file: exports.write_statistics(scope, file, scope=label, today=today),
         exports.filename("建议办理情况统计表", label, today),

@@ -2,6 +2,8 @@
 
 The uploaded file is kept between the preview and the confirmation under MEDIA_ROOT/imports/, named by a random
 token that only the user's session knows; confirming parses it again, imports all rows or none, and deletes it.
+A list of more than ``settings.JOBS_INSTANT_ROWS`` rows is written by a background job instead
+(suggestions/jobs.py), whose page shows the rows done and then lists what it wrote.
 """
 
 import re
@@ -19,9 +21,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import imports, selectors
+from .. import imports, jobs, selectors
 from ..forms import style
-from ..models import CongressSession
+from ..models import CongressSession, Job
 
 SESSION_KEY = "suggestion_import"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -122,6 +124,8 @@ def preview(request):
         return redirect("suggestions:import_upload")
     token, path, session, filename = pending
     plan = imports.read_plan(path, session=session)
+    # How many rows the confirmed write takes: a long list is written in the background (``_confirm_later``).
+    request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "rows": len(plan.rows) if plan.ok else 0}
     return _render_preview(request, plan, token, filename)
 
 
@@ -148,6 +152,9 @@ def confirm(request):
         return redirect("suggestions:import_upload" if pending is None else "suggestions:import_preview")
     token, path, session, filename = pending
     assign = request.POST.get("assign") == "1"
+    rows = (request.session.get(SESSION_KEY) or {}).get("rows") or 0
+    if rows and not jobs.is_small(rows):
+        return _confirm_later(request, token, session, filename, assign, rows)
     plan = imports.read_plan(path, session=session)
     try:
         result = imports.run_import(plan, user=request.user, assign=assign)
@@ -162,6 +169,20 @@ def confirm(request):
         text += f", 其中{result.assigned}件已按建议主办、协办单位交办"
     messages.success(request, text + "。")
     return redirect(reverse("suggestions:list") + "?" + urlencode({"session": session.pk}))
+
+
+def _confirm_later(request, token, session, filename, assign, rows):
+    """The write of a long list, as a task with a progress bar: the job's page lists what it wrote. The
+    previewed file stays until the task has read it."""
+    job = jobs.start(
+        owner=request.user,
+        kind=Job.Kind.IMPORT,
+        title=f"导入{filename or '建议清单'}（{session.name}）",
+        parameters={"token": token, "session": session.pk, "assign": assign},
+        total=rows,
+    )
+    request.session.pop(SESSION_KEY, None)
+    return redirect("suggestions:job", pk=job.pk)
 
 
 @require_POST

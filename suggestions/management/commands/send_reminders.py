@@ -4,6 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from suggestions import jobs
 from suggestions.reminders import send_reminders
 
 
@@ -44,3 +45,5 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not dry_run:
             self.stdout.write(f"共生成通知 {outcome.notifications} 条, 发送邮件 {outcome.emailed} 封。")
+            if pruned := jobs.prune():  # the daily run also clears 「我的下载」 of files kept past their time
+                self.stdout.write(f"已删除过期的下载{pruned}项。")
