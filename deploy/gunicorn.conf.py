@@ -25,3 +25,12 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 proc_name = "suggestions"
+# gunicornc's control socket: in the unit's RuntimeDirectory= (/run/suggestions, systemd says where in
+# $RUNTIME_DIRECTORY), or where GUNICORN_CONTROL_SOCKET says; otherwise none, since gunicorn's own default
+# ($HOME/.gunicorn/gunicorn.ctl) would be shared by every instance of the same user.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or (
+    os.path.join(os.environ["RUNTIME_DIRECTORY"], "gunicorn.ctl")
+    if os.environ.get("RUNTIME_DIRECTORY")
+    else ""
+)
+control_socket_disable = not control_socket

@@ -4,6 +4,7 @@ where this machine has them, and against the app itself: every command a unit ru
 nginx accepts every upload the app accepts, the environment file names the settings production needs."""
 
 import configparser
+import json
 import re
 import shlex
 import shutil
@@ -114,7 +115,7 @@ def test_nginx_accepts_every_upload_the_app_accepts_and_tells_it_the_request_was
     (body,) = re.findall(r"client_max_body_size\s+(\w+);", text)
     assert settings.UPLOAD_MAX_BYTES < megabytes(body) <= settings.UPLOAD_MAX_BYTES + 2 * 1024 * 1024
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in text
-    assert "proxy_set_header Host $host;" in text
+    assert "proxy_set_header Host $http_host;" in text
     assert re.search(r"server\s+127\.0\.0\.1:8000;", text)  # gunicorn.conf.py's default bind
     assert re.search(r"listen 80;.*?return 301 https://\$host\$request_uri;", text, re.S)
     assert "listen 443 ssl" in text
@@ -158,6 +159,36 @@ def test_gunicorn_accepts_its_configuration():
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.test_settings"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def gunicorn_settings(**env):
+    script = (
+        "import runpy, json; c = runpy.run_path('deploy/gunicorn.conf.py'); "
+        "print(json.dumps({k: c[k] for k in ('bind', 'workers', 'control_socket', 'control_socket_disable')}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_gunicorn_listens_on_localhost_only_and_each_instance_has_its_own_control_socket():
+    assert gunicorn_settings()["bind"] == "127.0.0.1:8000"
+    # Under systemd: the unit's RuntimeDirectory; by hand: none, not the one $HOME/.gunicorn every instance shares.
+    assert (
+        gunicorn_settings(RUNTIME_DIRECTORY="/run/suggestions")["control_socket"]
+        == "/run/suggestions/gunicorn.ctl"
+    )
+    assert gunicorn_settings()["control_socket_disable"] is True
+    web = unit(DEPLOY / "systemd" / "suggestions-web.service")["Service"]
+    assert web["RuntimeDirectory"] == "suggestions"
+    chosen = gunicorn_settings(GUNICORN_BIND="127.0.0.1:8110", GUNICORN_WORKERS="3")
+    assert (chosen["bind"], chosen["workers"]) == ("127.0.0.1:8110", 3)
 
 
 def test_the_environment_file_names_every_setting_production_reads():
