@@ -1,8 +1,12 @@
 """Settings, read from the environment.
 
+DJANGO_ENV     "development" (the default: make run, the tests) or "production" (an office's server, see
+               docs/operations.md): DEBUG is never on, SECRET_KEY and ALLOWED_HOSTS are required, mail goes out
+               through SMTP, HTTPS is assumed behind the nginx site (ALLOW_PLAIN_HTTP=1 for an intranet without
+               TLS, explicitly), static files are compressed with hashed names (collectstatic first).
 DATABASE_URL   default: a SQLite file under var/; postgres://user@host:port/name uses PostgreSQL.
 SECRET_KEY     required unless DEBUG is on.
-DEBUG          "1"/"true" turns it on (off by default).
+DEBUG          "1"/"true" turns it on (off by default; refused in production).
 ALLOWED_HOSTS  comma-separated host names.
 """
 
@@ -11,6 +15,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -23,17 +28,34 @@ def env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG")
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DJANGO_ENV = os.environ.get("DJANGO_ENV", "development").strip().lower()
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV 只能是 development 或 production，不能是「{DJANGO_ENV}」。")
+PRODUCTION = DJANGO_ENV == "production"
+
+if PRODUCTION:
+    # No debug page ever: a production server refuses to start rather than show one.
+    if env_bool("DEBUG"):
+        raise ImproperlyConfigured("生产环境（DJANGO_ENV=production）不能开启 DEBUG：请删除 DEBUG 设置。")
+    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not os.environ.get(name, "").strip()]
+    if missing:
+        raise ImproperlyConfigured(
+            f"生产环境（DJANGO_ENV=production）缺少环境变量 {'、'.join(missing)}：见 deploy/suggestions.env.example。"
+        )
+
+DEBUG = env_bool("DEBUG") and not PRODUCTION
 SECRET_KEY = os.environ.get("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "development-only-not-secret"
 
-ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +86,13 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+if PRODUCTION:
+    # The files collectstatic gathered, served by the app itself (runserver and the tests serve static/ as is).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.csp.ContentSecurityPolicyMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+
 ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
@@ -73,6 +103,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "suggestions.context_processors.notifications",
@@ -121,7 +152,17 @@ FILTERS_EMPTY_CHOICE_LABEL = "全部"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+# Production serves the files collectstatic gathered, through whitenoise: compressed (gzip, and brotli when
+# installed), hashed names cached for a year (immutable). make run and the tests read static/ as it is.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 # Uploaded reply letters live outside static/ and are served only through a view that checks visibility.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "uploads"))
@@ -149,11 +190,29 @@ TASKS = {
 JOBS_INSTANT_ROWS = int(os.environ.get("JOBS_INSTANT_ROWS", "500"))
 DOWNLOADS_KEEP_DAYS = int(os.environ.get("DOWNLOADS_KEEP_DAYS", "7"))
 
-# Set EMAIL_BACKEND / EMAIL_HOST in the environment for a real SMTP relay; the console backend prints mail.
+# Mail. Production: SMTP through EMAIL_HOST (default localhost, the server's own relay), EMAIL_PORT, EMAIL_USER,
+# EMAIL_PASSWORD, EMAIL_USE_TLS. Development: the console backend prints mail unless EMAIL_HOST is set.
+# EMAIL_BACKEND overrides either.
+EMAIL_OPTIONS = {
+    key: value
+    for key, value in {
+        "host": os.environ.get("EMAIL_HOST", "localhost" if PRODUCTION else ""),
+        "port": int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None,
+        "username": os.environ.get("EMAIL_USER"),
+        "password": os.environ.get("EMAIL_PASSWORD"),
+        "use_tls": env_bool("EMAIL_USE_TLS") or None,
+    }.items()
+    if value
+}
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
-        "OPTIONS": {"host": os.environ["EMAIL_HOST"]} if os.environ.get("EMAIL_HOST") else {},
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if EMAIL_OPTIONS.get("host")
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "OPTIONS": EMAIL_OPTIONS,
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "建议办理系统 <noreply@localhost>")
@@ -190,6 +249,42 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# The session and CSRF cookies travel over HTTPS only, unless DEBUG (make run on one's own machine) is on.
-# Django's defaults already send nosniff, X-Frame-Options: DENY and HttpOnly session cookies.
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+# --- security headers and cookies, in every mode (docs/operations.md, 生产部署) -----------------------------------
+# Scripts only from our own static files: no inline <script>, no onclick=; the JSON a page carries for its
+# scripts is <script type="application/json">, which no browser runs. Styles allow inline style attributes
+# (the charts and Bootstrap's components set them); nothing is loaded from elsewhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A working day idle ends the session: 8 hours, counted again from each request.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # the pages send the token from the form or hx-headers, never from the cookie
+
+# HTTPS: the nginx site (deploy/nginx-suggestions.conf) terminates TLS and says so in X-Forwarded-Proto; gunicorn
+# listens on 127.0.0.1 only, so no one else can set that header. The session and CSRF cookies travel over HTTPS
+# only unless DEBUG (make run on one's own machine) is on. An intranet without TLS must say so:
+# ALLOW_PLAIN_HTTP=1 (production) drops the redirect, HSTS and secure cookies; check --deploy then warns, rightly.
+ALLOW_PLAIN_HTTP = env_bool("ALLOW_PLAIN_HTTP")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not (DEBUG or ALLOW_PLAIN_HTTP)
+if PRODUCTION and not ALLOW_PLAIN_HTTP:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # The header alone changes nothing: a name is preloaded only once submitted to hstspreload.org.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

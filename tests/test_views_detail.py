@@ -123,7 +123,9 @@ def test_the_failed_form_is_shown_again_with_the_modal_reopened(client, journey,
         reverse("suggestions:act_on", args=[s.pk, "log_contact", journey.lead.pk]), {"method": "phone"}
     )
     assert response.status_code == 400
-    assert f'getElementById("action-log_contact-{journey.lead.pk}")' in text(response)
+    # static/js/page.js reopens the dialog the page names (tests/browser/test_content_security_policy.py)
+    assert f'data-open-modal="action-log_contact-{journey.lead.pk}"' in text(response)
+    assert f'id="action-log_contact-{journey.lead.pk}"' in text(response)
     assert "记录沟通" not in timeline(response)
 
 
