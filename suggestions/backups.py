@@ -143,10 +143,11 @@ def _add_bytes(tar, name, data: bytes):
 
 
 def prune(directory: Path, keep: int, *, exclude: Path | None = None) -> list[Path]:
-    """Delete all but the ``keep`` newest of our backups in ``directory`` (files that are not ours stay)."""
+    """Delete all but the ``keep`` newest of our backups in ``directory``, whatever their names (files that are
+    not ours stay; a backup being written, ``.name.partial``, is not looked at)."""
     ours = []
-    for path in directory.glob("*.tar.gz"):
-        if path.is_file() and read_manifest(path, quiet=True) is not None:
+    for path in directory.iterdir():
+        if path.is_file() and not path.name.startswith(".") and read_manifest(path, quiet=True) is not None:
             ours.append(path)
     ours.sort(key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
     removed = []

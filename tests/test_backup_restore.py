@@ -219,16 +219,16 @@ def test_keep_prunes_older_backups_and_leaves_other_files(one_suggestion, tmp_pa
     (folder / "readme.tar.gz").write_text("not a backup of ours")
     made = []
     for day in ("2026-11-28", "2026-11-29", "2026-11-30", "2026-12-01"):
-        path = folder / f"{day}.tar.gz"
+        path = folder / f"suggestions-{day}.backup"  # any name: deploy/'s daily unit uses this one
         said = run("backup", "-o", str(path), "--keep", "2")
         made.append(path)
         stamp = made.index(path) * 1000 + 1_700_000_000
         os.utime(path, (stamp, stamp))
     assert "已删除较早的备份" in said
     assert sorted(p.name for p in folder.iterdir()) == [
-        "2026-11-30.tar.gz",
-        "2026-12-01.tar.gz",
         "readme.tar.gz",
+        "suggestions-2026-11-30.backup",
+        "suggestions-2026-12-01.backup",
     ]
 
 

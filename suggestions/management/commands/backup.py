@@ -19,7 +19,7 @@ class Command(BaseCommand):
             "-o",
             "--output",
             required=True,
-            help="备份文件路径（.tar.gz）；给出已有目录时在其中生成 suggestions-日期-时间.tar.gz",
+            help="备份文件路径（一个 .tar.gz 文件，名称可自定）；给出目录时在其中生成 suggestions-日期-时间.tar.gz",
         )
         parser.add_argument(
             "--keep", type=int, help="只保留输出目录中最新的 N 份备份，删除更早的（只删本系统的备份文件）"
@@ -29,10 +29,8 @@ class Command(BaseCommand):
         if keep is not None and keep < 1:
             raise CommandError("--keep 至少为 1。")
         path = Path(output)
-        if path.is_dir():
+        if path.is_dir() or output.endswith("/"):
             path = path / backups.default_name()
-        elif not path.name.endswith(".tar.gz"):
-            raise CommandError(f"备份文件名应以 .tar.gz 结尾：{output}")
         try:
             manifest = backups.backup(path)
         except backups.BackupError as exc:

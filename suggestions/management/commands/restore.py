@@ -1,13 +1,22 @@
 """manage.py restore FILE.tar.gz [--yes]: puts back the database and the uploaded files a backup holds
 (docs/operations.md, 备份与恢复)."""
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
 from suggestions import backups
+
+
+def _local(iso):
+    try:
+        return f"{timezone.localtime(datetime.datetime.fromisoformat(iso)):%Y-%m-%d %H:%M:%S}"
+    except (TypeError, ValueError):
+        return str(iso)
 
 
 class Command(BaseCommand):
@@ -34,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         rows = sum(manifest.counts.values())
         self.stdout.write(
-            f"备份时间：{manifest.created_at}，版本：{manifest.data.get('app_version') or '未知'}，"
+            f"备份时间：{_local(manifest.created_at)}，版本：{manifest.data.get('app_version') or '未知'}，"
             f"{len(manifest.counts)} 张表共 {rows} 行，上传文件 {len(manifest.files)} 个。"
         )
         target = f"数据库「{connection.settings_dict['NAME']}」和上传文件目录「{settings.MEDIA_ROOT}」"
