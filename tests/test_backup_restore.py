@@ -6,14 +6,16 @@ import io
 import json
 import os
 import tarfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from accounts.models import User
-from suggestions import backups
+from suggestions import backups, workflow
 from suggestions.models import Event, Notification, Rating, Reply, Suggestion
 from tests.snapshots import empty_the_tables
 
@@ -260,3 +262,45 @@ def test_an_older_pg_dump_than_the_server_is_refused(one_suggestion, tmp_path, m
     monkeypatch.setenv("PATH", str(bin_dir))
     with pytest.raises(CommandError, match=r"pg_dump 的版本（9）低于数据库服务器（\d+）"):
         run("backup", "-o", str(tmp_path / "b.tar.gz"))
+
+
+@pytest.mark.skipif(
+    not POSTGRESQL, reason="SQLite's backup API copies under its own lock; the snapshot is PostgreSQL's"
+)
+def test_a_backup_taken_while_the_office_registers_holds_exactly_what_its_manifest_counts(
+    one_suggestion, office, session, categories, deputies, tmp_path
+):
+    """Suggestions are registered, one after another, all through the backup: the manifest counts the rows of
+    the dump's own snapshot, so the restore (which checks every count against it) finds them equal."""
+    stop, written = threading.Event(), []
+
+    def register():
+        try:
+            number = 100
+            while not stop.is_set():
+                workflow.register(
+                    user=office, session=session, number=number, title=f"关于第{number}项的建议", content="内容",
+                    lead_deputy=deputies["lead"], category=categories["城建交通"],
+                )  # fmt: skip
+                written.append(number)
+                number += 1
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=register)
+    writer.start()
+    try:
+        while len(written) < 3:  # the office is busy before the backup starts
+            time.sleep(0.01)
+        archive = tmp_path / "busy.tar.gz"
+        run("backup", "-o", str(archive))
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    held = backups.read_manifest(archive).counts
+    assert 1 + 3 <= held["suggestions_suggestion"] < Suggestion.objects.count()  # more were written after
+    assert held["suggestions_event"] == held["suggestions_suggestion"]  # each with its 登记 event, no half
+
+    said = run("restore", str(archive), "--yes")
+    assert "与备份一致" in said
+    assert Suggestion.objects.count() == held["suggestions_suggestion"]
