@@ -10,9 +10,13 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, transaction
 
-from suggestions import access, notifications, workflow
-from suggestions.models import Event, Notification, Reply
-from tests.workflow_helpers import snapshot
+from suggestions import access, imports, notifications, workflow
+from suggestions.models import Event, Notification, Reply, Suggestion
+from suggestions.models.events import EventQuerySet
+from tests.conftest import AT
+from tests.test_imports import HEADER, workbook
+from tests.test_imports import row as import_row
+from tests.workflow_helpers import counts, snapshot
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -165,3 +169,60 @@ def test_a_failing_notification_delivery_after_commit_keeps_the_action(
     assert len(delivered) == 1  # the delivery ran, and failed
     assert Reply.objects.get().state == Reply.State.SUBMITTED
     assert Notification.objects.count() == notes
+
+
+def test_a_registration_whose_event_cannot_be_written_registers_nothing(
+    office, session, categories, deputies, monkeypatch
+):
+    def register():
+        return workflow.register(
+            user=office, session=session, number=7, title="关于增设公交站点的建议", content="建议增设站点。",
+            lead_deputy=deputies["lead"], joint_deputies=[deputies["joint"]], category=categories["城建交通"],
+        )  # fmt: skip
+
+    with monkeypatch.context() as patched:
+        patched.setattr(EventQuerySet, "bulk_create", fail)
+        with pytest.raises(Injected):
+            register()
+    assert counts() == dict.fromkeys(counts(), 0)
+    assert not Suggestion.objects.exists() and not Suggestion.joint_deputies.through.objects.exists()
+
+    s = register()
+    assert list(s.joint_deputies.all()) == [deputies["joint"]]
+    assert list(s.events.values_list("action", flat=True)) == ["register"]
+
+
+def test_an_import_whose_assignment_event_cannot_be_written_imports_no_row(
+    tmp_path, session, categories, units, deputies, office, monkeypatch
+):
+    """Three rows registered in bulk, then assigned one by one: the second assignment's event fails."""
+    path = tmp_path / "清单.xlsx"
+    path.write_bytes(
+        workbook(
+            [
+                HEADER,
+                import_row(1, lead_unit="交通局"),
+                import_row(2, title="关于改善老旧小区供热的建议", lead_unit="住建局"),
+                import_row(3, title="关于增加社区医疗网点的建议", lead_unit="卫体局"),
+            ]
+        )
+    )
+    plan = imports.read_plan(path, session=session)
+    save, saved = Event.save, []
+
+    def second_fails(event, *args, **kwargs):
+        if event.action == "assign" and saved:
+            raise Injected("injected")
+        save(event, *args, **kwargs)
+        saved.append(event.action)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Event, "save", second_fails)
+        with pytest.raises(Injected):
+            imports.run_import(plan, user=office, assign=True, at=AT)
+    assert saved == ["assign"]  # the first assignment had been written, inside the import's transaction
+    assert counts() == dict.fromkeys(counts(), 0)
+    assert not Suggestion.objects.exists()
+
+    result = imports.run_import(imports.read_plan(path, session=session), user=office, assign=True, at=AT)
+    assert (len(result.registered), result.assigned) == (3, 3)
