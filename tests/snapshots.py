@@ -80,7 +80,10 @@ def rows_elsewhere():
 
 
 def empty_the_tables():
-    """Delete every row but the content types and permissions ``migrate`` made (which every test relies on)."""
+    """Delete every row but the content types and permissions ``migrate`` made (which every test relies on).
+
+    Django's flush SQL: ``TRUNCATE`` on PostgreSQL, which the event log's append-only row trigger does not see;
+    ``DELETE`` on SQLite, where that trigger refuses only ``UPDATE`` (migration 0010)."""
     kept = {apps.get_model(label)._meta.db_table for label in ("contenttypes.ContentType", "auth.Permission")}
     tables = [
         t for t in connection.introspection.django_table_names(only_existing=True, include_views=False)

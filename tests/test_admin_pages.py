@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 
 from accounts.models import User
-from suggestions.models import Event, Reply, Suggestion
+from suggestions.models import Event, Rating, Reply, Suggestion
 from tests.conftest import World, module_world
 from tests.test_admin import (
     MODEL_IDS,
@@ -84,8 +84,10 @@ def test_changelist_and_change_page_open(client, admin_user, world, model):
 # --- no deleting, no editing the workflow's records ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", [Suggestion, Event], ids=["suggestion", "event"])
-def test_suggestion_and_event_cannot_be_deleted(client, superuser, world, model):
+@pytest.mark.parametrize(
+    "model", [Suggestion, Reply, Rating, Event], ids=["suggestion", "reply", "rating", "event"]
+)
+def test_suggestions_replies_ratings_and_events_cannot_be_deleted(client, superuser, world, model):
     client.force_login(superuser)
     obj = model.objects.order_by("pk").first()
     assert client.get(url(model, "delete", obj.pk)).status_code == 403

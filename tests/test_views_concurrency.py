@@ -103,3 +103,46 @@ def test_two_office_users_post_assign_at_the_same_moment(office, registered, uni
         "建议当前状态为「已交办」, 不能交办。",
     ]
     assert Assignment.objects.filter(suggestion=registered, role="lead").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_deputy_rates_and_the_office_closes_at_the_same_moment(journey, office, deputy_user):
+    """Both press their button at once: one is done, the other is told the state changed; nothing is half-saved."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the row lock is exercised on PostgreSQL")
+    s = journey.assign().reply().s  # accepted in March 2025: the office may close it unrated
+    start = threading.Barrier(2)
+    results = {}
+
+    def post(user, action, data):
+        person = Client()
+        person.force_login(user)
+        start.wait()
+        try:
+            results[action] = messages_shown(post_action(person, s, action, data))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=post, args=(office, "close", {"note": "代表逾期未评价"})),
+        threading.Thread(
+            target=post,
+            args=(deputy_user, "rate", {"overall": "1", "comment": "路面仍未修复", "confirmed": "1"}),
+        ),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    s.refresh_from_db()
+    if results["close"] == ["办结: 已完成。"]:
+        assert results["rate"] == ["建议当前状态为「已办结」, 不能评价答复。"]
+        assert s.state == Suggestion.State.CLOSED
+        assert not Rating.objects.exists() and not Rehandling.objects.exists()
+    else:
+        assert results == {
+            "rate": ["评价答复: 已完成。"],
+            "close": ["建议当前状态为「重新办理」, 不能办结。"],
+        }
+        assert (s.state, s.closed_at) == (Suggestion.State.REHANDLING, None)
+        assert Rating.objects.count() == 1 and Rehandling.objects.count() == 1

@@ -25,6 +25,9 @@ FIELD_COLUMNS = {
     "supervising_leader": "supervising_leader",
 }
 
+# Another registration or import (the same list, confirmed twice at once) took a number after the preview.
+NUMBER_TAKEN_MEANWHILE = "建议编号与刚刚登记的建议冲突（可能有人同时在登记或导入），请重新预览后再导入。"
+
 
 @dataclass
 class ImportResult:
@@ -66,9 +69,7 @@ def run_import(plan: ImportPlan, *, user, assign=False, at=None, progress=None) 
                 if progress:
                     progress(done)
     except IntegrityError as exc:  # a number registered by someone else at the same moment
-        raise ImportFailed(
-            [Problem("建议编号与刚刚登记的建议冲突 (可能有人同时在登记或导入), 请重新预览后再导入。")]
-        ) from exc
+        raise ImportFailed([Problem(NUMBER_TAKEN_MEANWHILE)]) from exc
     return ImportResult(registered=registered, assigned=assigned)
 
 
@@ -82,6 +83,8 @@ def _register_all(plan, user, at, assign):
     try:
         return workflow.register_many(user=user, entries=entries, at=at)
     except workflow.RegistrationError as exc:
+        if exc.index is None and exc.field == "number":  # the database's unique number: a race, not the file
+            raise ImportFailed([Problem(NUMBER_TAKEN_MEANWHILE)]) from exc
         row = plan.rows[exc.index].row if exc.index is not None else None
         column = plan.headers.get(FIELD_COLUMNS.get(exc.field, ""), "") if exc.field else ""
         message = exc.message

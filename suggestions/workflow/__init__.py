@@ -33,6 +33,7 @@ from .base import (
     actor_name,
     current_replies,
     opinions_missing,
+    remove_stored_files,
 )
 from .registration import (
     EDITABLE_FIELDS,
@@ -254,6 +255,7 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
     if action is None:
         raise WorkflowError("未知的操作。")
     at = at or timezone.now()
+    ctx = None
     try:
         with transaction.atomic():
             locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
@@ -272,8 +274,12 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
             leads = ctx.go(action.handler(ctx))
             event = _record(ctx, before, leads)
             event.warnings = ctx.warnings
-    except IntegrityError as exc:
-        raise WorkflowError("操作与他人的操作冲突, 请刷新页面后重试。") from exc
+    except BaseException as exc:
+        if ctx is not None:
+            remove_stored_files(ctx)  # the rows are rolled back; so is what the action wrote to disk
+        if isinstance(exc, IntegrityError):
+            raise WorkflowError("操作与他人的操作冲突, 请刷新页面后重试。") from exc
+        raise
     _copy_fields(locked, suggestion)
     if assignment is not None:
         _copy_fields(locked_assignment, assignment)

@@ -1,6 +1,7 @@
 """The workflow's building blocks: the error, the action record, the context a handler gets, small helpers."""
 
 import datetime
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,6 +11,8 @@ from django.utils import timezone
 from ..models import Assignment, Reply, Suggestion
 from ..models.events import Audience
 from ..notifications import Recipients
+
+log = logging.getLogger(__name__)
 
 S = Suggestion.State
 A = Assignment.State
@@ -42,6 +45,7 @@ class Context:
     reply: Reply | None = None  # the reply the action wrote or moved, whose state ``Leads.reply`` sets
     back_to: str = ""  # the state a part returns to, when ``Leads.assignment`` offers several
     warnings: list = field(default_factory=list)  # allowed, but the person should know (and the office sees)
+    files: list = field(default_factory=list)  # FieldFiles the action stores; removed again if it fails
     outcome: str | None = None  # the outcome applied, once ``go`` has run
     leads: "Leads | None" = None
 
@@ -132,6 +136,16 @@ class Action:
                 raise LookupError(f"{self.name}: the handler must name one of {sorted(self.leads)}")
             return next(iter(self.leads.values()))
         return self.leads[name]
+
+
+def remove_stored_files(ctx):
+    """After a failed action: remove the files it had written (the rollback has undone the rows naming them)."""
+    for f in ctx.files:
+        if f.name and getattr(f, "_committed", False):
+            try:
+                f.storage.delete(f.name)
+            except OSError:
+                log.exception("could not remove %s after a failed action", f.name)
 
 
 def _set(obj, **values):

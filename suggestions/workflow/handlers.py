@@ -383,7 +383,7 @@ def do_draft_reply(ctx):
     else:
         reply.commitment, reply.commitment_due = "", None
     if data.get("attachment"):
-        reply.attachment = rules.checked_letter(data["attachment"])
+        _attach_letter(ctx, reply, data["attachment"])
     reply.drafted_by, reply.drafted_at = ctx.user, ctx.at
     reply.revision_note = ""  # the head's remarks are answered by this draft
     try:
@@ -397,6 +397,13 @@ def do_draft_reply(ctx):
     ctx.recipients.unit_heads(
         a.unit, text=f"{_named(ctx.suggestion)}的答复已拟好，请审核签发。", call="去签发"
     )
+
+
+def _attach_letter(ctx, reply, upload):
+    """The signed letter, checked; saving the reply writes it to disk, and ``perform`` removes it again if the
+    action then fails (``ctx.files``), so a rolled-back action leaves no file behind."""
+    reply.attachment = rules.checked_letter(upload)
+    ctx.files.append(reply.attachment)
 
 
 def do_sign_reply(ctx):
@@ -425,7 +432,7 @@ def do_submit_reply(ctx):
     a = ctx.assignment
     reply = a.replies.get(state=Reply.State.SIGNED)
     if ctx.data.get("attachment"):
-        reply.attachment = rules.checked_letter(ctx.data["attachment"])
+        _attach_letter(ctx, reply, ctx.data["attachment"])
         reply.save(update_fields=["attachment"])
     _set(reply, submitted_at=ctx.at)
     ctx.reply = reply
