@@ -98,8 +98,13 @@ def delete_calls():
     return found
 
 
+# What may be deleted: 「我的下载」's files and their job rows once kept DOWNLOADS_KEEP_DAYS (a copy made for one
+# person, not a record of the handling).
+TEMPORARY = ("suggestions/jobs.py",)
+
+
 def test_no_code_of_the_app_deletes_records():
-    assert delete_calls() == []
+    assert [call for call in delete_calls() if not call.startswith(TEMPORARY)] == []
 
 
 def test_the_orm_refuses_to_delete_or_rewrite_events(registered):
