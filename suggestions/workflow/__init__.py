@@ -33,6 +33,7 @@ from .base import (
     actor_name,
     current_replies,
     opinions_missing,
+    refuse_invisible,
 )
 from .registration import (
     EDITABLE_FIELDS,
@@ -254,6 +255,7 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
     if action is None:
         raise WorkflowError("未知的操作。")
     at = at or timezone.now()
+    refuse_invisible(data)
     try:
         with transaction.atomic():
             locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
