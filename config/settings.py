@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "suggestions.middleware.ReadOnlyAdminPagesMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     # last: turns a login refused for too many failures into the login page with its message (accounts/lockout.py)
     "axes.middleware.AxesMiddleware",

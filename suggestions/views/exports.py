@@ -6,7 +6,7 @@ import tempfile
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, HttpResponseBadRequest
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .. import exports, selectors
 from ..models import CongressSession, Suggestion
@@ -45,7 +45,7 @@ def describe_filters(filterset) -> str:
     return "筛选条件: " + "; ".join(parts) if parts else ""
 
 
-@require_GET
+@require_safe
 @permission_required("suggestions.export", raise_exception=True)
 def export_summary(request):
     """GET /exports/summary.xlsx?<the list's filter parameters>: the rows the list shows, all pages."""
@@ -66,7 +66,7 @@ def export_summary(request):
     )
 
 
-@require_GET
+@require_safe
 @permission_required("suggestions.export", raise_exception=True)
 def export_statistics(request):
     """GET /exports/statistics.xlsx?session=<id|all>: the dashboard's figures; the current session by default."""

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import imports, selectors
 from ..forms import style
@@ -114,6 +114,7 @@ def upload(request):
     )
 
 
+@require_safe
 @permission_required("suggestions.import", raise_exception=True)
 def preview(request):
     pending = _pending(request)
@@ -172,6 +173,7 @@ def cancel(request):
     return redirect("suggestions:import_upload")
 
 
+@require_safe
 @permission_required("suggestions.import", raise_exception=True)
 def template(request):
     response = HttpResponse(imports.template_workbook(), content_type=XLSX)

@@ -4,11 +4,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ..models import Notification
 
 
+@require_safe
 def notification_list(request):
     notes = Notification.objects.filter(recipient=request.user).select_related("suggestion")
     page = Paginator(notes, 30).get_page(request.GET.get("page"))

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
 
 from .. import report_docx
 from ..models import CongressSession, Suggestion
@@ -13,6 +14,7 @@ def _bad_request(message):
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
+@require_safe
 @permission_required("suggestions.view_statistics", raise_exception=True)
 def handling_report(request):
     """GET ?session=<id>: the 办理工作情况报告 of what this user may see; a leader gets their portfolio's."""
