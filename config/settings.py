@@ -129,6 +129,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the cool-off runs from the lockout, not the last try
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login kept (axes_accessfailurelog), not only the counts
 AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
     h for h in (os.environ.get("CLIENT_IP_HEADER", "").strip(), "REMOTE_ADDR") if h
 )
