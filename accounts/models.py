@@ -137,7 +137,7 @@ class AccountEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValueError("账户变更记录只能新增, 不能修改。")
+            raise ValueError("账户变更记录只能新增，不能修改。")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

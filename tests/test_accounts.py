@@ -66,12 +66,12 @@ def test_the_office_deactivates_an_account_which_can_no_longer_sign_in_and_keeps
 ):
     journey.assign().sign()  # the clerk has signed for a part: history that must stay
     client.force_login(office)
-    response = client.post(reverse("account_deactivate", args=[clerk.pk]), follow=True)
+    response = client.post(reverse("account_deactivate", args=[clerk.pk]), {"reason": "调离"}, follow=True)
     assert "已停用账户「clerk」，其办理记录全部保留。" in response.content.decode()
     clerk.refresh_from_db()
     assert not clerk.is_active
     assert Event.objects.filter(actor=clerk, action="sign_for").exists()  # what they did stays theirs
-    assert events() == [(A.DEACTIVATED, "clerk", "")]
+    assert events() == [(A.DEACTIVATED, "clerk", "调离")]
     client.logout()
     assert not client.login(username="clerk", password=PASSWORD)
     client.force_login(office)
