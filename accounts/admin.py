@@ -2,14 +2,18 @@
 
 Permissions come from the role (``accounts.roles``, answered by ``accounts.backends.RoleBackend``), not from
 Django's groups and per-user permissions, so those are left out here. Office staff may create and change
-accounts but not make anyone a superuser, nor change a superuser's account.
+accounts but not make anyone a superuser, nor change a superuser's account. No account is ever deleted (its
+history would go with it): the office deactivates it instead. Every change is written to the account log
+(``accounts.audit``), and a password the office sets must be changed by its owner at the next login.
 """
 
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.db import transaction
 
+from . import audit
 from .models import User
 
 ROLE_HELP = "角色决定能做什么: 承办单位人员须指定所属单位, 代表账号须关联代表, 领导账号须关联领导。"
@@ -39,7 +43,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         ("姓名与联系方式", {"fields": ("name", "phone", "email")}),
         ("角色与关联", {"fields": ("role", "unit", "deputy", "leader"), "description": ROLE_HELP}),
-        ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "must_change_password")}),
         ("重要日期", {"fields": ("last_login", "date_joined"), "classes": ("collapse",)}),
     )
     add_fieldsets = (
@@ -75,3 +79,31 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: the account's history stays
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            if obj.has_usable_password():
+                obj.must_change_password = True
+            super().save_model(request, obj, form, change)
+            audit.record(
+                actor=request.user, action=audit.A.CREATED, account=obj, detail=audit.describe_new(obj)
+            )
+            return
+        before = User.objects.select_related("unit", "deputy", "leader").get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+        audit.record_changes(actor=request.user, before=before, after=obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            saved = request.method == "POST" and response.status_code == 302
+            if saved and response.url != request.get_full_path():
+                user = User.objects.get(pk=id)
+                if user.pk == request.user.pk:
+                    audit.password_changed_by_self(user=user)
+                elif user.has_usable_password():
+                    audit.password_set_by_office(actor=request.user, user=user)
+        return response

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -36,6 +37,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="user",
     )
+    # Set when the office sets the password; the person chooses their own at the next login
+    # (accounts.middleware, when settings.PASSWORD_CHANGE_ON_FIRST_LOGIN is on).
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -84,3 +88,57 @@ class User(AbstractUser):
     @property
     def is_leader(self):
         return self.role == Role.LEADER
+
+
+class AccountEvent(models.Model):
+    """One change to an account, kept for good: who did what to whose account, and when. Never changed or
+    deleted; written by ``accounts.audit`` from the admin, the office's pages and the password pages."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "创建账户"
+        ROLE_CHANGED = "role_changed", "变更角色"
+        UNIT_CHANGED = "unit_changed", "变更所属单位"
+        LINK_CHANGED = "link_changed", "变更关联的代表或领导"
+        ADMIN_CHANGED = "admin_changed", "变更后台权限"
+        PASSWORD_RESET = "password_reset", "政府办重设密码"
+        PASSWORD_CHANGED = "password_changed", "本人修改密码"
+        DEACTIVATED = "deactivated", "停用账户"
+        REACTIVATED = "reactivated", "恢复账户"
+        UNLOCKED = "unlocked", "解除登录锁定"
+
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="account_actions",
+    )
+    actor_name = models.CharField("操作人姓名", max_length=100)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账户",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_events",
+    )
+    username = models.CharField("用户名", max_length=150, blank=True)  # the account's, or the one unlocked
+    detail = models.CharField("内容", max_length=500, blank=True)
+    created_at = models.DateTimeField("时间", db_index=True)
+
+    class Meta:
+        verbose_name = "账户变更记录"
+        verbose_name_plural = "账户变更记录"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.actor_name} {self.get_action_display()} {self.username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("账户变更记录只能新增，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("账户变更记录不能删除。")

@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "suggestions.view_all",
             "suggestions.import",
             "suggestions.manage",
+            "accounts.manage",  # 账户管理: deactivate and reactivate accounts, 登录锁定, 账户变更记录
             *_READING,
         }
     ),

@@ -10,6 +10,7 @@ DEBUG          "1"/"true" turns it on (off by default; refused in production).
 ALLOWED_HOSTS  comma-separated host names.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_tasks_db",
+    "axes",
     "accounts",
     "suggestions",
 ]
@@ -84,6 +86,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "suggestions.middleware.ReadOnlyAdminPagesMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
+    # last: turns a login refused for too many failures into the login page with its message (accounts/lockout.py)
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
@@ -129,7 +135,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.RoleBackend"]
+# Axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "suggestions:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -139,7 +146,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.NotTheDemoPasswordValidator"},
+    {"NAME": "accounts.passwords.NoUsernameInPasswordValidator"},
 ]
+
+# Lockout after repeated failed logins (django-axes), in every mode: AXES_FAILURE_LIMIT failures for one account
+# (from anywhere) or from one address (against any accounts) lock it for AXES_COOLOFF_TIME; the office unlocks
+# earlier on 「登录锁定」. Behind a proxy, CLIENT_IP_HEADER names the header carrying the client's address
+# (e.g. HTTP_X_REAL_IP, which the nginx site sets); without it every user would share the proxy's address.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the cool-off runs from the lockout, not the last try
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login kept (axes_accessfailurelog), not only the counts
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    h for h in (os.environ.get("CLIENT_IP_HEADER", "").strip(), "REMOTE_ADDR") if h
+)
+
+# An account whose password the office set chooses its own at its first login (accounts/middleware.py). On in
+# production (DJANGO_ENV=production) unless turned off; the demo accounts of seed_demo are never asked.
+PASSWORD_CHANGE_ON_FIRST_LOGIN = env_bool(
+    "PASSWORD_CHANGE_ON_FIRST_LOGIN", os.environ.get("DJANGO_ENV", "").strip().lower() == "production"
+)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -9,3 +9,5 @@ from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = VAR_DIR / "test-uploads"  # noqa: F405
+# Lockout counts failed logins per account and address: the lockout tests turn it on (tests/test_lockout.py).
+AXES_ENABLED = False

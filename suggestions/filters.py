@@ -82,7 +82,11 @@ class SuggestionFilter(django_filters.FilterSet):
         label="超期", method="filter_overdue", widget=forms.Select(choices=YES_NO)
     )
     due_within = django_filters.NumberFilter(
-        label="N天内到期", method="filter_due_within", min_value=0, widget=forms.NumberInput(attrs={"min": 0})
+        label="N天内到期",
+        method="filter_due_within",
+        min_value=0,
+        max_value=3660,  # ten years: past it a date overflows
+        widget=forms.NumberInput(attrs={"min": 0, "max": 3660}),
     )
     delegation = django_filters.ModelChoiceFilter(label="代表团", queryset=Delegation.objects.all())
     deputy = django_filters.ModelChoiceFilter(

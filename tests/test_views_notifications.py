@@ -105,6 +105,16 @@ def test_next_leads_back_into_the_site_only(client, clerk, inbox):
     assert client.post(MARK, {"next": "//evil.example/"})["Location"] == PAGE
 
 
+@pytest.mark.parametrize(
+    "target", ["0", "home", "suggestions:list", "javascript:alert(1)", "/\\evil.example/"]
+)
+def test_a_next_that_is_not_a_path_of_this_site_leads_to_the_notifications(client, clerk, inbox, target):
+    client.force_login(clerk)
+    response = client.post(MARK, {"next": target})
+    assert (response.status_code, response["Location"]) == (302, PAGE)
+    assert Notification.objects.filter(recipient=clerk, read_at__isnull=True).count() == 0
+
+
 def test_an_action_notifies_the_people_concerned(
     client, registered, office, clerk, units, django_capture_on_commit_callbacks
 ):

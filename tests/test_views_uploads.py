@@ -122,6 +122,54 @@ def test_a_pdf_name_over_other_content_is_refused(client, journey, media):
     assert stored_files(media) == []
 
 
+HTML_WITH_A_PDF_MARK = b"<!DOCTYPE html><html><body><script>alert(1)</script>%PDF-1.4</body></html>"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        pytest.param(
+            HTML_WITH_A_PDF_MARK, "只能上传PDF文件（所选文件不是完整的PDF）。", id="html-with-pdf-mark"
+        ),
+        pytest.param(
+            PDF_BYTES.replace(b"%%EOF", b""), "只能上传PDF文件（所选文件不是完整的PDF）。", id="no-eof"
+        ),
+        pytest.param(
+            PDF_BYTES.replace(b"%%EOF", b"<ScRiPt>alert(1)</script>\n%%EOF"),
+            "文件中含有网页或脚本代码，不能作为答复函上传。",
+            id="script-inside",
+        ),
+        pytest.param(
+            b"%PDF-1.4\n" + b"<html><body>" + b"x" * 3_000_000 + PDF_BYTES[9:],
+            "文件中含有网页或脚本代码，不能作为答复函上传。",
+            id="html-after-a-pdf-header",
+        ),
+    ],
+)
+def test_a_file_that_only_looks_like_a_pdf_is_refused_and_nothing_is_kept(
+    client, journey, media, content, message
+):
+    s = journey.assign().sign().s
+    before = snapshot(s)
+    response = draft_with(client, journey, letter(content=content))
+    assert response.status_code == 400
+    assert field_errors(response, f"action-draft_reply-{journey.lead.pk}", "attachment") == [message]
+    assert snapshot(s) == before
+    assert stored_files(media) == []
+
+
+def test_markup_split_across_the_scan_chunks_is_still_found(client, journey, media):
+    from suggestions.workflow.rules import CHUNK
+
+    s = journey.assign().sign().s
+    body = b"%PDF-1.4\n" + b"x" * (CHUNK - 12) + b"<script>" + PDF_BYTES[9:]
+    assert body.index(b"<script>") < CHUNK < body.index(b"<script>") + 8  # the marker straddles the seam
+    response = draft_with(client, journey, letter(content=body))
+    assert response.status_code == 400
+    assert Reply.objects.filter(assignment__suggestion=s).count() == 0
+    assert stored_files(media) == []
+
+
 def test_a_letter_over_the_size_limit_is_refused(client, journey, media, settings):
     settings.UPLOAD_MAX_BYTES = 1024
     s = journey.assign().sign().s

@@ -99,7 +99,7 @@ def test_a_letter_that_is_not_a_pdf_is_refused_whoever_attaches_it(journey, sett
         result_class="A",
         attachment=fake,
     )
-    assert error.errors == {"attachment": "只能上传PDF文件 (所选文件不是PDF)。"}
+    assert error.errors == {"attachment": "只能上传PDF文件（所选文件不是完整的PDF）。"}
     assert list(tmp_path.rglob("*.pdf")) == []
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
 
 from .. import selectors, statistics
 from ..filters import ALL_SESSIONS
@@ -37,6 +38,7 @@ def _funnel(n):
     ]
 
 
+@require_safe
 @permission_required("suggestions.view_statistics", raise_exception=True)
 def dashboard(request):
     sessions = list(CongressSession.objects.all())

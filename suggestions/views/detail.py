@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import access, workflow
 from ..forms import ACTION_FORMS
@@ -64,6 +64,7 @@ def render_detail(request, page, *, failed=None, status=200):
     return render(request, "suggestions/detail.html", context, status=status)
 
 
+@require_safe
 def detail(request, pk):
     return render_detail(request, access.suggestion_page(request.user, pk))
 
@@ -168,6 +169,7 @@ def _render_reply_page(request, page, assignment, form):
     return render(request, "suggestions/reply_form.html", context, status=400 if form.errors else 200)
 
 
+@require_safe
 def reply_attachment(request, pk):
     """The signed reply letter, to those who may see the suggestion."""
     reply = get_object_or_404(Reply.objects.visible_to(request.user), pk=pk)

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
 
 from .. import notices, notices_docx, selectors
 from ..models import CongressSession, HandlingUnit
@@ -26,6 +27,7 @@ def _office_or_unit(user):
         raise PermissionDenied
 
 
+@require_safe
 def assignment_notice(request, pk):
     """GET: the 交办通知单 of one unit's part: the office's, or the unit's own."""
     _office_or_unit(request.user)
@@ -44,6 +46,7 @@ def assignment_notice(request, pk):
     return _docx(notices.assignment_notice(part, contact=contact))
 
 
+@require_safe
 def unit_notice(request):
     """GET ?unit=<id>&session=<id>: the 交办通知单 listing all of a unit's parts in a session. A unit's own staff
     may leave out ``unit``; ``session`` is the current one unless given."""
@@ -69,6 +72,7 @@ def unit_notice(request):
     return _docx(notices.unit_notice(unit, session, parts, contact=contact))
 
 
+@require_safe
 def supervision_notice(request, pk):
     """GET: the 督办通知单 (催办通知单) of one supervision note, for the office."""
     if not notices.may_download_supervision_notice(request.user):

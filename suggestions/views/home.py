@@ -1,6 +1,7 @@
 """Each role lands on its own home: a to-do list first, then the figures."""
 
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from accounts.roles import Role
 
@@ -8,6 +9,7 @@ from .. import selectors, statistics
 from ..models import HandlingUnit, Suggestion
 
 
+@require_safe
 def home(request):
     user = request.user
     session = selectors.current_session()

@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import imports, jobs, selectors
 from ..forms import style
@@ -116,6 +116,7 @@ def upload(request):
     )
 
 
+@require_safe
 @permission_required("suggestions.import", raise_exception=True)
 def preview(request):
     pending = _pending(request)
@@ -193,6 +194,7 @@ def cancel(request):
     return redirect("suggestions:import_upload")
 
 
+@require_safe
 @permission_required("suggestions.import", raise_exception=True)
 def template(request):
     response = HttpResponse(imports.template_workbook(), content_type=XLSX)

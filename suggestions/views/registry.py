@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
 from .. import selectors, workflow
 from ..batch import batch_actions_for
@@ -12,6 +13,7 @@ from ..forms import BatchForm, SuggestionForm
 PAGE_SIZE = 30
 
 
+@require_safe
 def suggestion_list(request):
     return render_list(request, request.GET)
 

@@ -4,11 +4,13 @@ import datetime
 
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from .. import deadlines, formats, selectors
 from ..models import CongressSession, Deputy, Suggestion
 
 
+@require_safe
 @permission_required("suggestions.assign", raise_exception=True)
 def deadline_preview(request):
     """The deadline an assignment would get, and which holidays it skipped."""
@@ -34,6 +36,7 @@ def _session(request):
         return None
 
 
+@require_safe
 @permission_required("suggestions.register", raise_exception=True)
 def number_hint(request):
     """Registering: the session's next free number, and whether the number typed is already taken."""
@@ -46,6 +49,7 @@ def number_hint(request):
     return render(request, "suggestions/_number_hint.html", context)
 
 
+@require_safe
 @permission_required("suggestions.register", raise_exception=True)
 def similar_titles(request):
     """Registering: the lead deputy's suggestions in the session whose title is like the one typed."""

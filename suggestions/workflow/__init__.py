@@ -33,6 +33,7 @@ from .base import (
     actor_name,
     current_replies,
     opinions_missing,
+    refuse_invisible,
     remove_stored_files,
 )
 from .registration import (
@@ -256,6 +257,7 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
         raise WorkflowError("未知的操作。")
     at = at or timezone.now()
     ctx = None
+    refuse_invisible(data)
     try:
         with transaction.atomic():
             locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -182,6 +183,40 @@ def actor_name(user):
 
 def _units_label(assignments):
     return "、".join(a.unit.name for a in assignments)
+
+
+# A record posted again the same within this time is the same click twice (a double click, a resent form): the
+# first is kept and the others refused (``refuse_repeat``).
+REPEAT_WINDOW = datetime.timedelta(seconds=60)
+
+
+def refuse_repeat(ctx, model, message, **same):
+    """Refuse a record identical (``same``) to one this person saved within ``REPEAT_WINDOW``. ``perform`` holds
+    the suggestion's row lock, so five identical posts at once are taken one after another and four refused."""
+    if model._default_manager.filter(
+        created_at__gte=ctx.at - REPEAT_WINDOW, created_at__lte=ctx.at, **same
+    ).exists():
+        raise WorkflowError(message)
+
+
+# Invisible characters that change how text reads or hide in it: C0/C1 controls (tab and line breaks aside),
+# bidirectional controls (which can show 「建议」 as its mirror), zero-width and other format characters, tags.
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+INVISIBLE_MESSAGE = "填写的内容中含有看不见的控制字符（如文字方向控制符、零宽字符），请删除后重新提交。"
+
+
+def refuse_invisible(data, labels=None):
+    """Refuse text holding invisible characters (``INVISIBLE``), naming the field. Every action's input and
+    every registration (typed in or imported) passes here, so no title, reply or comment carries them."""
+    for name, value in data.items():
+        values = value if isinstance(value, list | tuple) else (value,)
+        if any(isinstance(v, str) and INVISIBLE.search(v) for v in values):
+            label = (labels or {}).get(name)
+            message = f"「{label}」中含有看不见的控制字符（如文字方向控制符、零宽字符），请删除后重新提交。"
+            raise WorkflowError(message if label else INVISIBLE_MESSAGE, field=name)
 
 
 def _required(ctx, name, message):

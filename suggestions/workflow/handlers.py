@@ -34,6 +34,7 @@ from .base import (
     accepted_replies,
     current_replies,
     opinions_missing,
+    refuse_repeat,
 )
 from .registration import EDITABLE_FIELDS, settle_registration
 from .rules import _open_commitments
@@ -315,6 +316,17 @@ def do_log_contact(ctx):
         raise WorkflowError("请选择沟通方式。", field="method")
     participants = _required(ctx, "participants", "请填写参加人员。")
     summary = _required(ctx, "summary", "请填写沟通情况。")
+    refuse_repeat(
+        ctx,
+        ContactRecord,
+        "同样的沟通记录刚刚已经保存（可能是重复提交），未再次记录。",
+        assignment=a,
+        recorded_by=ctx.user,
+        method=data["method"],
+        contacted_on=contacted_on,
+        participants=participants,
+        summary=summary,
+    )
     record = _create(
         ContactRecord,
         assignment=a,
@@ -615,6 +627,15 @@ def do_supervise(ctx):
     due_on = ctx.data.get("due_on") or None
     if due_on is not None and due_on < ctx.today:
         raise WorkflowError("要求办结时间不能早于今天。", field="due_on")
+    refuse_repeat(
+        ctx,
+        SupervisionNote,
+        f"同样的{SupervisionNote.Kind(kind).label}记录刚刚已经保存（可能是重复提交），未再次记录。",
+        suggestion=ctx.suggestion,
+        author=ctx.user,
+        kind=kind,
+        text=text,
+    )
     note = _create(
         SupervisionNote,
         suggestion=ctx.suggestion,
@@ -635,12 +656,22 @@ def do_supervise(ctx):
 
 
 def do_comment(ctx):
+    text = _required(ctx, "text", "请填写批示内容。")
+    refuse_repeat(
+        ctx,
+        SupervisionNote,
+        "同样的批示刚刚已经保存（可能是重复提交），未再次记录。",
+        suggestion=ctx.suggestion,
+        author=ctx.user,
+        kind=SupervisionNote.Kind.COMMENT,
+        text=text,
+    )
     note = _create(
         SupervisionNote,
         suggestion=ctx.suggestion,
         kind=SupervisionNote.Kind.COMMENT,
         method=SupervisionNote.Method.DOCUMENT,
-        text=_required(ctx, "text", "请填写批示内容。"),
+        text=text,
         author=ctx.user,
         created_at=ctx.at,
     )
@@ -660,6 +691,16 @@ def do_follow_up(ctx):
         raise WorkflowError("跟踪日期不能晚于今天。", field="followed_on")
     done = bool(ctx.data.get("is_done"))
     progress = _required(ctx, "progress", "请填写落实进展。")
+    refuse_repeat(
+        ctx,
+        CommitmentFollowUp,
+        "同样的落实跟踪记录刚刚已经保存（可能是重复提交），未再次记录。",
+        reply=reply,
+        recorded_by=ctx.user,
+        progress=progress,
+        followed_on=followed_on,
+        is_done=done,
+    )
     _create(
         CommitmentFollowUp,
         reply=reply,

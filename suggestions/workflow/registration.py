@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ..formats import number_label
 from ..models import Event, Suggestion
-from .base import WorkflowError, _first_message, actor_name
+from .base import WorkflowError, _first_message, actor_name, refuse_invisible
 
 # What the office types in for a suggestion; everything else on it is kept by the workflow's actions.
 REGISTRATION_FIELDS = (
@@ -33,6 +33,7 @@ REGISTRATION_FIELDS = (
 EDITABLE_FIELDS = frozenset(REGISTRATION_FIELDS) - {"session"}
 
 BATCH = 500
+_LABELS = {f.name: str(f.verbose_name) for f in Suggestion._meta.fields}
 _RELATIONS = [f.name for f in Suggestion._meta.concrete_fields if f.is_relation]
 
 
@@ -65,6 +66,10 @@ def register_many(*, user, entries, at=None) -> list[Suggestion]:
         if unknown:
             raise RegistrationError(f"登记时不能填写「{'、'.join(sorted(unknown))}」。", index=index)
         joint_deputies = entry.pop("joint_deputies", None) or ()
+        try:
+            refuse_invisible(entry, _LABELS)
+        except WorkflowError as exc:
+            raise RegistrationError(exc.message, field=exc.field, index=index) from exc
         suggestion = Suggestion(state=Suggestion.State.REGISTERED, created_by=user, created_at=at, **entry)
         try:
             settle_registration(suggestion)

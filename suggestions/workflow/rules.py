@@ -20,21 +20,59 @@ def size_label(size):
     return f"{mb:.3g} MB" if mb >= 1 else f"{size / 1024:.3g} KB"
 
 
+# A PDF ends with %%EOF, give or take a few bytes of line ends or padding some writers add after it.
+PDF_TAIL = 1024
+# Markup a browser would run if the file were ever shown as a page: never part of a scanned letter.
+MARKUP = (
+    b"<script",
+    b"<html",
+    b"<!doctype",
+    b"<body",
+    b"<iframe",
+    b"<svg",
+    b"<object",
+    b"<embed",
+    b"javascript:",
+)
+CHUNK = 1024 * 1024
+
+
 def checked_letter(upload, field="attachment"):
-    """A signed reply letter as it may be kept: a PDF by its content (the %PDF- signature, not its name), not
-    empty, within ``UPLOAD_MAX_BYTES``; stored under a generated name, never the one it came with."""
+    """A signed reply letter as it may be kept: a PDF by its content, not its name (it starts with %PDF-, ends
+    with %%EOF, and holds no HTML or script anywhere), not empty, within ``UPLOAD_MAX_BYTES``; stored under a
+    generated name, never the one it came with."""
     limit = settings.UPLOAD_MAX_BYTES
     if not upload.size:
         raise WorkflowError("上传的文件是空的。", field=field)
     if upload.size > limit:
         raise WorkflowError(f"文件不能超过{size_label(limit)}。", field=field)
     upload.seek(0)
-    head = upload.read(1024)
+    head = upload.read(5)
+    upload.seek(max(upload.size - PDF_TAIL, 0))
+    tail = upload.read(PDF_TAIL)
     upload.seek(0)
-    if b"%PDF-" not in head:
-        raise WorkflowError("只能上传PDF文件 (所选文件不是PDF)。", field=field)
+    if head != b"%PDF-" or b"%%EOF" not in tail:
+        raise WorkflowError("只能上传PDF文件（所选文件不是完整的PDF）。", field=field)
+    if _holds_markup(upload):
+        raise WorkflowError("文件中含有网页或脚本代码，不能作为答复函上传。", field=field)
     upload.name = f"{uuid.uuid4().hex}.pdf"
     return upload
+
+
+def _holds_markup(upload):
+    """Whether any chunk of the file (its seams included) holds HTML or script, whatever the letters' case."""
+    overlap = max(len(m) for m in MARKUP) - 1
+    carry = b""
+    upload.seek(0)
+    try:
+        while chunk := upload.read(CHUNK):
+            window = (carry + chunk).lower()
+            if any(marker in window for marker in MARKUP):
+                return True
+            carry = window[-overlap:]
+        return False
+    finally:
+        upload.seek(0)
 
 
 def _reassignment_window_open(ctx):
