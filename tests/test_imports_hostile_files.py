@@ -120,7 +120,7 @@ def word_document_renamed():
 
 
 HOSTILE = {
-    "zip bomb": (zip_bomb, "文件解压后超过30 MB"),
+    "zip bomb": (zip_bomb, "文件解压后超过50 MB"),
     "200,000 rows in an unmapped column": (tall_sheet, "超过20001行（空行和其他列的内容也计算在内）"),
     "a formula cell": (with_formula, "第3行「标题」是公式（=CONCATENATE"),
     "macros": (with_macros, "工作簿含有宏（VBA）"),

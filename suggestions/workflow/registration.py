@@ -36,7 +36,9 @@ EDITABLE_FIELDS = frozenset(REGISTRATION_FIELDS) - {"session"}
 
 BATCH = 500
 _RELATIONS = [f.name for f in Suggestion._meta.concrete_fields if f.is_relation]
-_TEXTS = [f.name for f in Suggestion._meta.concrete_fields if f.get_internal_type() in ("CharField", "TextField")]
+_TEXTS = [
+    f.name for f in Suggestion._meta.concrete_fields if f.get_internal_type() in ("CharField", "TextField")
+]
 # Control characters (NUL too; tab and line breaks are text): PostgreSQL refuses NUL, Word documents and Excel
 # refuse the others, and none of them is anything a reader could see.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
