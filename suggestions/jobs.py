@@ -249,15 +249,17 @@ def import_folder() -> Path:
 
 
 def make_import(job, progress):
-    """parameters: ``token`` (the previewed file under MEDIA_ROOT/imports/), ``session``, ``assign``. All rows
+    """parameters: ``token`` (the rows read on upload, as JSON under MEDIA_ROOT/imports/), ``session``, ``assign``. All rows
     or none, as ``imports.run_import`` writes them; the file is deleted either way."""
     params = job.parameters
-    path = import_folder() / f"{params['token']}.xlsx"
+    path = import_folder() / f"{params['token']}.json"
     session = CongressSession.objects.filter(pk=params["session"]).first()
     try:
         if session is None or not path.is_file():
             raise JobFailed("找不到已预览的导入文件（可能已导入或已过期），没有写入任何数据。请重新上传。")
-        plan = imports.read_plan(path, session=session)
+        plan = imports.checked(
+            imports.ImportPlan.from_json(path.read_text(encoding="utf-8"), session=session), session=session
+        )
         progress.start(len(plan.rows))
         try:
             result = imports.run_import(plan, user=job.owner, assign=params["assign"], progress=progress)

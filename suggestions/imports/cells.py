@@ -11,9 +11,12 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from .archive import inspect_package
 from .problems import ImportFileError
 
+MAX_ROWS = 20_000  # rows scanned below a header, empty ones too; a session has a few hundred suggestions
 HEADER_SCAN_ROWS = 15  # the header row is looked for among this many rows at the top of a sheet
+MAX_COLUMNS = 100  # cells right of this column are not read (a list has a dozen columns)
 
 
 # --- columns ---------------------------------------------------------------------------------------------------
@@ -124,8 +127,14 @@ def parse_flag(value) -> bool | None:
 XLS_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+class Formula(str):
+    """A formula cell's text (=A1+1): the import refuses it rather than guess at the value Excel last showed."""
+
+
 def open_workbook(file):
-    """An openpyxl workbook (read-only, cached values rather than formulas) or ImportFileError."""
+    """An openpyxl workbook (read-only; formulas as formulas, so that they can be refused) or ImportFileError.
+    The package is inspected first (``archive``): nothing of a zip bomb, a macro workbook or a renamed file is
+    parsed."""
     import openpyxl
 
     file.seek(0)
@@ -137,18 +146,33 @@ def open_workbook(file):
         raise ImportFileError("这是旧版Excel (.xls) 文件, 请在Excel或WPS中「另存为」.xlsx 格式后再导入。")
     if not head.startswith(b"PK"):
         raise ImportFileError("文件不是Excel (.xlsx) 工作簿, 请上传 .xlsx 格式的文件。")
+    inspect_package(file)
     try:
-        return openpyxl.load_workbook(file, read_only=True, data_only=True)
+        return openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)
     except zipfile.BadZipFile as exc:
         raise ImportFileError("文件已损坏, 无法打开 (不是完整的 .xlsx 文件)。") from exc
     except Exception as exc:  # openpyxl raises many kinds for a zip that is not a workbook
         raise ImportFileError("无法读取该文件: 它不是有效的Excel (.xlsx) 工作簿。") from exc
 
 
-def sheet_rows(sheet):
-    """(row number, values) of every row, from 1."""
+def sheet_rows(sheet, *, last=None):
+    """(row number, values) of every row, from 1, at most MAX_COLUMNS wide; a formula cell's value is a
+    ``Formula``. Empty rows count: reading stops with ImportFileError past row ``last``, however little the rows
+    hold, so a sheet of a million rows (in a column the import does not even read) costs no more than ``last``."""
     sheet.reset_dimensions()  # files from other programs often carry wrong dimensions
-    return enumerate(sheet.iter_rows(values_only=True), start=1)
+    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+        if last is not None and number > last:
+            raise ImportFileError(
+                f"工作表「{sheet.title}」超过{last}行（空行和其他列的内容也计算在内），"
+                "请删去表格下方多余的行，或分批导入。"
+            )
+        yield number, tuple(_value(cell) for cell in cells)
+
+
+def _value(cell):
+    if cell.data_type == "f":
+        return Formula(getattr(cell.value, "text", None) or cell.value or "=")
+    return cell.value
 
 
 def _match_header(values):
@@ -197,13 +221,7 @@ def find_header(workbook):
 def _is_empty_sheet(sheet):
     if not hasattr(sheet, "iter_rows"):
         return True
-    return not any(any(cell_text(v) for v in values) for _n, values in sheet_rows(sheet))
-
-
-def check_file(file):
-    """Opens the file and finds its header, or raises ImportFileError: the quick check made on upload."""
-    workbook = open_workbook(file)
     try:
-        find_header(workbook)
-    finally:
-        workbook.close()
+        return not any(any(cell_text(v) for v in values) for _n, values in sheet_rows(sheet, last=MAX_ROWS))
+    except ImportFileError:  # too long to be empty
+        return False

@@ -6,12 +6,16 @@ the office asks for it (``assign=True``); otherwise they are written into the su
 (``ImportRow.fields``) and the office assigns later.
 """
 
+import dataclasses
 import io
+import json
 from dataclasses import dataclass, field
 
 from ..formats import parse_number
 from ..models import Category, CongressSession, Deputy, HandlingUnit, Leader, Suggestion
 from .cells import (
+    MAX_ROWS,
+    Formula,
     cell_text,
     find_header,
     header_key,
@@ -26,7 +30,24 @@ from .cells import (
 from .matching import Directory, match_rows
 from .problems import ERROR, WARNING, ImportFileError, Problem
 
-MAX_ROWS = 20_000  # a guard against runaway sheets; a session has a few hundred suggestions
+MAX_CELL_CHARS = 20_000  # a suggestion's text runs to a few thousand characters; Excel's own limit is 32,767
+
+# What reading the file finds in a row, before any name is matched: kept between the preview and the import.
+PARSED = (
+    "row",
+    "number",
+    "title",
+    "content",
+    "lead_name",
+    "joint_names",
+    "delegation_name",
+    "category_name",
+    "lead_unit_name",
+    "co_unit_names",
+    "is_key",
+    "leader_name",
+    "remarks",
+)
 
 
 @dataclass
@@ -132,48 +153,100 @@ class ImportPlan:
     def assignable(self):
         return sum(1 for r in self.rows if r.can_assign)
 
+    # The file is read once, on upload; the preview and the import check what was read (``checked``) against
+    # the database as it is then. ``to_json``/``from_json`` keep what was read in between.
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "sheet_title": self.sheet_title,
+                "header_row": self.header_row,
+                "headers": self.headers,
+                "problems": [dataclasses.asdict(p) for p in self.problems],
+                "rows": [
+                    {
+                        **{name: getattr(r, name) for name in PARSED},
+                        "problems": [dataclasses.asdict(p) for p in r.problems],
+                    }
+                    for r in self.rows
+                ],
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text, *, session) -> "ImportPlan":
+        data = json.loads(text)
+        rows = [
+            ImportRow(**{name: r[name] for name in PARSED}, problems=[Problem(**p) for p in r["problems"]])
+            for r in data["rows"]
+        ]
+        return cls(
+            session=session,
+            sheet_title=data["sheet_title"],
+            header_row=data["header_row"],
+            headers=data["headers"],
+            rows=rows,
+            problems=[Problem(**p) for p in data["problems"]],
+        )
+
 
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
 def read_plan(file, *, session) -> ImportPlan:
-    """Reads ``file`` (a path or a binary file object) into a plan for ``session``. Writes nothing.
+    """Reads ``file`` (a path, bytes or a binary file object) into a plan for ``session``. Writes nothing.
 
     A file that cannot be read at all gives a plan with one file-level error and no rows."""
+    try:
+        plan = parse_file(file)
+    except ImportFileError as exc:
+        return ImportPlan(session=session, problems=[exc.problem])
+    return checked(plan, session=session)
+
+
+def parse_file(file) -> ImportPlan:
+    """The rows of ``file`` as written, not yet matched against the database (no session): ImportFileError
+    when the file cannot be read as a list of suggestions at all."""
     if isinstance(file, bytes):
         file = io.BytesIO(file)
     if isinstance(file, str) or hasattr(file, "__fspath__"):
         with open(file, "rb") as handle:
-            return read_plan(handle, session=session)
-    plan = ImportPlan(session=session)
+            return parse_file(handle)
+    plan = ImportPlan(session=None)
+    workbook = open_workbook(file)
     try:
-        workbook = open_workbook(file)
-        try:
-            sheet, header_row, columns = find_header(workbook)
-            plan.sheet_title, plan.header_row = sheet.title, header_row
-            plan.headers = {k: written for k, (_index, written) in columns.items()}
-            _read_rows(plan, sheet, columns)
-        finally:
-            workbook.close()
-    except ImportFileError as exc:
-        plan.problems.append(exc.problem)
-        plan.rows = []
-        return plan
-    if "number" in columns and header_key(plan.headers["number"]) == "序号":
+        sheet, header_row, columns = find_header(workbook)
+        plan.sheet_title, plan.header_row = sheet.title, header_row
+        plan.headers = {k: written for k, (_index, written) in columns.items()}
+        _read_rows(plan, sheet, columns)
+    finally:
+        workbook.close()
+    if header_key(plan.headers["number"]) == "序号":
         plan.problems.append(
             Problem("文件没有「建议编号」列, 以「序号」作为建议编号。", header_row, "序号", WARNING)
         )
     if not plan.rows:
         plan.problems.append(Problem("表头下面没有任何建议。", header_row))
-        return plan
-    match_rows(plan, Directory())
+    return plan
+
+
+def checked(plan, *, session) -> ImportPlan:
+    """``plan`` (as ``parse_file`` or ``ImportPlan.from_json`` gives it) for ``session``, its names matched and
+    its numbers checked against the database as it is now."""
+    plan.session = session
+    if plan.rows:
+        match_rows(plan, Directory())
     return plan
 
 
 def _read_rows(plan, sheet, columns):
-    for number, values in sheet_rows(sheet):
+    for number, values in sheet_rows(sheet, last=plan.header_row + MAX_ROWS):
         if number <= plan.header_row:
             continue
+        formula = next((i for i, v in enumerate(values) if isinstance(v, Formula)), None)
+        if formula is not None:
+            raise ImportFileError(_formula_message(number, formula, values[formula], columns), row=None)
         cells = {k: (values[i] if i < len(values) else None) for k, (i, _w) in columns.items()}
         texts = {k: cell_text(v) for k, v in cells.items()}
         filled = [k for k, t in texts.items() if t]
@@ -183,9 +256,24 @@ def _read_rows(plan, sheet, columns):
             note = texts[filled[0]]  # 合计 / 填表说明 lines under the table
             plan.problems.append(Problem(f"“{note[:20]}”不是一条建议, 已跳过", number, level=WARNING))
             continue
-        if len(plan.rows) >= MAX_ROWS:
-            raise ImportFileError(f"文件超过{MAX_ROWS}行, 请分批导入。")
-        plan.rows.append(_read_row(number, cells, plan.headers))
+        too_long = [k for k, t in texts.items() if len(t) > MAX_CELL_CHARS]
+        for k in too_long:  # read no further than its start: the plan holds no huge strings
+            cells[k] = texts[k][:40] + "…"
+        row = _read_row(number, cells, plan.headers)
+        row.problems.extend(
+            Problem(f"超过{MAX_CELL_CHARS}字，请精简后再导入", number, plan.headers[k]) for k in too_long
+        )
+        plan.rows.append(row)
+
+
+def _formula_message(number, index, formula, columns):
+    header = next((written for _k, (i, written) in columns.items() if i == index), "")
+    where = f"第{number}行「{header}」" if header else f"第{number}行第{index + 1}列"
+    shown = formula if len(formula) <= 30 else formula[:30] + "…"
+    return (
+        f"{where}是公式（{shown}），导入只接受数值和文字：请在Excel中选中整张表复制，"
+        "「选择性粘贴—数值」后保存，再导入。"
+    )
 
 
 def _looks_like_a_note(text):

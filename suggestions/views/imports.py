@@ -1,9 +1,11 @@
 """Importing the congress office's Excel list: upload -> preview (every row and its problems) -> confirm.
 
-The uploaded file is kept between the preview and the confirmation under MEDIA_ROOT/imports/, named by a random
-token that only the user's session knows; confirming parses it again, imports all rows or none, and deletes it.
-A list of more than ``settings.JOBS_INSTANT_ROWS`` rows is written by a background job instead
-(suggestions/jobs.py), whose page shows the rows done and then lists what it wrote.
+The file is parsed once, on upload (``imports.parse_file``); what it holds is kept between the preview and the
+confirmation as JSON under MEDIA_ROOT/imports/, named by a random token that only the user's session knows (the
+workbook itself is not kept). The preview and the confirmation check those rows against the database as it is
+then (``imports.checked``); confirming imports all rows or none and deletes the file. A list of more than
+``settings.JOBS_INSTANT_ROWS`` rows is written by a background job instead (suggestions/jobs.py), whose page shows
+the rows done and then lists what it wrote.
 """
 
 import re
@@ -45,10 +47,9 @@ class UploadForm(forms.Form):
         if upload.size > limit:
             raise forms.ValidationError(f"文件不能超过{limit / (1024 * 1024):g} MB。")
         try:
-            imports.check_file(upload)
+            self.plan = imports.parse_file(upload)
         except imports.ImportFileError as error:
             raise forms.ValidationError(str(error.problem)) from error
-        upload.seek(0)
         return upload
 
 
@@ -64,7 +65,7 @@ def _pending(request):
     token = pending.get("token", "")
     if not TOKEN.fullmatch(token):
         return None
-    path = _folder() / f"{token}.xlsx"
+    path = _folder() / f"{token}.json"
     session = CongressSession.objects.filter(pk=pending.get("session")).first()
     if not path.is_file() or session is None:
         return None
@@ -80,7 +81,7 @@ def _forget(request):
 
 def _remove_stale_files():
     cutoff = time.time() - STALE_SECONDS
-    for path in _folder().glob("*.xlsx"):
+    for path in [*_folder().glob("*.json"), *_folder().glob("*.xlsx")]:
         if path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
 
@@ -94,9 +95,7 @@ def upload(request):
         _forget(request)
         _remove_stale_files()
         token = secrets.token_urlsafe(24)
-        with open(_folder() / f"{token}.xlsx", "wb") as out:
-            for chunk in form.cleaned_data["file"].chunks():
-                out.write(chunk)
+        (_folder() / f"{token}.json").write_text(form.plan.to_json(), encoding="utf-8")
         request.session[SESSION_KEY] = {
             "token": token,
             "session": form.cleaned_data["session"].pk,
@@ -124,10 +123,16 @@ def preview(request):
         messages.warning(request, "没有待导入的文件, 请先上传Excel文件。")
         return redirect("suggestions:import_upload")
     token, path, session, filename = pending
-    plan = imports.read_plan(path, session=session)
+    plan = _plan(path, session)
     # How many rows the confirmed write takes: a long list is written in the background (``_confirm_later``).
     request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "rows": len(plan.rows) if plan.ok else 0}
     return _render_preview(request, plan, token, filename)
+
+
+def _plan(path, session):
+    """The rows read on upload, checked against the database as it is now."""
+    plan = imports.ImportPlan.from_json(path.read_text(encoding="utf-8"), session=session)
+    return imports.checked(plan, session=session)
 
 
 def _render_preview(request, plan, token, filename, status=200, assign=False):
@@ -156,7 +161,7 @@ def confirm(request):
     rows = (request.session.get(SESSION_KEY) or {}).get("rows") or 0
     if rows and not jobs.is_small(rows):
         return _confirm_later(request, token, session, filename, assign, rows)
-    plan = imports.read_plan(path, session=session)
+    plan = _plan(path, session)
     try:
         result = imports.run_import(plan, user=request.user, assign=assign)
     except imports.ImportFailed as failure:
