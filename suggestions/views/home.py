@@ -5,7 +5,7 @@ from django.shortcuts import render
 from accounts.roles import Role
 
 from .. import selectors, statistics
-from ..models import HandlingUnit, Suggestion
+from ..models import Delivery, HandlingUnit, Suggestion
 
 
 def home(request):
@@ -15,6 +15,7 @@ def home(request):
     if user.role == Role.OFFICE or user.is_superuser:
         context["todo"] = selectors.office_todo(user)
         context["notice_units"] = HandlingUnit.objects.filter(is_active=True)
+        context["failed_deliveries"] = Delivery.objects.filter(state=Delivery.State.FAILED).count()
         template = "suggestions/home_office.html"
     elif user.is_unit_member:
         context["todo"] = selectors.unit_todo(user)

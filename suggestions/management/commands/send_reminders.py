@@ -43,4 +43,7 @@ class Command(BaseCommand):
         for line in outcome.summary_lines():
             self.stdout.write(line)
         if not dry_run:
-            self.stdout.write(f"共生成通知 {outcome.notifications} 条, 发送邮件 {outcome.emailed} 封。")
+            self.stdout.write(
+                f"共生成通知 {outcome.notifications} 条, 待发送邮件 {outcome.emailed} 封、短信 {outcome.texted} 条"
+                " (由后台任务发送)。"
+            )
