@@ -158,6 +158,8 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "suggestions.sms.LoggingSmsBackend")
 SMS_OPTIONS = {}
 # A failed email or text message is tried again after these waits (seconds), then shown as 发送失败.
 DELIVERY_RETRY_DELAYS = [60, 600]
+# manage.py requeue_deliveries queues again what is still 待发送 this long (seconds) after its time.
+DELIVERY_STALE_AFTER = 900
 
 # The rules of handling (DOMAIN.md). Regions differ: override them here.
 SUGGESTION_RULES = {

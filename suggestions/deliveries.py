@@ -141,6 +141,22 @@ def retry(deliveries) -> int:
     return len(ids)
 
 
+def requeue_stale(*, grace=None, now=None) -> int:
+    """Queue again the deliveries still 待发送 well after their time: their task was lost (a worker killed while
+    sending, the process gone between the commit and the enqueue). Returns how many. A delivery queued twice is
+    sent once: ``attempt`` locks it and skips it once it is no longer waiting."""
+    now = now or timezone.now()
+    grace = grace if grace is not None else datetime.timedelta(seconds=settings.DELIVERY_STALE_AFTER)
+    ids = list(
+        Delivery.objects.filter(state=State.PENDING, next_attempt_at__lt=now - grace)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        enqueue(ids)
+    return len(ids)
+
+
 # --- the channels ---------------------------------------------------------------------------------------------
 
 

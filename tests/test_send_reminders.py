@@ -170,10 +170,7 @@ def test_co_unit_is_chased_against_its_own_deadline(journey, everyone):
 
     run(co.deadline + 2 * DAY)
     assert recipients("reminder_overdue") == ["co_clerk", "office"]
-    assert (
-        "协办意见已超期2天"
-        in reminded().get(kind="reminder_overdue", recipient__username="office").text
-    )
+    assert "协办意见已超期2天" in reminded().get(kind="reminder_overdue", recipient__username="office").text
 
 
 def test_co_unit_that_sent_its_opinion_is_not_chased(journey, everyone, co_clerk):
