@@ -1,7 +1,9 @@
 """Stand-ins for what is outside the system: a mail relay that refuses every message, an SMS gateway that is down."""
 
 import smtplib
+import time
 
+from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
 from suggestions.sms import SmsBackend, SmsError
@@ -25,3 +27,15 @@ class FailingSmsBackend(SmsBackend):
 FAILING_MAIL = {"default": {"BACKEND": "tests.mail_doubles.FailingEmailBackend"}}
 LOCMEM_MAIL = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+class SlowEmailBackend(BaseEmailBackend):
+    """A relay that takes its time, so that a second worker arrives while the first is still sending."""
+
+    def send_messages(self, email_messages):
+        time.sleep(0.3)
+        mail.outbox.extend(email_messages)
+        return len(email_messages)
+
+
+SLOW_MAIL = {"default": {"BACKEND": "tests.mail_doubles.SlowEmailBackend"}}

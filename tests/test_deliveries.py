@@ -6,12 +6,14 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from io import StringIO
 
 import pytest
 from django.conf import settings as django_settings
+from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +23,7 @@ from suggestions import deliveries, workflow
 from suggestions.models import Delivery, Event, Notification, Suggestion
 from suggestions.notifications import notify
 from tests.conftest import make_user
-from tests.mail_doubles import DATABASE_TASKS, FAILING_MAIL, LOCMEM_MAIL, FailingEmailBackend
+from tests.mail_doubles import DATABASE_TASKS, FAILING_MAIL, LOCMEM_MAIL, SLOW_MAIL, FailingEmailBackend
 from tests.view_helpers import iso, messages_shown, post_action, text, today
 
 State = Delivery.State
@@ -382,3 +384,40 @@ def test_a_delivery_whose_task_was_lost_is_queued_again(journey, reachable, sett
     assert (
         Delivery.objects.get(channel=Delivery.Channel.SMS).state == State.PENDING
     )  # not late yet: its task may run
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite has one writer"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_with_the_same_delivery_send_it_once(registered, office, units, reachable, settings):
+    settings.TASKS = DATABASE_TASKS
+    workflow.perform("assign", user=office, suggestion=registered, lead_unit=units["transport"])
+    email = Delivery.objects.get(channel=Delivery.Channel.EMAIL)
+    settings.MAILERS = SLOW_MAIL
+    mail.outbox = []
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def work():
+        try:
+            barrier.wait()
+            outcomes.append(deliveries.attempt(email.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes, key=str) == [None, State.SENT]  # the second found it sent and left it
+    assert len(mail.outbox) == 1
+    assert Delivery.objects.get(pk=email.pk).attempts == 1
+
+
+def test_a_line_break_in_the_text_does_not_break_the_email_header(journey, reachable, mailoutbox):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notify(None, [reachable], text="催办:\r\n第1号", suggestion=journey.s)
+    assert mailoutbox[0].subject == "[建议办理] 催办: 第1号"
+    assert Delivery.objects.get(channel=Delivery.Channel.EMAIL).state == State.SENT
