@@ -247,6 +247,15 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "建议办理系统 <noreply@localhost>")
 
+# Text messages: the class that sends them (suggestions/sms.py). The default writes each message to the log;
+# a gateway adapter is a subclass of suggestions.sms.SmsBackend named here, its settings in SMS_OPTIONS.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "suggestions.sms.LoggingSmsBackend")
+SMS_OPTIONS = {}
+# A failed email or text message is tried again after these waits (seconds), then shown as 发送失败.
+DELIVERY_RETRY_DELAYS = [60, 600]
+# manage.py requeue_deliveries queues again what is still 待发送 this long (seconds) after its time.
+DELIVERY_STALE_AFTER = 900
+
 # The rules of handling (DOMAIN.md). Regions differ: override them here.
 SUGGESTION_RULES = {
     "handling_months": 3,  # 办理期限: from the assignment date
@@ -277,6 +286,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The logging SMS backend's messages are its output: written at INFO whatever LOG_LEVEL says.
+    "loggers": {"suggestions.sms": {"level": "INFO"}},
 }
 
 # --- security headers and cookies, in every mode (docs/operations.md, 生产部署) -----------------------------------

@@ -67,6 +67,7 @@ READERS = {
     "notes": GOVERNMENT,  # 督办, 催办 and the leaders' 批示
     "contacts": EVERYONE,  # the deputy took part in them
     "deputy_contacts": frozenset({Role.OFFICE}) | UNIT_ROLES,  # the deputies' telephone and workplace
+    "deliveries": frozenset({Role.OFFICE}),  # 消息发送: every email and text message sent out, and 重试
 }
 
 

@@ -26,6 +26,7 @@ from .models import (
     ContactRecord,
     CoUnitOpinion,
     Delegation,
+    Delivery,
     Deputy,
     Event,
     ExtensionRequest,
@@ -636,6 +637,26 @@ class EventAdmin(NumberSearchMixin, ReadOnlyAdmin):
     @admin.display(description="新状态")
     def to_state_name(self, obj):
         return obj.to_state_label
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """What went out by email and text message; the office's 消息发送 page lists them too and retries them."""
+
+    list_display = (
+        "created_at",
+        "channel",
+        "address",
+        "notification__recipient",
+        "state",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("state", "channel")
+    search_fields = ("address", "notification__text", "notification__recipient__username")
+    list_select_related = ("notification__recipient",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
 
 
 @admin.register(Notification)

@@ -1,6 +1,16 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Assignment, Notification, RatingLevel, Reply, ResultClass, Suggestion, SupervisionNote
+from . import access
+from .models import (
+    Assignment,
+    Delivery,
+    Notification,
+    RatingLevel,
+    Reply,
+    ResultClass,
+    Suggestion,
+    SupervisionNote,
+)
 
 
 def notifications(request):
@@ -11,7 +21,8 @@ def notifications(request):
     return {
         "unread_count": SimpleLazyObject(
             lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-        )
+        ),
+        "may_see_deliveries": access.may(user, "deliveries"),
     }
 
 
@@ -24,4 +35,5 @@ def choices(request):
         "RatingLevel": RatingLevel,
         "ResultClass": ResultClass,
         "SupervisionKind": SupervisionNote.Kind,
+        "DeliveryState": Delivery.State,
     }

@@ -1,20 +1,15 @@
-"""Who hears of an event, and how: an in-app notification, and an email when the person has an address."""
+"""Who hears of an event, and how: an in-app notification, and an email or a text message when the person has
+an address or a mobile number (``suggestions.deliveries`` sends those in the background)."""
 
-import logging
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import UNIT_ROLES, Role
 
-log = logging.getLogger(__name__)
-
-# Ids per UPDATE when marking notifications emailed (SQLite allows 32,766 parameters per statement).
-EMAIL_UPDATE_BATCH = 10_000
+from . import deliveries
 
 
 @dataclass(frozen=True)
@@ -75,7 +70,7 @@ class Recipients:
         condition = Q()
         for q, *_ in self.groups:
             condition |= q
-        users = User.objects.filter(condition, is_active=True)
+        users = User.objects.filter(condition, is_active=True).select_related("deputy")
         if exclude is not None and exclude.pk:
             users = users.exclude(pk=exclude.pk)
         return list(users)
@@ -122,9 +117,10 @@ def notify(event, people, *, text=None, kind=None, suggestion=None):
 
 
 def deliver(notes):
-    """Save unsaved ``Notification`` objects (any mix of texts and suggestions) in one query, then email."""
+    """Save unsaved ``Notification`` objects (any mix of texts and suggestions) in one query, in the caller's
+    transaction, with the deliveries (email, text message) that send them out after the commit."""
     notes = create_notifications(notes)
-    email_notifications(notes)
+    deliveries.queue(notes)
     return notes
 
 
@@ -134,39 +130,3 @@ def create_notifications(notes):
     for n in notes:
         n.text = n.text[:300]
     return Notification.objects.bulk_create(notes)
-
-
-def email_notifications(notes):
-    """Email the saved notifications whose recipient has an address; returns how many were emailed."""
-    from .models import Notification
-
-    emailed = [n for n in notes if n.recipient.email]
-    if not emailed:
-        return 0
-    messages = [
-        (f"[建议办理] {n.text}", _email_body(n), settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
-        for n in emailed
-    ]
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except OSError:
-        log.exception("notification email failed")
-        return 0
-    now = timezone.now()
-    ids = [n.pk for n in emailed]
-    for start in range(0, len(ids), EMAIL_UPDATE_BATCH):
-        Notification.objects.filter(pk__in=ids[start : start + EMAIL_UPDATE_BATCH]).update(emailed_at=now)
-    for n in emailed:
-        n.emailed_at = now
-    return len(emailed)
-
-
-def _email_body(notification):
-    lines = [f"{notification.recipient.display_name}：", "", notification.text]
-    if notification.suggestion is not None:
-        s = notification.suggestion
-        lines.append(f"{s.number_label}《{s.title}》")
-    if notification.event and notification.event.note:
-        lines += ["", notification.event.note]
-    lines += ["", "请登录建议办理系统查看。"]
-    return "\n".join(lines)

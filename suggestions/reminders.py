@@ -16,7 +16,8 @@ Each stage is sent once per assignment and deadline (``Reminder``, unique on ass
 second run on the same day sends nothing and an extended deadline gets fresh reminders. Only the stage an
 assignment is in today is sent: after days without a run, an overdue item gets the overdue chase only.
 
-Reminders are not events (the event log records people's actions); they show as notifications and emails.
+Reminders are not events (the event log records people's actions); they show as notifications, and go out
+as emails and text messages through the same deliveries as every other notification (``suggestions.deliveries``).
 The work takes a constant number of queries however many assignments are due.
 """
 
@@ -32,9 +33,10 @@ from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
 
+from . import deliveries
 from .formats import date_cn
-from .models import Assignment, Notification, Reminder, Suggestion
-from .notifications import Recipients, create_notifications, email_notifications
+from .models import Assignment, Delivery, Notification, Reminder, Suggestion
+from .notifications import Recipients, create_notifications
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +120,8 @@ class Outcome:
     planned: list[Planned]  # with at least one recipient: sent, or would be sent with --dry-run
     unreachable: list[Planned]  # no active account would receive it: not sent, tried again on the next run
     notifications: int = 0
-    emailed: int = 0
+    emailed: int = 0  # emails queued
+    texted: int = 0  # text messages queued
 
     def count(self, stage) -> int:
         return sum(1 for p in self.planned if p.stage == stage)
@@ -185,7 +188,8 @@ def send_reminders(today: datetime.date | None = None, *, dry_run: bool = False)
 
     The ``Reminder`` rows and the notifications are written in one transaction, the reminders first: when
     another run has meanwhile sent some of the same reminders, the unique constraint refuses the insert, the
-    transaction is rolled back and the run plans again, now seeing them. Emails go out after the commit.
+    transaction is rolled back and the run plans again, now seeing them. The emails and text messages are
+    deliveries written in the same transaction and sent by the background task after the commit.
     """
     today = today or timezone.localdate()
     if dry_run:
@@ -196,13 +200,15 @@ def send_reminders(today: datetime.date | None = None, *, dry_run: bool = False)
             with transaction.atomic():
                 outcome = _outcome(today, plan(today), dry_run=False)
                 notes = _record(outcome.planned)
+                queued = deliveries.queue(notes)
             break
         except IntegrityError:
             if attempt == ATTEMPTS:
                 raise
             log.info("send_reminders: another run sent some of the same reminders; planning again")
     outcome.notifications = len(notes)
-    outcome.emailed = email_notifications(notes)
+    outcome.emailed = sum(d.channel == Delivery.Channel.EMAIL for d in queued)
+    outcome.texted = sum(d.channel == Delivery.Channel.SMS for d in queued)
     return outcome
 
 

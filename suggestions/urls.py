@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     batch,
     dashboard,
+    deliveries,
     detail,
     documents,
     downloads,
@@ -43,6 +44,9 @@ urlpatterns = [
     path("downloads/<int:pk>/file/", downloads.job_file, name="job_file"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="mark_read"),
+    path("deliveries/", deliveries.delivery_list, name="deliveries"),
+    path("deliveries/<int:pk>/retry/", deliveries.delivery_retry, name="delivery_retry"),
+    path("deliveries/retry-failed/", deliveries.delivery_retry_failed, name="delivery_retry_failed"),
     path("tools/deadline/", tools.deadline_preview, name="deadline_preview"),
     path("tools/number-hint/", tools.number_hint, name="number_hint"),
     path("tools/similar-titles/", tools.similar_titles, name="similar_titles"),

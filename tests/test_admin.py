@@ -21,6 +21,7 @@ from suggestions.models import (
     Category,
     CongressSession,
     Delegation,
+    Delivery,
     Deputy,
     HandlingUnit,
     Job,
@@ -71,7 +72,8 @@ def url(model, view, *args):
 def world_builder(office, clerk, head, co_clerk, units, deputies, deputy_user, session, categories, **_):
     """Returns a function that registers suggestion ``number`` and takes it through assignment, a refused
     reassignment, an extension request, contact, a co-unit opinion, supervision, a B-class reply, a
-    follow-up and an unsatisfied rating (so it is re-handled), plus a reminder and a notification.
+    follow-up and an unsatisfied rating (so it is re-handled), plus a reminder, a notification and its
+    failed email.
     ``world_builder(**vars(world))`` builds with a conftest ``World``'s people."""
 
     def build(number, title=None):
@@ -139,7 +141,7 @@ def world_builder(office, clerk, head, co_clerk, units, deputies, deputy_user, s
         j.draft("B").sign_off().submit().accept()
         workflow.perform("follow_up", user=office, suggestion=s, at=j.step(), progress="已开工")
         j.rate(1)  # unsatisfied: a second round starts
-        Notification.objects.create(
+        note = Notification.objects.create(
             recipient=clerk,
             suggestion=s,
             event=s.events.last(),
@@ -152,6 +154,14 @@ def world_builder(office, clerk, head, co_clerk, units, deputies, deputy_user, s
             title=f"建议办理情况汇总表（{session.name}）",
             state=Job.State.DONE,
             expires_at=j.step(),
+        )
+        Delivery.objects.create(
+            notification=note,
+            channel=Delivery.Channel.EMAIL,
+            address="clerk@jtj.example.cn",
+            state=Delivery.State.FAILED,
+            attempts=3,
+            last_error="SMTPException: 邮件服务器拒绝连接",
         )
         s.refresh_from_db()
         return s

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from suggestions import reminders, workflow
@@ -21,13 +22,20 @@ DAY = datetime.timedelta(days=1)
 
 
 def run(today, *args):
+    """The command as the timer runs it: committed, so its emails go out (the immediate task backend)."""
     out, err = StringIO(), StringIO()
-    call_command("send_reminders", "--today", today.isoformat(), *args, stdout=out, stderr=err)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_reminders", "--today", today.isoformat(), *args, stdout=out, stderr=err)
     return out.getvalue()
 
 
+def reminded():
+    """The reminders' notifications (the journey's actions write their own)."""
+    return Notification.objects.filter(kind__startswith="reminder_")
+
+
 def recipients(kind=None):
-    notes = Notification.objects.filter(kind__startswith="reminder_")
+    notes = reminded()
     if kind:
         notes = notes.filter(kind=kind)
     return sorted(n.recipient.username for n in notes)
@@ -74,7 +82,7 @@ def test_week_before_goes_to_the_units_staff_and_head(journey, everyone):
 
     assert recipients("reminder_week_before") == ["clerk", "head"]
     assert mailed_to() == ["clerk@example.cn"]  # the head has no email address
-    note = Notification.objects.filter(recipient__username="clerk").get()
+    note = reminded().filter(recipient__username="clerk").get()
     assert note.suggestion == journey.s and note.event is None
     assert note.text.startswith("催办: 第1号《关于农村道路提档升级的建议》(市交通运输局主办)")
     assert (
@@ -91,7 +99,7 @@ def test_week_before_goes_to_the_units_staff_and_head(journey, everyone):
 def test_nothing_before_the_window(journey, everyone):
     journey.assign(co=False)
     out = run(lead_of(journey).deadline - 8 * DAY)
-    assert Reminder.objects.count() == 0 and Notification.objects.count() == 0
+    assert Reminder.objects.count() == 0 and reminded().count() == 0
     assert "已发送提前7天提醒 0 条" in out
 
 
@@ -101,7 +109,7 @@ def test_the_window_follows_the_setting(journey, everyone, settings):
     out = run(lead_of(journey).deadline - 10 * DAY)
     assert recipients() == ["clerk", "head"]
     assert "已发送提前10天提醒 1 条" in out
-    assert "(还有10天)" in Notification.objects.first().text
+    assert "(还有10天)" in reminded().first().text
 
 
 def test_due_today_goes_to_unit_staff_and_head(journey, everyone):
@@ -110,7 +118,7 @@ def test_due_today_goes_to_unit_staff_and_head(journey, everyone):
     out = run(lead.deadline)
     assert recipients("reminder_due_today") == ["clerk", "head"]
     assert mailed_to() == ["clerk@example.cn"]
-    assert "今天到期" in Notification.objects.first().text
+    assert "今天到期" in reminded().first().text
     assert "已发送到期提醒 1 条" in out
 
 
@@ -120,7 +128,7 @@ def test_overdue_also_reaches_the_office(journey, everyone):
     out = run(lead.deadline + 3 * DAY)
     assert recipients("reminder_overdue") == ["clerk", "head", "office"]
     assert mailed_to() == ["clerk@example.cn", "office@example.cn"]
-    text = Notification.objects.first().text
+    text = reminded().first().text
     assert "已超期3天" in text and "请抓紧办理" in text
     assert "已发送超期催办 1 条" in out
 
@@ -145,7 +153,7 @@ def test_overdue_key_suggestion_reaches_the_supervising_leader(journey, everyone
     assert recipients("reminder_overdue") == ["clerk", "head", "leader", "office"]
     assert "leader2" not in recipients()  # another leader's portfolio
     assert "leader@example.cn" in mailed_to()
-    note = Notification.objects.get(recipient__username="leader")
+    note = reminded().get(recipient__username="leader")
     assert note.text.startswith("催办: 重点建议第1号") and "已超期1天" in note.text
 
 
@@ -156,16 +164,13 @@ def test_co_unit_is_chased_against_its_own_deadline(journey, everyone):
 
     out = run(co.deadline)
     assert recipients("reminder_due_today") == ["co_clerk"]
-    text = Notification.objects.get().text
+    text = reminded().get().text
     assert "(市财政局协办) 协办意见今天到期" in text and "请抓紧报送协办意见" in text
     assert "已发送到期提醒 1 条" in out
 
     run(co.deadline + 2 * DAY)
     assert recipients("reminder_overdue") == ["co_clerk", "office"]
-    assert (
-        "协办意见已超期2天"
-        in Notification.objects.get(kind="reminder_overdue", recipient__username="office").text
-    )
+    assert "协办意见已超期2天" in reminded().get(kind="reminder_overdue", recipient__username="office").text
 
 
 def test_co_unit_that_sent_its_opinion_is_not_chased(journey, everyone, co_clerk):
@@ -184,15 +189,15 @@ def test_running_twice_sends_nothing_the_second_time(journey, everyone):
     today = lead_of(journey).deadline + DAY  # lead and co-unit both overdue
 
     first = run(today)
-    notes, sent_mail = Notification.objects.count(), len(mail.outbox)
+    notes, sent_mail = reminded().count(), len(mail.outbox)
     second = run(today)
 
     assert "已发送超期催办 2 条" in first
     assert "已发送超期催办 0 条" in second
-    assert Notification.objects.count() == notes and len(mail.outbox) == sent_mail
+    assert reminded().count() == notes and len(mail.outbox) == sent_mail
     assert Reminder.objects.count() == 2
     run(today + DAY)  # the overdue chase is sent once per deadline
-    assert Reminder.objects.count() == 2 and Notification.objects.count() == notes
+    assert Reminder.objects.count() == 2 and reminded().count() == notes
 
 
 def test_each_stage_once_over_the_days(journey, everyone):
@@ -203,7 +208,7 @@ def test_each_stage_once_over_the_days(journey, everyone):
         run(day)
         day += DAY
     assert sorted(Reminder.objects.values_list("stage", flat=True)) == ["due_today", "overdue", "week_before"]
-    assert Notification.objects.filter(recipient__username="clerk").count() == 3
+    assert reminded().filter(recipient__username="clerk").count() == 3
 
 
 def test_an_extended_deadline_gets_fresh_reminders(journey, everyone):
@@ -283,8 +288,8 @@ def test_catching_up_sends_only_the_overdue_chase(journey, everyone):
     lead = lead_of(journey)
     out = run(lead.deadline + 10 * DAY)  # the command has not run for weeks
     assert list(Reminder.objects.values_list("stage", flat=True)) == ["overdue"]
-    assert set(Notification.objects.values_list("kind", flat=True)) == {"reminder_overdue"}
-    assert "已超期10天" in Notification.objects.first().text
+    assert set(reminded().values_list("kind", flat=True)) == {"reminder_overdue"}
+    assert "已超期10天" in reminded().first().text
     assert "已发送提前7天提醒 0 条" in out and "已发送超期催办 1 条" in out
 
 
@@ -292,7 +297,7 @@ def test_a_missed_first_day_of_the_window_is_caught_up(journey, everyone):
     journey.assign(co=False)
     run(lead_of(journey).deadline - 3 * DAY)
     assert recipients("reminder_week_before") == ["clerk", "head"]
-    assert "(还有3天)" in Notification.objects.first().text
+    assert "(还有3天)" in reminded().first().text
 
 
 def test_dry_run_writes_nothing(journey, everyone):
@@ -302,7 +307,7 @@ def test_dry_run_writes_nothing(journey, everyone):
 
     out = run(today, "--dry-run")
 
-    assert Reminder.objects.count() == 0 and Notification.objects.count() == 0 and mail.outbox == []
+    assert Reminder.objects.count() == 0 and reminded().count() == 0 and mail.outbox == []
     assert Event.objects.count() == events
     assert "试运行" in out
     assert "将发送超期催办 2 条" in out
@@ -316,7 +321,7 @@ def test_reminders_are_not_events_or_supervision_notes(journey, everyone):
     journey.assign(co=True)
     events = Event.objects.count()
     run(lead_of(journey).deadline + DAY)
-    assert Notification.objects.count() > 0
+    assert reminded().count() > 0
     assert Event.objects.count() == events and SupervisionNote.objects.count() == 0
 
 
@@ -348,7 +353,7 @@ def test_exit_status_and_summary_from_the_command_line(journey, everyone, capsys
     ).execute()  # no SystemExit
     out = capsys.readouterr().out
     assert out.splitlines()[:3] == ["已发送提前7天提醒 0 条", "已发送到期提醒 1 条", "已发送超期催办 0 条"]
-    assert "共生成通知 2 条, 发送邮件 1 封。" in out
+    assert "共生成通知 2 条, 待发送邮件 1 封、短信 0 条 (由后台任务发送)。" in out
 
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(["manage.py", "send_reminders", "--today", "2025-13-01"]).execute()
@@ -425,7 +430,7 @@ def test_a_run_that_loses_the_race_plans_again(journey, everyone, monkeypatch, c
     journey.assign(co=True)
     today = lead_of(journey).deadline + DAY
     run(today)  # the other run
-    notes = Notification.objects.count()
+    notes = reminded().count()
 
     real = reminders._sent_keys
     calls = []
@@ -438,7 +443,7 @@ def test_a_run_that_loses_the_race_plans_again(journey, everyone, monkeypatch, c
     outcome = reminders.send_reminders(today)
 
     assert len(calls) == 2 and "planning again" in caplog.text
-    assert outcome.planned == [] and Notification.objects.count() == notes
+    assert outcome.planned == [] and reminded().count() == notes
     assert Reminder.objects.count() == 2
 
 
@@ -493,13 +498,14 @@ def test_two_runs_racing(journey, everyone, caplog):
 def test_notify_without_an_event(journey, emails, clerk, head):
     from suggestions.notifications import notify
 
-    notes = notify(None, [clerk, head], text="催办: 测试", kind="reminder_overdue", suggestion=journey.s)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notes = notify(None, [clerk, head], text="催办: 测试", kind="reminder_overdue", suggestion=journey.s)
     assert [(n.recipient, n.suggestion, n.event, n.kind) for n in notes] == [
         (clerk, journey.s, None, "reminder_overdue"),
         (head, journey.s, None, "reminder_overdue"),
     ]
     assert mailed_to() == ["clerk@example.cn"]
-    assert Notification.objects.get(recipient=clerk).emailed_at is not None
-    assert Notification.objects.get(recipient=head).emailed_at is None
+    assert reminded().get(recipient=clerk).emailed_at is not None
+    assert reminded().get(recipient=head).emailed_at is None
     with pytest.raises(ValueError):
         notify(None, [clerk])

@@ -1,3 +1,4 @@
+from .deliveries import Delivery
 from .events import AppendOnlyError, Event, Notification
 from .handling import (
     CommitmentFollowUp,
@@ -26,6 +27,7 @@ __all__ = [
     "ContactRecord",
     "CoUnitOpinion",
     "Delegation",
+    "Delivery",
     "Deputy",
     "Event",
     "ExtensionRequest",

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 from accounts.roles import Role
 
 from .. import selectors, statistics
-from ..models import HandlingUnit, Suggestion
+from ..models import Delivery, HandlingUnit, Suggestion
 
 
 @require_safe
@@ -17,6 +17,7 @@ def home(request):
     if user.role == Role.OFFICE or user.is_superuser:
         context["todo"] = selectors.office_todo(user)
         context["notice_units"] = HandlingUnit.objects.filter(is_active=True)
+        context["failed_deliveries"] = Delivery.objects.filter(state=Delivery.State.FAILED).count()
         template = "suggestions/home_office.html"
     elif user.is_unit_member:
         context["todo"] = selectors.unit_todo(user)

@@ -4,8 +4,8 @@ and the one function that applies it.
     perform("sign_for", user=clerk, suggestion=s, assignment=a)
 
 ``perform`` checks the action is allowed (role, ownership, state, the action's own rule), locks the suggestion
-row, applies the change in one transaction, appends an ``Event`` (the suggestion's timeline) and queues the
-notifications to be sent once the transaction commits. A refused action raises ``WorkflowError`` with a message
+row, applies the change in one transaction, appends an ``Event`` (the suggestion's timeline) and writes the
+notifications with the emails and text messages that a background task sends once the transaction commits. A refused action raises ``WorkflowError`` with a message
 for the user and changes nothing. Views, admin, management commands and tests all come through here.
 """
 
@@ -309,8 +309,9 @@ def _record(ctx: Context, before, leads: Leads) -> Event:
         a for a in ctx.recipients.addressed(exclude=ctx.user) if access.may_read_event(a.user, event)
     ]
     if recipients:
-        # robust: the action is committed whatever happens to its notifications; a failure is logged
-        transaction.on_commit(lambda: notify(event, recipients), robust=True)
+        # In the action's transaction: the action and its notifications are written together or not at all;
+        # email and text messages are sent by a background task after the commit (suggestions.deliveries).
+        notify(event, recipients)
     return event
 
 

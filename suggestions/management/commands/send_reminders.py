@@ -44,6 +44,9 @@ class Command(BaseCommand):
         for line in outcome.summary_lines():
             self.stdout.write(line)
         if not dry_run:
-            self.stdout.write(f"共生成通知 {outcome.notifications} 条, 发送邮件 {outcome.emailed} 封。")
+            self.stdout.write(
+                f"共生成通知 {outcome.notifications} 条, 待发送邮件 {outcome.emailed} 封、短信 {outcome.texted} 条"
+                " (由后台任务发送)。"
+            )
             if pruned := jobs.prune():  # the daily run also clears 「我的下载」 of files kept past their time
                 self.stdout.write(f"已删除过期的下载{pruned}项。")
