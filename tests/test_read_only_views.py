@@ -26,6 +26,12 @@ WRITES = {
     "suggestions:act_on",
     "suggestions:reply_form",
     "suggestions:mark_read",
+    "suggestions:delivery_retry",
+    "suggestions:delivery_retry_failed",
+    # a GET of a small export answers at once; a POST starts it, a long one as a job in 「我的下载」
+    "suggestions:export_summary",
+    "suggestions:export_statistics",
+    "suggestions:handling_report",
     "suggestions:import_upload",
     "suggestions:import_confirm",
     "suggestions:import_cancel",

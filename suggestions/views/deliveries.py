@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import access, deliveries
 from ..models import Delivery
@@ -19,7 +19,7 @@ def _office_only(request):
         raise PermissionDenied
 
 
-@require_GET
+@require_safe
 def delivery_list(request):
     _office_only(request)
     state = request.GET.get("state", "")

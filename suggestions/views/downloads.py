@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .. import access, jobs
 from ..models import Job
@@ -32,7 +32,7 @@ def launch(request, *, kind, title, parameters, total):
     return redirect("suggestions:job", pk=job.pk)
 
 
-@require_GET
+@require_safe
 def download_list(request):
     jobs_kept = access.jobs_of(request.user)[:200]
     return render(
@@ -40,13 +40,13 @@ def download_list(request):
     )
 
 
-@require_GET
+@require_safe
 def job_page(request, pk):
     job = access.job_for(request.user, pk)
     return render(request, "suggestions/job.html", {"job": job, "unit": UNITS[job.kind], "state": Job.State})
 
 
-@require_GET
+@require_safe
 def job_progress(request, pk):
     """GET: {state, state_label, done, total, percent, finished, file} for the progress bar; one query."""
     job = access.job_for(request.user, pk)
@@ -64,7 +64,7 @@ def job_progress(request, pk):
     )
 
 
-@require_GET
+@require_safe
 def job_file(request, pk):
     job = access.job_for(request.user, pk)
     if not job.file:
