@@ -306,6 +306,7 @@ def test_production_turns_the_first_login_change_on(monkeypatch):
 
     monkeypatch.setenv("DJANGO_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("ALLOWED_HOSTS", "suggestions.example.cn")
     monkeypatch.delenv("PASSWORD_CHANGE_ON_FIRST_LOGIN", raising=False)
     try:
         assert importlib.reload(real).PASSWORD_CHANGE_ON_FIRST_LOGIN is True

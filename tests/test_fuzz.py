@@ -176,7 +176,7 @@ def test_control_characters_are_refused_at_registration_with_a_message(
     """Found by the fuzzing: NUL failed on PostgreSQL, and a bell character in a title broke the 交办通知单 (Word
     refuses it). The workflow refuses both, whoever registers."""
     before = rows_per_table()
-    with pytest.raises(workflow.WorkflowError, match="「案由」中有不可见的控制字符"):
+    with pytest.raises(workflow.WorkflowError, match="「案由」中含有看不见的控制字符"):
         workflow.register(
             user=office,
             session=session,
@@ -206,7 +206,7 @@ def test_the_registration_form_says_which_field_holds_a_control_character(
         },
     )
     assert response.status_code == 400
-    assert "「内容」中有不可见的控制字符" in response.content.decode()
+    assert "「内容」中含有看不见的控制字符" in response.content.decode()
     assert Suggestion.objects.count() == 0
 
 

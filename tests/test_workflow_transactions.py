@@ -8,10 +8,11 @@ each test shows both that the failure undid everything and that the same action 
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
-from suggestions import access, imports, notifications, workflow
-from suggestions.models import Event, Notification, Reply, Suggestion
+from accounts.models import User
+from suggestions import access, deliveries, imports, workflow
+from suggestions.models import Delivery, Event, Notification, Reply, Suggestion
 from suggestions.models.events import EventQuerySet
 from tests.conftest import AT
 from tests.test_imports import HEADER, workbook
@@ -65,7 +66,7 @@ def signed_off(journey):
         pytest.param((FileSystemStorage, "_save", OSError("磁盘已满")), id="the letter cannot be written"),
         pytest.param((Event, "save", DatabaseError("连接中断")), id="the event cannot be written"),
         pytest.param((access, "may_read_event", Injected()), id="the notifications cannot be prepared"),
-        pytest.param((transaction, "on_commit", Injected()), id="the notifications cannot be queued"),
+        pytest.param((deliveries, "queue", Injected()), id="the notifications cannot be queued"),
     ],
 )
 def test_a_failure_while_submitting_with_a_letter_leaves_reply_and_disk_as_they_were(
@@ -157,18 +158,21 @@ def test_each_step_whose_event_cannot_be_written_changes_nothing(journey, media,
     assert Event.objects.filter(suggestion=journey.s, action=name).exists()
 
 
-def test_a_failing_notification_delivery_after_commit_keeps_the_action(
+def test_a_task_queue_out_of_reach_after_commit_keeps_the_action_and_its_deliveries(
     signed_off, media, monkeypatch, django_capture_on_commit_callbacks
 ):
-    """Delivery runs once the action is committed (robust): the action stands, no half of the notifications."""
+    """Sending runs once the action is committed: should the queue be unreachable then, the action stands, its
+    notifications with it, and the deliveries wait as 待发送 for the office's 重试."""
     journey = signed_off
-    monkeypatch.setattr(notifications, "create_notifications", fail)
+    User.objects.filter(pk=journey.office.pk).update(email="office@example.cn")
+    monkeypatch.setattr(deliveries, "enqueue", fail)
     notes = Notification.objects.count()
-    with django_capture_on_commit_callbacks(execute=True) as delivered:
+    with django_capture_on_commit_callbacks(execute=True):
         submit_with_letter(journey)
-    assert len(delivered) == 1  # the delivery ran, and failed
     assert Reply.objects.get().state == Reply.State.SUBMITTED
-    assert Notification.objects.count() == notes
+    assert Notification.objects.count() > notes
+    waiting = Delivery.objects.filter(address="office@example.cn")
+    assert [d.state for d in waiting] == [Delivery.State.PENDING]
 
 
 def test_a_registration_whose_event_cannot_be_written_registers_nothing(

@@ -5,8 +5,6 @@ One typed in and five thousand imported obey the same rules and get the same mes
 500 rows; the database's constraints still stand behind them and a race ends in a message, not a 500.
 """
 
-import re
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -40,9 +38,8 @@ _RELATIONS = [f.name for f in Suggestion._meta.concrete_fields if f.is_relation]
 _TEXTS = [
     f.name for f in Suggestion._meta.concrete_fields if f.get_internal_type() in ("CharField", "TextField")
 ]
-# Control characters (NUL too; tab and line breaks are text): PostgreSQL refuses NUL, Word documents and Excel
-# refuse the others, and none of them is anything a reader could see.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Every text field is checked for invisible characters (base.INVISIBLE: controls, NUL among them, which
+# PostgreSQL refuses and Word and Excel cannot hold; bidi and zero-width characters) on every registration and edit.
 
 
 class RegistrationError(WorkflowError):
@@ -116,12 +113,7 @@ def settle_registration(suggestion):
     except Exception as exc:
         field = next(iter(getattr(exc, "message_dict", {})), None)
         raise WorkflowError(_first_message(exc), field=field) from exc
-    for name in _TEXTS:
-        if _CONTROL.search(getattr(suggestion, name) or ""):
-            label = Suggestion._meta.get_field(name).verbose_name
-            raise WorkflowError(
-                f"「{label}」中有不可见的控制字符（常由其他软件复制带入），请删除后重试。", field=name
-            )
+    refuse_invisible({name: getattr(suggestion, name) for name in _TEXTS}, _LABELS)
     for name in ("session", "lead_deputy", "delegation", "category"):
         if getattr(suggestion, f"{name}_id") is None:
             label = Suggestion._meta.get_field(name).verbose_name
