@@ -34,7 +34,7 @@ def manage_commands(exec_start):
     return re.findall(r"manage\.py\s+([a-z_]+)", exec_start)
 
 
-def test_deploy_has_the_web_app_the_worker_and_both_daily_jobs_with_their_timers():
+def test_deploy_has_the_web_app_the_worker_the_daily_jobs_and_the_requeue_with_their_timers():
     names = {path.name for path in UNITS}
     assert names == {
         "suggestions-web.service",
@@ -43,7 +43,11 @@ def test_deploy_has_the_web_app_the_worker_and_both_daily_jobs_with_their_timers
         "suggestions-reminders.timer",
         "suggestions-backup.service",
         "suggestions-backup.timer",
+        "suggestions-requeue.service",
+        "suggestions-requeue.timer",
     }
+    requeue = unit(DEPLOY / "systemd" / "suggestions-requeue.timer")["Timer"]
+    assert requeue["OnUnitActiveSec"] == "15min"  # a delivery whose task was lost waits at most this long
     for timer in ("reminders", "backup"):
         parsed = unit(DEPLOY / "systemd" / f"suggestions-{timer}.timer")
         assert parsed["Timer"]["OnCalendar"].endswith("Asia/Shanghai")
