@@ -16,8 +16,8 @@ from django.db import transaction
 from . import audit
 from .models import User
 
-ROLE_HELP = "角色决定能做什么: 承办单位人员须指定所属单位, 代表账号须关联代表, 领导账号须关联领导。"
-STAFF_HELP = "可进入管理后台 (只有政府办工作人员和超级用户能看到其中的数据)。"
+ROLE_HELP = "角色决定能做什么：承办单位人员须指定所属单位，代表账号须关联代表，领导账号须关联领导。"
+STAFF_HELP = "可进入管理后台（只有政府办工作人员和超级用户能看到其中的数据）。"
 
 # RoleBackend ignores groups: a groups screen would only mislead.
 if admin.site.is_registered(Group):

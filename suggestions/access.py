@@ -233,7 +233,7 @@ def suggestion_page(user, pk, *, with_actions=True) -> SuggestionPage:
 
     suggestion = page_queryset(user).filter(pk=pk).first()
     if suggestion is None:
-        raise Http404("没有这件建议, 或您无权查看。")
+        raise Http404("没有这件建议，或您无权查看。")
     parts = list(suggestion.assignments.all())
     events = list(suggestion.events.filter(event_condition(user)).select_related("assignment__unit"))
     return SuggestionPage(

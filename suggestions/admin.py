@@ -177,7 +177,7 @@ class SuggestionAdminForm(forms.ModelForm):
 
 class AssignmentInline(ReadOnlyInline):
     model = Assignment
-    verbose_name_plural = "交办记录 (各轮次各单位)"
+    verbose_name_plural = "交办记录（各轮次各单位）"
     fields = (
         "round",
         "unit",
@@ -203,7 +203,7 @@ class AssignmentInline(ReadOnlyInline):
 class EventInline(ReadOnlyInline):
     model = Event
     fk_name = "suggestion"
-    verbose_name_plural = "办理日志 (时间线)"
+    verbose_name_plural = "办理日志（时间线）"
     fields = ("created_at", "label", "actor_name", "from_state_name", "to_state_name", "note")
     readonly_fields = fields
 
@@ -256,7 +256,7 @@ class SuggestionAdmin(NumberSearchMixin, admin.ModelAdmin):
         "delegation__name",
         "other_organ",
     )
-    search_help_text = "按案由、编号 (如 12 或 第12号)、代表、主办单位或代表团查找"
+    search_help_text = "按案由、编号（如 12 或 第12号）、代表、主办单位或代表团查找"
     list_select_related = ("session", "lead_deputy", "category", "lead_unit")
     autocomplete_fields = ("lead_deputy", "joint_deputies")
     date_hierarchy = "created_at"
@@ -273,7 +273,7 @@ class SuggestionAdmin(NumberSearchMixin, admin.ModelAdmin):
     fieldsets = (
         *registration_fieldsets,
         (
-            "办理情况 (由办理流程维护, 此处只读)",
+            "办理情况（由办理流程维护，此处只读）",
             {"fields": WORKFLOW_FIELDS},
         ),
         ("登记记录", {"fields": RECORD_FIELDS, "classes": ("collapse",)}),
@@ -347,7 +347,7 @@ class SuggestionAdmin(NumberSearchMixin, admin.ModelAdmin):
     def response_change(self, request, obj):
         refusal = getattr(request, "_workflow_refusal", None)
         if refusal:
-            self.message_user(request, f"未保存: {refusal}", messages.ERROR)
+            self.message_user(request, f"未保存：{refusal}", messages.ERROR)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
@@ -511,7 +511,7 @@ class ReplyAdmin(NumberSearchMixin, ReadOnlyAdmin):
     exclude = ("attachment",)
     readonly_fields = ("attachment_name",)
 
-    @admin.display(description="签发件 (PDF)")
+    @admin.display(description="签发件（PDF）")
     def attachment_name(self, obj):
         return obj.attachment.name.rsplit("/", 1)[-1] if obj.attachment else "-"
 

@@ -75,8 +75,8 @@ class Deadline:
                 "调休上班日" + "、".join(f"{d.month}月{d.day}日" for d in self.makeup_workdays) + "计为工作日"
             )
         if self.estimated:
-            parts.append("超出已公布的节假日安排, 按周末休息估算")
-        return "; ".join(parts)
+            parts.append("超出已公布的节假日安排，按周末休息估算")
+        return "；".join(parts)
 
 
 def add_months(start: datetime.date, months: int) -> datetime.date:

@@ -60,7 +60,7 @@ class SuggestionFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(label="类别", queryset=Category.objects.all())
     state = django_filters.ChoiceFilter(
         label="办理状态",
-        choices=[("open", "未办结 (全部)"), ("government", "政府承办（全部）"), *Suggestion.State.choices],
+        choices=[("open", "未办结（全部）"), ("government", "政府承办（全部）"), *Suggestion.State.choices],
         method="filter_state",
     )
     lead_unit = django_filters.ModelChoiceFilter(label="主办单位", queryset=HandlingUnit.objects.all())
@@ -90,7 +90,7 @@ class SuggestionFilter(django_filters.FilterSet):
     )
     delegation = django_filters.ModelChoiceFilter(label="代表团", queryset=Delegation.objects.all())
     deputy = django_filters.ModelChoiceFilter(
-        label="代表 (领衔或联名)", queryset=Deputy.objects.all(), method="filter_deputy"
+        label="代表（领衔或联名）", queryset=Deputy.objects.all(), method="filter_deputy"
     )
     ordering = django_filters.OrderingFilter(
         label="排序",

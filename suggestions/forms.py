@@ -93,7 +93,7 @@ class PdfField(forms.FileField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
-            "help_text", lazy(lambda: f"PDF文件, 不超过{size_label(settings.UPLOAD_MAX_BYTES)}", str)()
+            "help_text", lazy(lambda: f"PDF文件，不超过{size_label(settings.UPLOAD_MAX_BYTES)}", str)()
         )
         super().__init__(**kwargs)
         self.widget.attrs["accept"] = "application/pdf,.pdf"
@@ -182,7 +182,7 @@ class NoteForm(ActionForm):
 
 
 class AssignForm(ActionForm):
-    MODES = [("lead", "主办 + 协办"), ("separate", "分办 (各单位分别答复)")]
+    MODES = [("lead", "主办 + 协办"), ("separate", "分办（各单位分别答复）")]
     mode = forms.ChoiceField(label="交办方式", choices=MODES, initial="lead", widget=forms.RadioSelect)
     # 主办 and 协办 show in the 主办+协办 mode, 分办 in the 分办 mode; ``clean`` drops the other mode's fields.
     lead_unit = forms.ModelChoiceField(
@@ -221,7 +221,7 @@ class AssignForm(ActionForm):
         self.fields["assigned_on"].initial = timezone.localdate()
         usual, longest = deadlines.rule("handling_months"), deadlines.rule("max_handling_months")
         self.fields["months"].choices = [
-            (n, f"{n}个月" + (" (默认)" if n == usual else " (经批准)" if n > usual else ""))
+            (n, f"{n}个月" + ("（默认）" if n == usual else "（经批准）" if n > usual else ""))
             for n in range(1, longest + 1)
         ]
         self.fields["months"].initial = usual
@@ -344,7 +344,7 @@ class DraftReplyForm(ActionForm):
     commitment_due = forms.DateField(
         label="承诺完成时间", required=False, widget=DATE_INPUT, help_text="B类答复必填"
     )
-    attachment = PdfField(label="签发件 (PDF, 可稍后上传)", required=False)
+    attachment = PdfField(label="签发件（PDF，可稍后上传）", required=False)
 
     def setup(self):
         # Start from this unit's latest letter on the suggestion: a redraft, or the reply of an earlier round.
@@ -390,13 +390,13 @@ class ReturnDraftForm(ActionForm):
 
 
 class SubmitReplyForm(ActionForm):
-    attachment = PdfField(label="签发件扫描件 (PDF)", required=False)
+    attachment = PdfField(label="签发件扫描件（PDF）", required=False)
 
 
 class ReviewReplyForm(ActionForm):
     accept = forms.TypedChoiceField(
         label="审核结果",
-        choices=[("1", "通过, 答复代表"), ("0", "退回修改")],
+        choices=[("1", "通过，答复代表"), ("0", "退回修改")],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
@@ -477,7 +477,7 @@ class RecordRatingForm(_RatingFields):
 class PublishForm(ActionForm):
     publish = forms.TypedChoiceField(
         label="是否公开",
-        choices=[("1", "全文公开 (隐去联系方式)"), ("0", "不予公开")],
+        choices=[("1", "全文公开（隐去联系方式）"), ("0", "不予公开")],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
         initial="1",
@@ -523,7 +523,7 @@ class FollowUpForm(ActionForm):
         self.fields["reply"].queryset = Reply.objects.filter(pk__in=open_ids).select_related(
             "assignment__unit"
         )
-        self.fields["reply"].label_from_instance = lambda r: f"{r.document_number}: {r.commitment[:30]}"
+        self.fields["reply"].label_from_instance = lambda r: f"{r.document_number}：{r.commitment[:30]}"
         self.fields["followed_on"].initial = timezone.localdate()
 
 

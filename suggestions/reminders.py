@@ -106,10 +106,10 @@ class Planned:
 
     def describe(self) -> str:
         a = self.assignment
-        names = "、".join(u.display_name for u in self.recipients) or "(无接收人)"
+        names = "、".join(u.display_name for u in self.recipients) or "（无接收人）"
         return (
             f"[{stage_label(self.stage)}] {self.suggestion.number_label}《{_short(self.suggestion.title)}》 "
-            f"{a.unit.name}({a.get_role_display()}) 期限{date_cn(a.deadline)} -> {names}"
+            f"{a.unit.name}（{a.get_role_display()}）期限{date_cn(a.deadline)} -> {names}"
         )
 
 
@@ -243,21 +243,21 @@ def _record(planned):
 
 
 def reminder_text(assignment: Assignment, stage, today: datetime.date) -> str:
-    """催办: 第12号《关于…的建议》(市交通运输局主办) 将于2025年6月10日到期 (还有7天), 请抓紧办理。"""
+    """催办：第12号《关于…的建议》（市交通运输局主办）将于2025年6月10日到期（还有7天），请抓紧办理。"""
     s = assignment.suggestion
     co = assignment.role == Assignment.Role.CO
-    head = f"催办: {'重点建议' if s.is_key else ''}{s.number_label}《{_short(s.title)}》"
-    head += f"({assignment.unit.name}{assignment.get_role_display()}) "
+    head = f"催办：{'重点建议' if s.is_key else ''}{s.number_label}《{_short(s.title)}》"
+    head += f"（{assignment.unit.name}{assignment.get_role_display()}）"
     what = "协办意见" if co else ""
     ask = "请抓紧报送协办意见。" if co else "请抓紧办理。"
     deadline = date_cn(assignment.deadline)
     if stage == Stage.WEEK_BEFORE:
         left = (assignment.deadline - today).days
-        return f"{head}{what}将于{deadline}到期 (还有{left}天), {ask}"
+        return f"{head}{what}将于{deadline}到期（还有{left}天），{ask}"
     if stage == Stage.DUE_TODAY:
-        return f"{head}{what}今天到期 ({deadline}), {ask}"
+        return f"{head}{what}今天到期（{deadline}），{ask}"
     late = (today - assignment.deadline).days
-    return f"{head}{what}已超期{late}天 ({'期限' if co else '办理期限'}{deadline}), {ask}"
+    return f"{head}{what}已超期{late}天（{'期限' if co else '办理期限'}{deadline}），{ask}"
 
 
 def _short(title):

@@ -110,7 +110,7 @@ def percent(value) -> str:
 
 def circled(n: int) -> str:
     """①, ②, … ⑳, then (21)."""
-    return chr(0x2460 + n - 1) if 1 <= n <= 20 else f"({n})"
+    return chr(0x2460 + n - 1) if 1 <= n <= 20 else f"（{n}）"
 
 
 def quoted_title(title: str) -> str:
@@ -154,7 +154,7 @@ def compose(
 
     add(Heading("二、办理情况统计"))
     for n, (heading, table) in enumerate(statistics_tables(suggestions, figures, today), 1):
-        add(Heading(f"({SECTION_NUMBERS[n - 1]}){heading}", level=2))
+        add(Heading(f"（{SECTION_NUMBERS[n - 1]}）{heading}", level=2))
         add(table)
 
     add(Heading("三、存在的问题和下一步工作"))
@@ -170,28 +170,28 @@ def overview_paragraph(figures, *, session, scope="") -> str:
     """The first paragraph: who proposed how many, how many the government handles, by category, the rates."""
     p = place()
     total, gov = figures["total"], figures["government_handled"]
-    opening = f"{session.year}年{session.short_name}期间,"
+    opening = f"{session.year}年{session.short_name}期间，"
     if scope:
-        counted = f"我{p}人大代表提出的建议、批评和意见中,属于{scope}的共{total}件"
+        counted = f"我{p}人大代表提出的建议、批评和意见中，属于{scope}的共{total}件"
     else:
         counted = (
-            f"我{p}人大代表认真履行代表职责,立足于{city() or '全' + p}发展实际,围绕转型发展、改革创新、"
-            f"保障民生等问题,积极建言献策,共提出建议、批评和意见{total}件"
+            f"我{p}人大代表认真履行代表职责，立足于{city() or '全' + p}发展实际，围绕转型发展、改革创新、"
+            f"保障民生等问题，积极建言献策，共提出建议、批评和意见{total}件"
         )
     if total == 0:
         return opening + (
             f"暂无属于{scope}的代表建议、批评和意见。" if scope else "暂无登记的代表建议、批评和意见。"
         )
     if gov == 0:
-        return f"{opening}{counted},均不属于政府承办范围。"
-    handled = "均由政府承办" if gov == total else f"其中,政府承办{gov}件"
+        return f"{opening}{counted}，均不属于政府承办范围。"
+    handled = "均由政府承办" if gov == total else f"其中，政府承办{gov}件"
     parts = [f"{c['name']}方面{c['count']}件" for c in figures["by_category"] if c["count"]]
-    categories = ("分别涉及" if len(parts) > 1 else "涉及") + ",".join(parts)
+    categories = ("分别涉及" if len(parts) > 1 else "涉及") + "，".join(parts)
     care = (
-        f"对于这些意见、建议,{p}政府高度重视,以对人大代表和全{p}人民高度负责的态度,认真研究,专人落实,"
-        "强化督办,做了大量的工作。"
+        f"对于这些意见、建议，{p}政府高度重视，以对人大代表和全{p}人民高度负责的态度，认真研究，专人落实，"
+        "强化督办，做了大量的工作。"
     )
-    return f"{opening}{counted},{handled},{categories}。{care}{outcome_sentence(figures)}"
+    return f"{opening}{counted}，{handled}，{categories}。{care}{outcome_sentence(figures)}"
 
 
 def outcome_sentence(figures) -> str:
@@ -209,23 +209,23 @@ def outcome_sentence(figures) -> str:
     history = rating_history(figures)
     basis = "按最终评价计" if history else ""
     if closed == gov and rated == gov and not unsatisfied:
-        inner = ",".join(
+        inner = "，".join(
             x for x in (basis, f"其中满意{satisfied}件、基本满意{basic}件" if basic else "") if x
         )
-        split = f"({inner})" if inner else ""
-        return f"截至目前,{gov}件建议全部办理完结并取得代表满意,办结率和满意率均为100%{split}{history}。"
+        split = f"（{inner}）" if inner else ""
+        return f"截至目前，{gov}件建议全部办理完结并取得代表满意，办结率和满意率均为100%{split}{history}。"
     if closed == gov:
-        done = f"{gov}件建议全部办理完结,办结率100%"
+        done = f"{gov}件建议全部办理完结，办结率100%"
     else:
-        done = f"已办结{closed}件,办结率{percent(figures['completion_rate'])}"
+        done = f"已办结{closed}件，办结率{percent(figures['completion_rate'])}"
     if not rated:
-        return f"截至目前,{done},代表尚未作出评价{history}。"
+        return f"截至目前，{done}，代表尚未作出评价{history}。"
     kinds = [("满意", satisfied), ("基本满意", basic), ("不满意", unsatisfied)]
     split = "、".join(f"{label}{n}件" for label, n in kinds if n)
     unrated = figures["replied"] - rated
-    waiting = f",另有{unrated}件答复代表尚未评价" if unrated > 0 else ""
-    inner = ",".join(x for x in (basis, f"其中{split}") if x)
-    return f"截至目前,{done},满意率{percent(figures['satisfaction_rate'])}({inner}){waiting}{history}。"
+    waiting = f"，另有{unrated}件答复代表尚未评价" if unrated > 0 else ""
+    inner = "，".join(x for x in (basis, f"其中{split}") if x)
+    return f"截至目前，{done}，满意率{percent(figures['satisfaction_rate'])}（{inner}）{waiting}{history}。"
 
 
 def rating_history(figures) -> str:
@@ -237,11 +237,11 @@ def rating_history(figures) -> str:
     parts = [f"初次办理满意率{percent(figures['first_satisfaction_rate'])}"]
     if ever:
         parts.append(
-            f"代表曾评价不满意的建议{ever}件(其中初次办理评价不满意{figures['first_unsatisfied']}件)"
+            f"代表曾评价不满意的建议{ever}件（其中初次办理评价不满意{figures['first_unsatisfied']}件）"
         )
     if rehandling:
         parts.append(f"目前正在重新办理{rehandling}件")
-    return ";" + ",".join(parts)
+    return "；" + "，".join(parts)
 
 
 def key_suggestions(suggestions) -> list:
@@ -257,16 +257,16 @@ def key_paragraph(figures, key_figures) -> str:
     p = place()
     key, closed = key_figures["government_handled"], key_figures["closed"]
     opening = (
-        f"在{figures['government_handled']}件代表建议、批评和意见中,共确定了{key}项具有代表性的重点建议,"
-        f"对此,{p}政府高度重视,将{key}项重点建议的办理纳入政府重点工作,并召开专题会议研究落实。"
-        f"分管副{p}长亲自督办,多次协调解决建议办理过程中遇到的问题。"
+        f"在{figures['government_handled']}件代表建议、批评和意见中，共确定了{key}项具有代表性的重点建议，"
+        f"对此，{p}政府高度重视，将{key}项重点建议的办理纳入政府重点工作，并召开专题会议研究落实。"
+        f"分管副{p}长亲自督办，多次协调解决建议办理过程中遇到的问题。"
     )
     if closed == key:
-        state = f"目前,{key}项重点建议已办结"
+        state = f"目前，{key}项重点建议已办结"
     elif closed:
-        state = f"目前,{key}项重点建议中已办结{closed}项,其余{key - closed}项正在办理"
+        state = f"目前，{key}项重点建议中已办结{closed}项，其余{key - closed}项正在办理"
     else:
-        state = f"目前,{key}项重点建议正在办理"
+        state = f"目前，{key}项重点建议正在办理"
     rated = key_figures["rated"]
     satisfied, basic, unsatisfied = (
         key_figures["satisfied"],
@@ -276,18 +276,18 @@ def key_paragraph(figures, key_figures) -> str:
     if rated == key and satisfied == key:
         ratings = "代表均给予满意评价"
     elif rated == key and not unsatisfied:
-        ratings = f"代表均给予满意或基本满意评价(其中满意{satisfied}项、基本满意{basic}项)"
+        ratings = f"代表均给予满意或基本满意评价（其中满意{satisfied}项、基本满意{basic}项）"
     elif not rated:
         ratings = "代表尚未作出评价"
     else:
         kinds = [("满意", satisfied), ("基本满意", basic), ("不满意", unsatisfied)]
         ratings = "代表评价" + "、".join(f"{label}{n}项" for label, n in kinds if n)
         if rated < key:
-            ratings += f",其余{key - rated}项尚未评价"
+            ratings += f"，其余{key - rated}项尚未评价"
     ever = key_figures["ever_unsatisfied"]
     if ever > unsatisfied:  # a 不满意 of an earlier round, behind the final ratings above
-        ratings += f",其中{ever}项曾被代表评价不满意"
-    return f"{opening}{state},{ratings}。具体情况如下:"
+        ratings += f"，其中{ever}项曾被代表评价不满意"
+    return f"{opening}{state}，{ratings}。具体情况如下："
 
 
 def handling_text(suggestion, today, reader=None) -> str:
@@ -309,20 +309,20 @@ def handling_text(suggestion, today, reader=None) -> str:
             ]
             open_commitments = [r for r in replies if r.commitment_open]
             notes = [
-                f"(答复承诺事项“{r.commitment.strip().rstrip('。')}”尚在落实中,承诺完成时间{formats.date_cn(r.commitment_due)}。)"
+                f"（答复承诺事项“{r.commitment.strip().rstrip('。')}”尚在落实中，承诺完成时间{formats.date_cn(r.commitment_due)}。）"
                 for r in open_commitments
             ]
             return "".join(texts + notes)
     unit = s.lead_unit.name if s.lead_unit else "承办单位"
-    deadline = f",办理期限{formats.date_cn(s.deadline)}" if s.deadline else ""
-    late = ",已超期" if s.is_overdue(today) else ""
+    deadline = f"，办理期限{formats.date_cn(s.deadline)}" if s.deadline else ""
+    late = "，已超期" if s.is_overdue(today) else ""
     if s.state == S.REGISTERED:
-        return "该建议已登记,尚未交办。"
+        return "该建议已登记，尚未交办。"
     if s.state == S.ASSIGNED:
-        return f"该建议已交{unit}办理,尚待签收{deadline}{late}。"
+        return f"该建议已交{unit}办理，尚待签收{deadline}{late}。"
     if s.state == S.REHANDLING:
-        return f"代表对答复不满意,目前正由{unit}重新办理{deadline}{late}。"
-    return f"该建议正由{unit}办理,尚未答复{deadline}{late}。"
+        return f"代表对答复不满意，目前正由{unit}重新办理{deadline}{late}。"
+    return f"该建议正由{unit}办理，尚未答复{deadline}{late}。"
 
 
 def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
@@ -337,9 +337,9 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
             ["转交其他机关办理", str(figures["not_government"]), ""],
             ["代表撤回", str(figures["withdrawn"]), ""],
             ["重点建议", str(figures["key"]), ""],
-            ["已答复(答复率)", str(replied), percent(figures["reply_rate"])],
-            ["已办结(办结率)", str(figures["closed"]), percent(figures["completion_rate"])],
-            ["按期答复(按期答复率)", str(figures["on_time"]), percent(figures["on_time_rate"])],
+            ["已答复（答复率）", str(replied), percent(figures["reply_rate"])],
+            ["已办结（办结率）", str(figures["closed"]), percent(figures["completion_rate"])],
+            ["按期答复（按期答复率）", str(figures["on_time"]), percent(figures["on_time_rate"])],
             [
                 LABELS["face_to_face_rate"],
                 str(figures["face_to_face"]),
@@ -349,9 +349,9 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
             [LABELS["overdue"], str(figures["overdue"]), ""],
         ],
         note=(
-            "注:答复率、办结率、见面率、沟通率以政府承办件数为基数,按期答复率以已答复件数为基数;"
-            f"见面率只计答复前与代表{statistics.FACE_TO_FACE_METHODS}的建议,沟通率计有任一沟通记录(含电话交流)的建议;"
-            "超期未办结指有承办单位(主办、分办或协办)超过办理期限仍未完成的建议。"
+            "注：答复率、办结率、见面率、沟通率以政府承办件数为基数，按期答复率以已答复件数为基数；"
+            f"见面率只计答复前与代表{statistics.FACE_TO_FACE_METHODS}的建议，沟通率计有任一沟通记录（含电话交流）的建议；"
+            "超期未办结指有承办单位（主办、分办或协办）超过办理期限仍未完成的建议。"
         ),
     )
 
@@ -370,7 +370,7 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
         ["承办单位", "主办", "协办", "分办", "已答复", "超期"],
         [[row["unit"], *(str(row[c]) for c in columns)] for row in units]
         + [["合计", *(str(sum(row[c] for row in units)) for c in columns)]],
-        note="注:已答复含协办单位已报送协办意见;超期指该单位已过办理期限仍未完成的答复或协办意见(项)。",
+        note="注：已答复含协办单位已报送协办意见；超期指该单位已过办理期限仍未完成的答复或协办意见（项）。",
     )
 
     classes = figures["by_result_class"]
@@ -396,7 +396,7 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
                 str(commitments["open"]),
             ]
         ],
-        note="注:占比以已答复件数为基数;承诺事项按B类答复函计数。",
+        note="注：占比以已答复件数为基数；承诺事项按B类答复函计数。",
     )
 
     portfolios = statistics.by_portfolio(suggestions)
@@ -460,8 +460,8 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
             ["已答复尚未评价", str(replied - rated), ""],
         ],
         note=(
-            "注:最终评价为每件建议最后一轮答复的评价,初次办理为第一轮答复的评价,几位代表评价不同时取最低的评价;"
-            "满意率为满意和基本满意件数之和占已评价件数的比例;曾评价不满意含重新办理后满意的建议。"
+            "注：最终评价为每件建议最后一轮答复的评价，初次办理为第一轮答复的评价，几位代表评价不同时取最低的评价；"
+            "满意率为满意和基本满意件数之和占已评价件数的比例；曾评价不满意含重新办理后满意的建议。"
         ),
     )
     return [
@@ -480,12 +480,12 @@ def problems_placeholder(figures, today) -> str:
     facts = [
         f"{LABELS['overdue']}{figures['overdue']}件",
         f"已答复尚待代表评价{unrated}件",
-        f"代表曾评价不满意{figures['ever_unsatisfied']}件(其中初次办理评价不满意{figures['first_unsatisfied']}件,"
-        f"最终评价不满意{figures['unsatisfied']}件)",
+        f"代表曾评价不满意{figures['ever_unsatisfied']}件（其中初次办理评价不满意{figures['first_unsatisfied']}件，"
+        f"最终评价不满意{figures['unsatisfied']}件）",
         f"正在重新办理{rehandling}件",
-        f"B类答复承诺事项尚未落实{figures['commitments']['open']}项(需防止“重答复、轻落实”)",
+        f"B类答复承诺事项尚未落实{figures['commitments']['open']}项（需防止“重答复、轻落实”）",
     ]
     return (
         "（此处请办公室结合实际补充存在的问题和下一步工作。"
-        f"系统统计供参考:截至{formats.date_cn(today)}," + ";".join(facts) + "。）"
+        f"系统统计供参考：截至{formats.date_cn(today)}，" + "；".join(facts) + "。）"
     )

@@ -40,7 +40,7 @@ def render(report: Report) -> bytes:
     _styles(doc)
     doc.core_properties.title = report.title
     doc.core_properties.author = "建议办理系统"
-    doc.core_properties.comments = "草稿: 由系统根据办理数据生成, 请办公室修改完善。"
+    doc.core_properties.comments = "草稿：由系统根据办理数据生成，请办公室修改完善。"
 
     doc.add_paragraph(report.title, style="报告标题")
     for block in report.blocks:

@@ -219,7 +219,7 @@ def create_registered(office, session, categories, deputies, **_):
         session=session,
         number=1,
         title="关于农村道路提档升级的建议",
-        content="部分农村道路路面破损, 建议提档升级。",
+        content="部分农村道路路面破损，建议提档升级。",
         lead_deputy=deputies["lead"],
         joint_deputies=[deputies["joint"]],
         category=categories["城建交通"],
@@ -286,7 +286,7 @@ class Journey:
             "document_number": "霍交函〔2025〕12号",
             "contact_person": "周敏",
             "contact_phone": "0357-5620000",
-            "text": "经研究, 答复如下: 一、……",
+            "text": "经研究，答复如下：一、……",
             "result_class": result_class,
         }
         if result_class == "B":

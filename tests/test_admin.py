@@ -82,7 +82,7 @@ def world_builder(office, clerk, head, co_clerk, units, deputies, deputy_user, s
             at=AT,
             session=session,
             number=number,
-            title=title or f"关于农村道路提档升级的建议 ({number})",
+            title=title or f"关于农村道路提档升级的建议（{number}）",
             content="部分农村道路路面破损。",
             lead_deputy=deputies["lead"],
             joint_deputies=[deputies["joint"]],
@@ -107,7 +107,7 @@ def world_builder(office, clerk, head, co_clerk, units, deputies, deputy_user, s
             assignment=co,
             at=j.step(),
             approve=False,
-            note="涉及资金保障, 仍由财政局协办",
+            note="涉及资金保障，仍由财政局协办",
         )
         workflow.perform("sign_for", user=co_clerk, suggestion=s, assignment=co, at=j.step())
         workflow.perform(
@@ -133,7 +133,7 @@ def world_builder(office, clerk, head, co_clerk, units, deputies, deputy_user, s
             method="visit",
             contacted_on=timezone.localdate(j.at),
             participants="周敏",
-            summary="登门走访, 当面沟通",
+            summary="登门走访，当面沟通",
             deputies=[deputies["lead"]],
         )
         workflow.perform("supervise", user=office, suggestion=s, at=j.step(), text="电话督办", method="phone")
@@ -146,7 +146,7 @@ def world_builder(office, clerk, head, co_clerk, units, deputies, deputy_user, s
             suggestion=s,
             event=s.events.last(),
             kind="rate",
-            text=f"{s.number_label}: 评价答复",
+            text=f"{s.number_label}：评价答复",
         )
         Job.objects.create(
             owner=office,
@@ -294,13 +294,13 @@ def test_a_refused_edit_is_reported_not_saved(office_client, journey, monkeypatc
     s = journey.s
 
     def refuse(*args, **kwargs):
-        raise workflow.WorkflowError("建议当前状态为「已答复」, 不能修改登记信息。")
+        raise workflow.WorkflowError("建议当前状态为「已答复」，不能修改登记信息。")
 
     monkeypatch.setattr(workflow, "perform", refuse)
     path = url(Suggestion, "change", s.pk)
     response = office_client.post(path, _change_data(s, title="改过的案由"), follow=True)
     assert response.redirect_chain == [(path, 302)]
-    assert "未保存: 建议当前状态为「已答复」" in response.content.decode()
+    assert "未保存：建议当前状态为「已答复」" in response.content.decode()
     s.refresh_from_db()
     assert s.title != "改过的案由"
     assert not LogEntry.objects.exists()

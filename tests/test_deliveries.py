@@ -278,7 +278,7 @@ def test_retry_all_failed(
 ):
     other = make_user("office_b", "office", email="office_b@example.cn")
     with django_capture_on_commit_callbacks(execute=True):
-        notify(None, [other], text="催办: 测试", suggestion=journey.s)
+        notify(None, [other], text="催办：测试", suggestion=journey.s)
     assert Delivery.objects.filter(state=State.FAILED).count() == 2
     settings.MAILERS = LOCMEM_MAIL
     client.force_login(office)
@@ -331,14 +331,14 @@ def test_the_page_takes_the_same_queries_for_three_rows_or_thirty(
         make_user(f"p{i}", "office", email=f"p{i}@example.cn", phone=f"1390000{i:04d}") for i in range(15)
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        notify(None, people[:2], text="催办: 少", suggestion=journey.s)
+        notify(None, people[:2], text="催办：少", suggestion=journey.s)
     client.force_login(office)
     # session, user, the counts by state, the page's count, its rows, the unread count in the header, and the
     # session written back to renew its idle timeout (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release)
     with django_assert_num_queries(9):
         few = client.get(LIST)
     with django_capture_on_commit_callbacks(execute=True):
-        notify(None, people, text="催办: 多", suggestion=journey.s)
+        notify(None, people, text="催办：多", suggestion=journey.s)
     with django_assert_num_queries(9):
         many = client.get(LIST)
     assert text(few).count("data-delivery=") == 4 and text(many).count("data-delivery=") == 34
@@ -355,7 +355,7 @@ def test_reminders_go_out_through_the_same_queue(journey, reachable, settings, m
     with TestCase.captureOnCommitCallbacks(execute=True):
         out = StringIO()
         call_command("send_reminders", "--today", iso(deadline), stdout=out)
-    assert "共生成通知 2 条, 待发送邮件 1 封、短信 1 条 (由后台任务发送)。" in out.getvalue()
+    assert "共生成通知 2 条，待发送邮件 1 封、短信 1 条（由后台任务发送）。" in out.getvalue()
     reminder_sends = Delivery.objects.filter(notification__kind="reminder_due_today")
     assert sorted(reminder_sends.values_list("channel", "state")) == [
         ("email", "pending"),
@@ -367,7 +367,7 @@ def test_reminders_go_out_through_the_same_queue(journey, reachable, settings, m
     )
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     deliveries.attempt(reminder_sends.get(channel="email").pk)  # what the worker does with the task
-    assert mailoutbox[0].subject.startswith("[建议办理] 催办: 第1号《关于农村道路提档升级的建议》")
+    assert mailoutbox[0].subject.startswith("[建议办理] 催办：第1号《关于农村道路提档升级的建议》")
 
 
 def test_a_delivery_whose_task_was_lost_is_queued_again(journey, reachable, settings, mailoutbox):
@@ -419,6 +419,6 @@ def test_two_workers_with_the_same_delivery_send_it_once(registered, office, uni
 
 def test_a_line_break_in_the_text_does_not_break_the_email_header(journey, reachable, mailoutbox):
     with TestCase.captureOnCommitCallbacks(execute=True):
-        notify(None, [reachable], text="催办:\r\n第1号", suggestion=journey.s)
-    assert mailoutbox[0].subject == "[建议办理] 催办: 第1号"
+        notify(None, [reachable], text="催办通知\r\n第1号", suggestion=journey.s)
+    assert mailoutbox[0].subject == "[建议办理] 催办通知 第1号"
     assert Delivery.objects.get(channel=Delivery.Channel.EMAIL).state == State.SENT

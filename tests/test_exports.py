@@ -138,7 +138,7 @@ def test_summary_has_title_date_frozen_header_and_one_row_per_suggestion(client,
     assert ws.title == "建议办理情况汇总表"
     assert ws["A1"].value == f"{SESSION} 建议办理情况汇总表"
     today = timezone.localdate()
-    assert ws["A2"].value == f"导出日期: {today.year}年{today.month}月{today.day}日"
+    assert ws["A2"].value == f"导出日期：{today.year}年{today.month}月{today.day}日"
     assert [c.value for c in ws[3]] == HEADERS
     assert ws.freeze_panes == "A4"
     rows = data_rows(ws)
@@ -268,7 +268,7 @@ def test_filtered_export_holds_only_the_filtered_rows(client, office, world, cat
     _, workbook = download(client, office, "export_summary", {"category": categories["教科文卫"].pk})
     ws = workbook.active
     assert list(data_rows(ws)) == ["第2号", "第3号"]
-    assert "类别: 教科文卫" in ws["A2"].value
+    assert "类别：教科文卫" in ws["A2"].value
 
 
 def test_export_follows_the_lists_ordering(client, office, world):

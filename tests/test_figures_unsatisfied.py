@@ -276,12 +276,12 @@ def test_the_report_says_how_many_were_rated_unsatisfied_and_are_re_handled(worl
     draft = report.compose(world, session=session, today=TODAY)
     first = draft.paragraphs()[0]
     assert first.endswith(
-        "截至目前,已办结1件,办结率50%,满意率100%(按最终评价计,其中满意1件);初次办理满意率0%,"
-        "代表曾评价不满意的建议2件(其中初次办理评价不满意2件),目前正在重新办理1件。"
+        "截至目前，已办结1件，办结率50%，满意率100%（按最终评价计，其中满意1件）；初次办理满意率0%，"
+        "代表曾评价不满意的建议2件（其中初次办理评价不满意2件），目前正在重新办理1件。"
     )
     text_ = draft.text()
-    assert "目前,1项重点建议已办结,代表均给予满意评价,其中1项曾被代表评价不满意。具体情况如下:" in text_
-    assert "代表曾评价不满意2件(其中初次办理评价不满意2件,最终评价不满意0件);正在重新办理1件" in text_
+    assert "目前，1项重点建议已办结，代表均给予满意评价，其中1项曾被代表评价不满意。具体情况如下：" in text_
+    assert "代表曾评价不满意2件（其中初次办理评价不满意2件，最终评价不满意0件）；正在重新办理1件" in text_
     assert "代表评价不满意0件" not in text_
     tables = dict(
         zip(["overview", "category", "unit", "class", "portfolio", "rating"], draft.tables(), strict=True)
@@ -342,9 +342,9 @@ def test_all_closed_and_satisfied_after_a_re_handling_still_says_so():
         ever_unsatisfied=1,
     )
     assert report.outcome_sentence(once_unsatisfied) == (
-        "截至目前,61件建议全部办理完结并取得代表满意,办结率和满意率均为100%(按最终评价计,其中满意60件、"
-        "基本满意1件);初次办理满意率98.4%,代表曾评价不满意的建议1件(其中初次办理评价不满意1件)。"
+        "截至目前，61件建议全部办理完结并取得代表满意，办结率和满意率均为100%（按最终评价计，其中满意60件、"
+        "基本满意1件）；初次办理满意率98.4%，代表曾评价不满意的建议1件（其中初次办理评价不满意1件）。"
     )
     assert report.outcome_sentence(figures(61, 61, 60, 1)) == (
-        "截至目前,61件建议全部办理完结并取得代表满意,办结率和满意率均为100%(其中满意60件、基本满意1件)。"
+        "截至目前，61件建议全部办理完结并取得代表满意，办结率和满意率均为100%（其中满意60件、基本满意1件）。"
     )

@@ -155,24 +155,24 @@ def test_title_names_the_year_and_the_session_and_says_draft(draft):
 
 def test_first_paragraph_counts_suggestions_government_handled_and_categories_leaving_out_empty_ones(draft):
     first = draft.paragraphs()[0]
-    assert first.startswith("2025年八届人大五次会议期间,我市人大代表认真履行代表职责,")
-    assert "共提出建议、批评和意见4件,其中,政府承办3件,分别涉及城建交通方面2件,教科文卫方面1件。" in first
+    assert first.startswith("2025年八届人大五次会议期间，我市人大代表认真履行代表职责，")
+    assert "共提出建议、批评和意见4件，其中，政府承办3件，分别涉及城建交通方面2件，教科文卫方面1件。" in first
     assert "社会民生" not in first and "农林水利" not in first
-    assert "对于这些意见、建议,市政府高度重视" in first
+    assert "对于这些意见、建议，市政府高度重视" in first
 
 
 def test_first_paragraph_gives_both_rates_when_not_all_are_closed(draft):
     first = draft.paragraphs()[0]
-    assert first.endswith("截至目前,已办结2件,办结率66.7%,满意率100%(其中满意1件、基本满意1件)。")
+    assert first.endswith("截至目前，已办结2件，办结率66.7%，满意率100%（其中满意1件、基本满意1件）。")
 
 
 def test_key_suggestions_paragraph_and_the_key_suggestions_reply(draft):
     text = draft.text()
     assert (
-        "在3件代表建议、批评和意见中,共确定了1项具有代表性的重点建议,对此,市政府高度重视,"
-        "将1项重点建议的办理纳入政府重点工作,并召开专题会议研究落实。分管副市长亲自督办," in text
+        "在3件代表建议、批评和意见中，共确定了1项具有代表性的重点建议，对此，市政府高度重视，"
+        "将1项重点建议的办理纳入政府重点工作，并召开专题会议研究落实。分管副市长亲自督办，" in text
     )
-    assert "目前,1项重点建议已办结,代表均给予满意评价。具体情况如下:" in text
+    assert "目前，1项重点建议已办结，代表均给予满意评价。具体情况如下：" in text
     assert f"①关于“农村道路提档升级的建议”办理情况\n{KEY_REPLY}\n" in text
 
 
@@ -221,11 +221,11 @@ def test_tables_hold_the_statistics_figures(world, draft):
         ["已答复尚未评价", "0", ""],
     ]
     overview = {row[0]: row[1:] for row in tables["overview"].rows}
-    assert overview["已办结(办结率)"] == ["2", "66.7%"]
+    assert overview["已办结（办结率）"] == ["2", "66.7%"]
     assert overview["超期未办结"] == ["1", ""]
     # the same figures as the dashboard's
     figures = statistics.summary(world, TODAY)
-    assert overview["已答复(答复率)"] == [str(figures["replied"]), report.percent(figures["reply_rate"])]
+    assert overview["已答复（答复率）"] == [str(figures["replied"]), report.percent(figures["reply_rate"])]
 
 
 @pytest.mark.usefixtures("four_result_classes")
@@ -245,15 +245,15 @@ def test_class_table_lists_a_result_class_added_to_the_choices(world, session):
 def test_problems_section_is_a_marked_placeholder_with_the_facts(draft):
     placeholder = next(b for b in draft.blocks if isinstance(b, report.Paragraph) and b.placeholder)
     assert placeholder.text.startswith("（此处请办公室结合实际补充")
-    assert "截至2025年7月1日,超期未办结1件;已答复尚待代表评价0件" in placeholder.text
-    assert "B类答复承诺事项尚未落实1项(需防止“重答复、轻落实”)" in placeholder.text
+    assert "截至2025年7月1日，超期未办结1件；已答复尚待代表评价0件" in placeholder.text
+    assert "B类答复承诺事项尚未落实1项（需防止“重答复、轻落实”）" in placeholder.text
 
 
 def test_the_place_word_is_a_setting(world, session, settings):
     settings.REPORT_PLACE = "县"
     settings.REPORT_CITY = "洪洞"
     text = report.compose(world, session=session, today=TODAY).text()
-    assert "我县人大代表认真履行代表职责,立足于洪洞发展实际," in text
+    assert "我县人大代表认真履行代表职责，立足于洪洞发展实际，" in text
     assert "县政府高度重视" in text and "分管副县长亲自督办" in text
     assert "洪洞县人民政府\n2025年7月1日\n" in text
 
@@ -264,9 +264,9 @@ def test_a_key_suggestion_not_yet_replied_says_where_it_stands(world, session, o
         "edit", user=office, suggestion=school, is_key=True, supervising_leader=leaders["health"]
     )
     text = report.compose(world, session=session, today=TODAY).text()
-    assert "目前,2项重点建议中已办结1项,其余1项正在办理,代表评价满意1项,其余1项尚未评价。" in text
-    assert "②关于“新建城区小学的建议”办理情况\n该建议已交市卫生健康和体育局办理,尚待签收,办理期限" in text
-    assert ",已超期。" in text
+    assert "目前，2项重点建议中已办结1项，其余1项正在办理，代表评价满意1项，其余1项尚未评价。" in text
+    assert "②关于“新建城区小学的建议”办理情况\n该建议已交市卫生健康和体育局办理，尚待签收，办理期限" in text
+    assert "，已超期。" in text
 
 
 # --- the Word draft ------------------------------------------------------------------------------------------
@@ -294,7 +294,7 @@ def test_docx_is_a4_with_chinese_fonts_and_styled_headings(draft):
     assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
     styles = {p.text: p.style.name for p in doc.paragraphs}
     assert styles["一、办理工作落实情况"] == "Heading 1"
-    assert styles["(二)按类别统计"] == "Heading 2"
+    assert styles["（二）按类别统计"] == "Heading 2"
     east_asia = doc.styles["Heading 1"].element.rPr.rFonts.get(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
     )
@@ -314,8 +314,8 @@ def test_command_prints_the_text(world, session):
     call_command("handling_report", "--session", session.name, "-o", "-", "--today", "2025-07-01", stdout=out)
     text = out.getvalue()
     assert text.startswith("关于2025年八届人大五次会议代表建议办理工作情况的报告（草稿）\n")
-    assert "共提出建议、批评和意见4件,其中,政府承办3件" in text
-    assert "截至2025年7月1日,超期未办结1件" in text
+    assert "共提出建议、批评和意见4件，其中，政府承办3件" in text
+    assert "截至2025年7月1日，超期未办结1件" in text
 
 
 def test_command_takes_the_short_name_and_format_txt(world, session):
@@ -386,9 +386,9 @@ def test_a_leader_gets_the_report_of_their_portfolio(client, leader_user, world,
     title = "关于2025年八届人大五次会议副市长王建国分管领域代表建议办理工作情况的报告（草稿）"
     assert doc.paragraphs[0].text == title
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "属于副市长王建国分管领域的共2件,均由政府承办,涉及城建交通方面2件。" in text
+    assert "属于副市长王建国分管领域的共2件，均由政府承办，涉及城建交通方面2件。" in text
     assert (
-        "截至目前,2件建议全部办理完结并取得代表满意,办结率和满意率均为100%(其中满意1件、基本满意1件)。"
+        "截至目前，2件建议全部办理完结并取得代表满意，办结率和满意率均为100%（其中满意1件、基本满意1件）。"
         in text
     )
     assert "教科文卫" not in doc.paragraphs[2].text

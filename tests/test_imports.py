@@ -126,7 +126,7 @@ def happy_rows():
             "第13号", lead="赵　明远", joint="钱晓梅，孙志强", category=" 城建交通 ", lead_unit="市交通运输局"
         ),
         row(14.0, joint="钱晓梅 孙志强", category="教科文卫", content="第一点\n第二点"),
-        row("15", joint="钱晓梅;孙志强", category="社会民生", is_key="否"),
+        row("15", joint="钱晓梅；孙志强", category="社会民生", is_key="否"),
         [None] * 10,
     ]
 
@@ -160,7 +160,7 @@ def test_importing_registers_every_row_with_its_deputies_category_and_event(tmp_
     assert s12.delegation == reference["deputies"]["lead"].delegation
     assert s12.created_by == office
     assert s12.is_key and s12.supervising_leader == reference["units"]["transport"].leader
-    assert "建议主办单位: 交通局" in s12.remarks and "建议协办单位: 市财政局" in s12.remarks
+    assert "建议主办单位：交通局" in s12.remarks and "建议协办单位：市财政局" in s12.remarks
     assert Suggestion.objects.get(number=14).content == "第一点\n第二点"
     assert Suggestion.objects.get(number=15).category.name == "社会民生"
     events = Event.objects.filter(suggestion__session=reference["session"])
@@ -197,14 +197,14 @@ def test_unmatched_joint_deputies_and_units_are_warnings_and_left_out(tmp_path, 
     plan = imports.read_plan(path, session=reference["session"])
     assert plan.errors == []
     warnings = messages_of(plan)
-    assert "第2行「联名代表」: 找不到代表“李不存在”, 该联名代表未导入" in warnings
-    assert any(w.startswith("第2行「建议主办单位」: 找不到承办单位“市不存在局”") for w in warnings)
-    assert any(w.startswith("第2行「建议协办单位」: 找不到承办单位“市气象局”") for w in warnings)
+    assert "第2行「联名代表」：找不到代表“李不存在”，该联名代表未导入" in warnings
+    assert any(w.startswith("第2行「建议主办单位」：找不到承办单位“市不存在局”") for w in warnings)
+    assert any(w.startswith("第2行「建议协办单位」：找不到承办单位“市气象局”") for w in warnings)
     imports.run_import(plan, user=office, assign=True, at=AT)
     s = Suggestion.objects.get(number=1)
     assert s.deputies == [reference["deputies"]["lead"], reference["deputies"]["joint"]]
     assert s.state == Suggestion.State.REGISTERED  # no lead unit: registered only
-    assert "建议主办单位: 市不存在局" in s.remarks
+    assert "建议主办单位：市不存在局" in s.remarks
 
 
 @pytest.mark.parametrize(
@@ -234,7 +234,7 @@ def test_deputies_with_the_same_name_are_told_apart_by_delegation(tmp_path, refe
     path = write(tmp_path, [HEADER, row(1), row(2, delegation="大张镇"), row(3, delegation="大张镇代表团")])
     plan = imports.read_plan(path, session=reference["session"])
     assert [str(p) for p in plan.errors] == [
-        "第2行「领衔代表」: 代表“赵明远”有2人重名 (开元街道代表团、大张镇代表团), 请在「代表团」列注明所在代表团"
+        "第2行「领衔代表」：代表“赵明远”有2人重名（开元街道代表团、大张镇代表团），请在「代表团」列注明所在代表团"
     ]
     assert plan.rows[1].lead_deputy == namesake == plan.rows[2].lead_deputy
 
@@ -265,7 +265,7 @@ def test_a_number_that_is_not_a_positive_integer_is_refused(value):
     ("text", "names"),
     [
         ("钱晓梅、孙志强", ["钱晓梅", "孙志强"]),
-        ("钱晓梅，孙志强; 李华", ["钱晓梅", "孙志强", "李华"]),
+        ("钱晓梅，孙志强；李华", ["钱晓梅", "孙志强", "李华"]),
         ("钱晓梅　孙志强", ["钱晓梅", "孙志强"]),
         ("王  伟、李 强", ["王伟", "李强"]),  # two-character names padded with a space
         ("钱晓梅\n孙志强、钱晓梅", ["钱晓梅", "孙志强"]),
@@ -313,15 +313,15 @@ def test_a_running_number_alone_is_used_with_a_warning(tmp_path, reference):
     plan = imports.read_plan(write(tmp_path, rows), session=reference["session"])
     assert plan.rows[0].number == 3
     assert [str(w) for w in plan.warnings] == [
-        "第1行「序号」: 文件没有「建议编号」列, 以「序号」作为建议编号。"
+        "第1行「序号」：文件没有「建议编号」列，以「序号」作为建议编号。"
     ]
 
 
 def test_a_total_line_under_the_table_is_skipped(tmp_path, reference):
-    rows = [HEADER, row(1), [None, "合计: 1件"]]
+    rows = [HEADER, row(1), [None, "合计：1件"]]
     plan = imports.read_plan(write(tmp_path, rows), session=reference["session"])
     assert plan.ok and len(plan.rows) == 1
-    assert [str(w) for w in plan.warnings] == ["第3行: “合计: 1件”不是一条建议, 已跳过"]
+    assert [str(w) for w in plan.warnings] == ["第3行：“合计：1件”不是一条建议，已跳过"]
 
 
 # --- bad files: a clear message, nothing written --------------------------------------------------------------
@@ -340,19 +340,19 @@ def not_a_workbook_zip():
 
 
 BAD_FILES = {
-    "text": ("建议编号,标题\n1,关于\n".encode(), "文件不是Excel (.xlsx) 工作簿"),
-    "pdf renamed": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "文件不是Excel (.xlsx) 工作簿"),
-    "old xls": (imports.XLS_SIGNATURE + b"\x00" * 100, "旧版Excel (.xls)"),
+    "text": ("建议编号，标题\n1，关于\n".encode(), "文件不是Excel（.xlsx）工作簿"),
+    "pdf renamed": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "文件不是Excel（.xlsx）工作簿"),
+    "old xls": (imports.XLS_SIGNATURE + b"\x00" * 100, "旧版Excel（.xls）"),
     "damaged zip": (damaged_xlsx(), "文件已损坏"),
-    "zip not a workbook": (not_a_workbook_zip(), "不是有效的Excel (.xlsx) 工作簿"),
+    "zip not a workbook": (not_a_workbook_zip(), "不是有效的Excel（.xlsx）工作簿"),
     "empty file": (b"", "上传的文件是空的"),
     "empty workbook": (workbook([]), "工作簿是空的"),
     "no header": (workbook([["随便写的", "内容"], ["a", "b"]]), "找不到表头"),
     "missing columns": (
         workbook([["人大代表建议清单"], ["编号", "联名代表", "领衔代表"], [1, "", "赵明远"]]),
-        "第2行: 表头缺少必需的列: 「标题/案由」、「类别」。",
+        "第2行：表头缺少必需的列：「标题/案由」、「类别」。",
     ),
-    "header only": (workbook([HEADER]), "第1行: 表头下面没有任何建议。"),
+    "header only": (workbook([HEADER]), "第1行：表头下面没有任何建议。"),
 }
 
 
@@ -373,7 +373,7 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_written(tmp_path
 def test_duplicate_numbers_in_the_file_name_both_rows(tmp_path, reference, office):
     rows = [HEADER, row(11), row(12), row(13), row("第12号")]
     plan = imports.read_plan(write(tmp_path, rows), session=reference["session"])
-    assert [str(p) for p in plan.errors] == ["第5行「建议编号」: 12号与第3行重复"]
+    assert [str(p) for p in plan.errors] == ["第5行「建议编号」：12号与第3行重复"]
     with pytest.raises(imports.ImportFailed):
         imports.run_import(plan, user=office)
     assert counts() == (0, 0, 0)
@@ -392,19 +392,19 @@ def test_row_errors_name_the_excel_row_and_the_column_as_written(tmp_path, refer
     ]
     plan = imports.read_plan(write(tmp_path, rows), session=reference["session"])
     assert [str(p) for p in plan.errors] == [
-        "第5行「编号」: 没有填写建议编号",
-        "第6行「编号」: “x7”不是有效的建议编号 (应为正整数, 如12或第12号)",
-        "第7行「领衔代表」: 找不到代表“赵无名”",
-        "第7行「类别」: 找不到类别“城建” (现有类别: 城建交通、农林水利、教科文卫、社会民生、经济环保)",
-        "第8行「案由」: 没有填写标题",
-        "第8行「领衔代表」: 没有填写领衔代表",
+        "第5行「编号」：没有填写建议编号",
+        "第6行「编号」：“x7”不是有效的建议编号（应为正整数，如12或第12号）",
+        "第7行「领衔代表」：找不到代表“赵无名”",
+        "第7行「类别」：找不到类别“城建”（现有类别：城建交通、农林水利、教科文卫、社会民生、经济环保）",
+        "第8行「案由」：没有填写标题",
+        "第8行「领衔代表」：没有填写领衔代表",
     ]
     assert not plan.ok
 
 
 def test_numbers_already_registered_in_the_session_are_errors(tmp_path, reference, registered, office):
     plan = imports.read_plan(write(tmp_path, [HEADER, row(2), row(1)]), session=reference["session"])
-    assert [str(p) for p in plan.errors] == ["第3行「建议编号」: 第八届人民代表大会第五次会议已有第1号建议"]
+    assert [str(p) for p in plan.errors] == ["第3行「建议编号」：第八届人民代表大会第五次会议已有第1号建议"]
     before = counts()
     with pytest.raises(imports.ImportFailed):
         imports.run_import(plan, user=office)
@@ -426,7 +426,7 @@ def test_a_row_refused_while_writing_rolls_back_the_whole_import(
     with pytest.raises(imports.ImportFailed) as caught:
         imports.run_import(plan, user=office)
     assert [str(p) for p in caught.value.problems] == [
-        "第4行「建议编号」: 第八届人民代表大会第五次会议已有第3号建议"
+        "第4行「建议编号」：第八届人民代表大会第五次会议已有第3号建议"
     ]
     assert counts() == before
 
@@ -448,7 +448,7 @@ def test_an_assignment_refused_halfway_rolls_back_every_registration(
     monkeypatch.setattr(workflow, "perform", perform)
     with pytest.raises(imports.ImportFailed) as caught:
         imports.run_import(plan, user=office, assign=True)
-    assert [str(p) for p in caught.value.problems] == ["第5行「建议主办单位」: 办理期限最长6个月。"]
+    assert [str(p) for p in caught.value.problems] == ["第5行「建议主办单位」：办理期限最长6个月。"]
     assert counts() == (0, 0, 0)
 
 
@@ -499,7 +499,7 @@ def test_upload_preview_confirm_imports_and_goes_to_the_session_list(client, ref
     html = page.content.decode()
     assert page.status_code == 200
     assert "共 <strong>4</strong> 行建议" in html
-    assert "第6行「联名代表」: 找不到代表“李不存在”, 该联名代表未导入" in html
+    assert "第6行「联名代表」：找不到代表“李不存在”，该联名代表未导入" in html
     assert "关于加强农村道路建设的建议" in html and "钱晓梅、孙志强" in html
     assert "按建议主办、协办单位直接交办" in html
     token = page.context["token"]
@@ -522,7 +522,7 @@ def test_confirming_with_the_option_assigns_the_proposed_units(client, reference
     assert response.status_code == 302
     assert Suggestion.objects.filter(state=Suggestion.State.ASSIGNED).count() == 2
     listing = client.get(response["Location"]).content.decode()
-    assert "已导入4件建议, 其中2件已按建议主办、协办单位交办" in listing
+    assert "已导入4件建议，其中2件已按建议主办、协办单位交办" in listing
 
 
 def test_a_preview_with_errors_shows_them_and_offers_no_confirmation(client, reference, office, media):
@@ -530,13 +530,13 @@ def test_a_preview_with_errors_shows_them_and_offers_no_confirmation(client, ref
     upload(client, reference["session"], workbook([HEADER, row(12), row(13, category="城建"), row(12)]))
     page = client.get(reverse("suggestions:import_preview"))
     html = page.content.decode()
-    assert "有 2 个错误, 不能导入" in html
-    assert "第3行「类别」: 找不到类别“城建”" in html
-    assert "第4行「建议编号」: 12号与第2行重复" in html
+    assert "有 2 个错误，不能导入" in html
+    assert "第3行「类别」：找不到类别“城建”" in html
+    assert "第4行「建议编号」：12号与第2行重复" in html
     assert 'id="import-confirm"' not in html
     response = client.post(reverse("suggestions:import_confirm"), {"token": page.context["token"]})
     assert response.status_code == 400
-    assert "导入未完成, 没有写入任何数据" in response.content.decode()
+    assert "导入未完成，没有写入任何数据" in response.content.decode()
     assert counts() == (0, 0, 0)
     assert len(stored_files(media)) == 1  # kept: the office may look again, or upload a corrected file
 
@@ -545,11 +545,11 @@ def test_an_unreadable_upload_is_refused_on_the_upload_page_and_not_kept(client,
     client.force_login(office)
     response = upload(client, reference["session"], b"%PDF-1.4 not a workbook", name="清单.xlsx")
     assert response.status_code == 400
-    assert "文件不是Excel (.xlsx) 工作簿" in response.content.decode()
+    assert "文件不是Excel（.xlsx）工作簿" in response.content.decode()
     response = upload(
         client, reference["session"], workbook([["编号", "标题", "领衔代表"], [1, "x", "赵明远"]])
     )
-    assert "第1行: 表头缺少必需的列: 「类别」。" in response.content.decode()
+    assert "第1行：表头缺少必需的列：「类别」。" in response.content.decode()
     assert stored_files(media) == []
     assert client.session.get("suggestion_import") is None
 
@@ -663,7 +663,7 @@ def test_the_command_assigns_with_the_option_and_the_named_user(tmp_path, refere
         "--user",
         "office2",
     )
-    assert "已导入4件, 其中2件已交办" in capsys.readouterr().out
+    assert "已导入4件，其中2件已交办" in capsys.readouterr().out
     assert set(Event.objects.values_list("actor", flat=True)) == {other.pk}
     assert Assignment.objects.filter(role="lead").count() == 2
 
@@ -674,14 +674,14 @@ def test_the_command_prints_the_problems_and_fails_writing_nothing(tmp_path, ref
         call_command("import_suggestions", str(path), "--session", reference["session"].name)
     assert caught.value.returncode == 1
     err = capsys.readouterr().err
-    assert "第3行「类别」: 找不到类别“城建”" in err and "第4行「建议编号」: 12号与第2行重复" in err
+    assert "第3行「类别」：找不到类别“城建”" in err and "第4行「建议编号」：12号与第2行重复" in err
     assert counts() == (0, 0, 0)
 
 
 def test_the_command_dry_run_writes_nothing(tmp_path, reference, office, capsys):
     path = write(tmp_path, happy_rows())
     call_command("import_suggestions", str(path), "--session", reference["session"].name, "--dry-run")
-    assert "试运行: 共4行, 没有错误" in capsys.readouterr().out
+    assert "试运行：共4行，没有错误" in capsys.readouterr().out
     assert counts() == (0, 0, 0)
 
 
@@ -711,7 +711,7 @@ def test_the_command_refuses_a_file_that_is_not_a_workbook(tmp_path, reference, 
     path.write_text("not a workbook")
     with pytest.raises(CommandError):
         call_command("import_suggestions", str(path), "--session", reference["session"].name)
-    assert "文件不是Excel (.xlsx) 工作簿" in capsys.readouterr().err
+    assert "文件不是Excel（.xlsx）工作簿" in capsys.readouterr().err
 
 
 # --- round trip: the exported summary goes back in ------------------------------------------------------------
@@ -751,7 +751,7 @@ def test_an_exported_summary_imports_into_an_empty_session(
     assert (
         [str(w) for w in plan.warnings]
         == [
-            "第7行「主办单位」: 建议主办单位只能一个, 市住房和城乡建设管理局按协办单位处理"  # 分办 has no equivalent
+            "第7行「主办单位」：建议主办单位只能一个，市住房和城乡建设管理局按协办单位处理"  # 分办 has no equivalent
         ]
     )
     imports.run_import(plan, user=office, assign=True, at=AT)

@@ -126,7 +126,7 @@ HOSTILE = {
     "macros": (with_macros, "工作簿含有宏（VBA）"),
     "macro-enabled content type": (macro_enabled_content_type, "工作簿含有宏（VBA）"),
     "an external link": (with_external_link, "工作簿含有指向其他文件的外部链接"),
-    "a Word document renamed .xlsx": (word_document_renamed, "不是有效的Excel (.xlsx) 工作簿"),
+    "a Word document renamed .xlsx": (word_document_renamed, "不是有效的Excel（.xlsx）工作簿"),
 }
 
 
@@ -181,7 +181,7 @@ def test_an_over_long_cell_is_an_error_on_its_row_and_not_kept_in_full(reference
         workbook([HEADER, row(1), row(2, content=long_text)]), session=reference["session"]
     )
     assert not plan.ok
-    assert [str(p) for p in plan.errors] == [f"第3行「内容」: 超过{imports.MAX_CELL_CHARS}字，请精简后再导入"]
+    assert [str(p) for p in plan.errors] == [f"第3行「内容」：超过{imports.MAX_CELL_CHARS}字，请精简后再导入"]
     assert len(plan.rows[1].content) < 100
     with pytest.raises(imports.ImportFailed):
         imports.run_import(plan, user=office)

@@ -99,7 +99,7 @@ def test_the_job_exports_what_the_list_shows_with_its_filters(
     _, content = downloaded(client, job)
     assert summary_numbers(content) == ["第1号", "第3号"]
     ws = openpyxl.load_workbook(io.BytesIO(content)).active
-    assert "类别: 城建交通" in ws["A2"].value
+    assert "类别：城建交通" in ws["A2"].value
 
 
 def test_following_a_link_to_a_long_export_only_offers_to_start_it(client, office, session, three):

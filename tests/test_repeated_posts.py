@@ -42,7 +42,7 @@ def signed(journey):
 def test_the_same_contact_posted_five_times_is_recorded_once(client, signed):
     client.force_login(signed.clerk)
     shown = [post_contact(client, signed, contact_form()) for _ in range(5)]
-    assert shown == [["记录沟通: 已完成。"]] + [[REPEATED]] * 4
+    assert shown == [["记录沟通：已完成。"]] + [[REPEATED]] * 4
     assert ContactRecord.objects.count() == 1
     assert Event.objects.filter(action="log_contact").count() == 1
 
@@ -103,6 +103,6 @@ def test_five_identical_contact_posts_at_the_same_moment_record_one(signed):
         t.start()
     for t in threads:
         t.join(timeout=60)
-    assert sorted(m for ms in shown for m in ms) == sorted(["记录沟通: 已完成。"] + [REPEATED] * 4)
+    assert sorted(m for ms in shown for m in ms) == sorted(["记录沟通：已完成。"] + [REPEATED] * 4)
     assert ContactRecord.objects.count() == 1
     assert Event.objects.filter(action="log_contact").count() == 1

@@ -38,21 +38,21 @@ def figures(gov, closed, satisfied, basic=0, unsatisfied=0, replied=None, **hist
 
 def test_all_closed_and_satisfied_reads_like_the_seed_report():
     assert report.outcome_sentence(figures(61, 61, 61)) == (
-        "截至目前,61件建议全部办理完结并取得代表满意,办结率和满意率均为100%。"
+        "截至目前，61件建议全部办理完结并取得代表满意，办结率和满意率均为100%。"
     )
 
 
 def test_all_closed_with_an_unsatisfied_rating_gives_the_satisfaction_rate_apart():
     assert report.outcome_sentence(figures(30, 30, 28, 1, 1)) == (
-        "截至目前,30件建议全部办理完结,办结率100%,满意率96.7%(其中满意28件、基本满意1件、不满意1件)。"
+        "截至目前，30件建议全部办理完结，办结率100%，满意率96.7%（其中满意28件、基本满意1件、不满意1件）。"
     )
 
 
 def test_unrated_replies_are_counted_and_no_rating_at_all_is_said():
     assert report.outcome_sentence(figures(10, 4, 3, replied=6)) == (
-        "截至目前,已办结4件,办结率40%,满意率100%(其中满意3件),另有3件答复代表尚未评价。"
+        "截至目前，已办结4件，办结率40%，满意率100%（其中满意3件），另有3件答复代表尚未评价。"
     )
-    assert report.outcome_sentence(figures(5, 0, 0)) == "截至目前,已办结0件,办结率0%,代表尚未作出评价。"
+    assert report.outcome_sentence(figures(5, 0, 0)) == "截至目前，已办结0件，办结率0%，代表尚未作出评价。"
 
 
 def test_percent_reads_like_the_report():
@@ -68,5 +68,5 @@ def test_percent_reads_like_the_report():
 
 def test_an_empty_session_says_there_is_nothing(session, categories):
     text = report.compose(Suggestion.objects.filter(session=session), session=session, today=TODAY).text()
-    assert "2025年八届人大五次会议期间,暂无登记的代表建议、批评和意见。" in text
+    assert "2025年八届人大五次会议期间，暂无登记的代表建议、批评和意见。" in text
     assert "重点建议" in text  # the statistics tables are still there, with zeros

@@ -271,11 +271,11 @@ def test_the_seeded_2024_session_reads_like_the_huozhou_report(seeded):
     call_command("handling_report", "--session", "第八届人民代表大会第四次会议", "-o", "-", stdout=out)
     text = out.getvalue()
     assert (
-        "共提出建议、批评和意见62件,其中,政府承办61件,分别涉及城建交通方面24件,农林水利方面8件,"
-        "教科文卫方面11件,社会民生方面11件,经济环保方面7件" in text
+        "共提出建议、批评和意见62件，其中，政府承办61件，分别涉及城建交通方面24件，农林水利方面8件，"
+        "教科文卫方面11件，社会民生方面11件，经济环保方面7件" in text
     )
-    assert "截至目前,61件建议全部办理完结并取得代表满意,办结率和满意率均为100%" in text
-    assert "在61件代表建议、批评和意见中,共确定了6项具有代表性的重点建议" in text
-    assert "目前,6项重点建议已办结,代表均给予满意评价。" in text
+    assert "截至目前，61件建议全部办理完结并取得代表满意，办结率和满意率均为100%" in text
+    assert "在61件代表建议、批评和意见中，共确定了6项具有代表性的重点建议" in text
+    assert "目前，6项重点建议已办结，代表均给予满意评价。" in text
     for title in HUOZHOU_KEYS:
         assert f"关于“{title}”办理情况" in text

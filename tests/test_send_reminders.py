@@ -84,9 +84,9 @@ def test_week_before_goes_to_the_units_staff_and_head(journey, everyone):
     assert mailed_to() == ["clerk@example.cn"]  # the head has no email address
     note = reminded().filter(recipient__username="clerk").get()
     assert note.suggestion == journey.s and note.event is None
-    assert note.text.startswith("催办: 第1号《关于农村道路提档升级的建议》(市交通运输局主办)")
+    assert note.text.startswith("催办：第1号《关于农村道路提档升级的建议》（市交通运输局主办）")
     assert (
-        f"将于{lead.deadline.year}年{lead.deadline.month}月{lead.deadline.day}日到期 (还有7天)" in note.text
+        f"将于{lead.deadline.year}年{lead.deadline.month}月{lead.deadline.day}日到期（还有7天）" in note.text
     )
     assert "请抓紧办理" in note.text and note.emailed_at is not None
     assert mail.outbox[0].subject == f"[建议办理] {note.text}"
@@ -109,7 +109,7 @@ def test_the_window_follows_the_setting(journey, everyone, settings):
     out = run(lead_of(journey).deadline - 10 * DAY)
     assert recipients() == ["clerk", "head"]
     assert "已发送提前10天提醒 1 条" in out
-    assert "(还有10天)" in reminded().first().text
+    assert "（还有10天）" in reminded().first().text
 
 
 def test_due_today_goes_to_unit_staff_and_head(journey, everyone):
@@ -154,7 +154,7 @@ def test_overdue_key_suggestion_reaches_the_supervising_leader(journey, everyone
     assert "leader2" not in recipients()  # another leader's portfolio
     assert "leader@example.cn" in mailed_to()
     note = reminded().get(recipient__username="leader")
-    assert note.text.startswith("催办: 重点建议第1号") and "已超期1天" in note.text
+    assert note.text.startswith("催办：重点建议第1号") and "已超期1天" in note.text
 
 
 def test_co_unit_is_chased_against_its_own_deadline(journey, everyone):
@@ -165,7 +165,7 @@ def test_co_unit_is_chased_against_its_own_deadline(journey, everyone):
     out = run(co.deadline)
     assert recipients("reminder_due_today") == ["co_clerk"]
     text = reminded().get().text
-    assert "(市财政局协办) 协办意见今天到期" in text and "请抓紧报送协办意见" in text
+    assert "（市财政局协办）协办意见今天到期" in text and "请抓紧报送协办意见" in text
     assert "已发送到期提醒 1 条" in out
 
     run(co.deadline + 2 * DAY)
@@ -297,7 +297,7 @@ def test_a_missed_first_day_of_the_window_is_caught_up(journey, everyone):
     journey.assign(co=False)
     run(lead_of(journey).deadline - 3 * DAY)
     assert recipients("reminder_week_before") == ["clerk", "head"]
-    assert "(还有3天)" in reminded().first().text
+    assert "（还有3天）" in reminded().first().text
 
 
 def test_dry_run_writes_nothing(journey, everyone):
@@ -311,7 +311,7 @@ def test_dry_run_writes_nothing(journey, everyone):
     assert Event.objects.count() == events
     assert "试运行" in out
     assert "将发送超期催办 2 条" in out
-    assert "[超期催办] 第1号《关于农村道路提档升级的建议》 市交通运输局(主办)" in out
+    assert "[超期催办] 第1号《关于农村道路提档升级的建议》 市交通运输局（主办）" in out
     assert "-> clerk、head、office" in out
     run(today)  # a real run afterwards still sends everything
     assert Reminder.objects.count() == 2
@@ -353,7 +353,7 @@ def test_exit_status_and_summary_from_the_command_line(journey, everyone, capsys
     ).execute()  # no SystemExit
     out = capsys.readouterr().out
     assert out.splitlines()[:3] == ["已发送提前7天提醒 0 条", "已发送到期提醒 1 条", "已发送超期催办 0 条"]
-    assert "共生成通知 2 条, 待发送邮件 1 封、短信 0 条 (由后台任务发送)。" in out
+    assert "共生成通知 2 条，待发送邮件 1 封、短信 0 条（由后台任务发送）。" in out
 
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(["manage.py", "send_reminders", "--today", "2025-13-01"]).execute()
@@ -499,7 +499,7 @@ def test_notify_without_an_event(journey, emails, clerk, head):
     from suggestions.notifications import notify
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        notes = notify(None, [clerk, head], text="催办: 测试", kind="reminder_overdue", suggestion=journey.s)
+        notes = notify(None, [clerk, head], text="催办：测试", kind="reminder_overdue", suggestion=journey.s)
     assert [(n.recipient, n.suggestion, n.event, n.kind) for n in notes] == [
         (clerk, journey.s, None, "reminder_overdue"),
         (head, journey.s, None, "reminder_overdue"),

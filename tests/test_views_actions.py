@@ -39,7 +39,7 @@ def done(response, suggestion, label):
     """The redirect came back to the suggestion with the success message; returns the page's HTML."""
     assert response.status_code == 200
     assert response.redirect_chain == [(detail_url(suggestion), 302)]
-    assert messages_shown(response) == [f"{label}: 已完成。"]
+    assert messages_shown(response) == [f"{label}：已完成。"]
     assert label in timeline(response)
     return text(response)
 
@@ -61,7 +61,7 @@ def test_assign_to_a_lead_unit_and_a_co_unit(client, registered, office, units):
     )  # fmt: skip
     html = done(response, registered, "交办")
     assert state(registered) == Suggestion.State.ASSIGNED
-    assert "主办: 市交通运输局; 协办: 市财政局" in timeline(response)
+    assert "主办：市交通运输局；协办：市财政局" in timeline(response)
     assert "已交办" in html
     roles = dict(Assignment.objects.filter(suggestion=registered).values_list("unit__short_name", "role"))
     assert roles == {"交通局": "lead", "财政局": "co"}
@@ -77,7 +77,7 @@ def test_assign_in_separate_parts(client, registered, office, units):
          "assigned_on": iso(today()), "months": "6"},
     )  # fmt: skip
     done(response, registered, "交办")
-    assert "分办: 市交通运输局、市住房和城乡建设管理局" in timeline(response)
+    assert "分办：市交通运输局、市住房和城乡建设管理局" in timeline(response)
     assert set(Assignment.objects.filter(suggestion=registered).values_list("role", flat=True)) == {
         "separate"
     }
@@ -98,7 +98,7 @@ def test_withdraw_with_a_reason(client, journey, office):
     response = post_action(client, s, "withdraw", {"reason": "代表书面申请撤回"})
     done(response, s, "撤回")
     assert state(s) == Suggestion.State.WITHDRAWN
-    assert "撤回理由: 代表书面申请撤回" in timeline(response)
+    assert "撤回理由：代表书面申请撤回" in timeline(response)
 
 
 # --- the unit at work -------------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def test_request_reassignment_then_the_office_approves(client, journey, clerk, o
         {"reason": "道路养护属住建局职责", "proposed_unit": units["housing"].pk}, assignment=lead,
     )  # fmt: skip
     html = done(response, s, "申请调整")
-    assert "调整申请 (待审批): 道路养护属住建局职责" in html
+    assert "调整申请（待审批）：道路养护属住建局职责" in html
     lead.refresh_from_db()
     assert lead.state == Assignment.State.REASSIGN_REQUESTED
 
@@ -146,13 +146,13 @@ def test_the_office_refuses_a_reassignment(client, journey, clerk, office):
     workflow.perform("request_reassignment", user=clerk, suggestion=s, assignment=lead, reason="不属本单位")
     client.force_login(office)
     response = post_action(
-        client, s, "rule_reassignment", {"approve": "0", "note": "职责明确, 仍由交通局办理"}, lead
+        client, s, "rule_reassignment", {"approve": "0", "note": "职责明确，仍由交通局办理"}, lead
     )
     done(response, s, "审批调整申请")
     lead.refresh_from_db()
     assert lead.state == Assignment.State.SIGNED  # back where it was
     assert ReassignmentRequest.objects.get().status == "refused"
-    assert "职责明确, 仍由交通局办理" in text(response)
+    assert "职责明确，仍由交通局办理" in text(response)
 
 
 def test_request_an_extension_then_the_office_grants_it(client, journey, clerk, office):
@@ -164,7 +164,7 @@ def test_request_an_extension_then_the_office_grants_it(client, journey, clerk, 
         client, s, "request_extension", {"grounds": "需待省厅批复", "requested_deadline": iso(wanted)}, lead
     )
     html = done(response, s, "申请延期")
-    assert "需待省厅批复" in html and "(待审批)" in html
+    assert "需待省厅批复" in html and "（待审批）" in html
     assert ExtensionRequest.objects.get().status == "pending"
 
     client.force_login(office)
@@ -174,7 +174,7 @@ def test_request_an_extension_then_the_office_grants_it(client, journey, clerk, 
     html = done(response, s, "审批延期申请")
     lead.refresh_from_db()
     assert lead.deadline == wanted
-    assert "(已延期)" in html
+    assert "（已延期）" in html
 
 
 def test_log_a_contact_with_the_deputy(client, journey, clerk, deputies):
@@ -228,7 +228,7 @@ def test_draft_a_b_class_reply_with_its_commitment(client, journey, clerk):
     done(response, s, "拟写答复")
     reply = Reply.objects.get()
     assert (reply.result_class, reply.commitment, reply.commitment_due) == ("B", "年内完成路面硬化", due)
-    assert "承诺事项: 年内完成路面硬化" in section(response, "reply")
+    assert "承诺事项：年内完成路面硬化" in section(response, "reply")
 
 
 def test_the_unit_head_signs_the_reply(client, journey, head):
@@ -238,7 +238,7 @@ def test_the_unit_head_signs_the_reply(client, journey, head):
     done(response, s, "签发答复")
     assert Reply.objects.get().signer == "李局长"
     assert journey.lead.state == Assignment.State.SIGNED_OFF
-    assert "签发人: 李局长" in section(response, "reply")
+    assert "签发人：李局长" in section(response, "reply")
 
 
 def test_submit_the_signed_reply(client, journey, clerk):
@@ -246,7 +246,7 @@ def test_submit_the_signed_reply(client, journey, clerk):
     client.force_login(clerk)
     response = post_action(client, s, "submit_reply", {}, journey.lead)
     assert messages_shown(response) == [
-        "报送答复: 已完成。",
+        "报送答复：已完成。",
         "协办单位市财政局尚未报送协办意见，答复未能载明其意见。",
     ]
     assert journey.lead.state == Assignment.State.SUBMITTED
@@ -276,7 +276,7 @@ def test_the_office_returns_the_reply_with_a_reason(client, journey, office):
     lead.refresh_from_db()
     assert lead.state == Assignment.State.RETURNED
     assert state(s) == Suggestion.State.IN_HANDLING
-    assert "退回理由: 未逐条答复代表所提问题" in section(response, "reply")
+    assert "退回理由：未逐条答复代表所提问题" in section(response, "reply")
 
 
 def test_the_deputy_rates_with_one_click(client, journey, deputy_user):
@@ -286,7 +286,7 @@ def test_the_deputy_rates_with_one_click(client, journey, deputy_user):
     done(response, s, "评价答复")
     rating = Rating.objects.get()
     assert (rating.deputy.name, rating.overall, rating.source) == ("赵明远", 3, "online")
-    assert "赵明远: 满意" in section(response, "reply")
+    assert "赵明远：满意" in section(response, "reply")
     assert "rate" not in buttons(response)  # one rating per reply
 
 
@@ -352,7 +352,7 @@ def test_withhold_the_reply_with_a_reason(client, journey, office):
     done(response, s, "公开答复")
     reply = Reply.objects.get()
     assert (reply.is_public, reply.withheld_reason, reply.published_at) == (False, "涉及个人隐私", None)
-    assert "不公开: 涉及个人隐私" in section(response, "reply")
+    assert "不公开：涉及个人隐私" in section(response, "reply")
 
 
 # --- supervision and follow-up ------------------------------------------------------------------------------
@@ -372,10 +372,10 @@ def test_the_office_supervises(client, journey, office):
 def test_the_leader_comments_on_a_suggestion_of_their_portfolio(client, journey, leader_user):
     s = journey.assign().s
     client.force_login(leader_user)
-    response = post_action(client, s, "comment", {"text": "请交通局加快办理, 月底前报进展。"})
+    response = post_action(client, s, "comment", {"text": "请交通局加快办理，月底前报进展。"})
     html = done(response, s, "领导批示")
     assert SupervisionNote.objects.get().kind == "comment"
-    assert "请交通局加快办理, 月底前报进展。" in html
+    assert "请交通局加快办理，月底前报进展。" in html
 
 
 def test_follow_up_a_b_class_commitment_until_done(client, journey, office):
@@ -390,4 +390,4 @@ def test_follow_up_a_b_class_commitment_until_done(client, journey, office):
     reply.refresh_from_db()
     assert reply.commitment_done_on == today()
     assert CommitmentFollowUp.objects.get().is_done
-    assert "路面硬化已全部完成 (已落实)" in html
+    assert "路面硬化已全部完成（已落实）" in html

@@ -28,10 +28,10 @@ def test_two_office_users_assign_the_same_suggestion(registered, office, units):
         assert "assign" in buttons(person.get(detail_url(registered)))
 
     won = post_action(first, registered, "assign", assign_form(units["transport"]))
-    assert messages_shown(won) == ["交办: 已完成。"]
+    assert messages_shown(won) == ["交办：已完成。"]
     before = snapshot(registered)
     lost = post_action(second, registered, "assign", assign_form(units["housing"]))
-    assert messages_shown(lost) == ["建议当前状态为「已交办」, 不能交办。"]
+    assert messages_shown(lost) == ["建议当前状态为「已交办」，不能交办。"]
     assert snapshot(registered) == before
     lead = Assignment.objects.get(suggestion=registered, role="lead")
     assert lead.unit == units["transport"]
@@ -45,10 +45,10 @@ def test_the_office_closes_while_the_deputy_rates(client, journey, office, deput
     assert "rate" in buttons(deputy.get(detail_url(s)))
 
     client.force_login(office)
-    assert messages_shown(post_action(client, s, "close", {"note": "代表逾期未评价"})) == ["办结: 已完成。"]
+    assert messages_shown(post_action(client, s, "close", {"note": "代表逾期未评价"})) == ["办结：已完成。"]
     before = snapshot(s)
     response = post_action(deputy, s, "rate", {"overall": "1", "comment": "路面仍未修复", "confirmed": "1"})
-    assert messages_shown(response) == ["建议当前状态为「已办结」, 不能评价答复。"]
+    assert messages_shown(response) == ["建议当前状态为「已办结」，不能评价答复。"]
     assert snapshot(s) == before
     assert not Rating.objects.exists() and not Rehandling.objects.exists()
 
@@ -61,10 +61,10 @@ def test_the_deputy_rates_while_the_office_closes(client, journey, office, deput
     deputy = Client()
     deputy.force_login(deputy_user)
     response = post_action(deputy, s, "rate", {"overall": "1", "comment": "路面仍未修复", "confirmed": "1"})
-    assert messages_shown(response) == ["评价答复: 已完成。"]
+    assert messages_shown(response) == ["评价答复：已完成。"]
     before = snapshot(s)
     response = post_action(client, s, "close", {"note": ""})
-    assert messages_shown(response) == ["建议当前状态为「重新办理」, 不能办结。"]
+    assert messages_shown(response) == ["建议当前状态为「重新办理」，不能办结。"]
     assert snapshot(s) == before
     s.refresh_from_db()
     assert (s.state, s.closed_at, s.round) == (Suggestion.State.REHANDLING, None, 2)
@@ -99,8 +99,8 @@ def test_two_office_users_post_assign_at_the_same_moment(office, registered, uni
     for t in threads:
         t.join(timeout=30)
     assert sorted(m for ms in results.values() for m in ms) == [
-        "交办: 已完成。",
-        "建议当前状态为「已交办」, 不能交办。",
+        "交办：已完成。",
+        "建议当前状态为「已交办」，不能交办。",
     ]
     assert Assignment.objects.filter(suggestion=registered, role="lead").count() == 1
 
@@ -135,14 +135,14 @@ def test_the_deputy_rates_and_the_office_closes_at_the_same_moment(journey, offi
     for t in threads:
         t.join(timeout=30)
     s.refresh_from_db()
-    if results["close"] == ["办结: 已完成。"]:
-        assert results["rate"] == ["建议当前状态为「已办结」, 不能评价答复。"]
+    if results["close"] == ["办结：已完成。"]:
+        assert results["rate"] == ["建议当前状态为「已办结」，不能评价答复。"]
         assert s.state == Suggestion.State.CLOSED
         assert not Rating.objects.exists() and not Rehandling.objects.exists()
     else:
         assert results == {
-            "rate": ["评价答复: 已完成。"],
-            "close": ["建议当前状态为「重新办理」, 不能办结。"],
+            "rate": ["评价答复：已完成。"],
+            "close": ["建议当前状态为「重新办理」，不能办结。"],
         }
         assert (s.state, s.closed_at) == (Suggestion.State.REHANDLING, None)
         assert Rating.objects.count() == 1 and Rehandling.objects.count() == 1

@@ -104,7 +104,7 @@ def test_office_sees_the_edit_link_while_editable_and_others_never(client, journ
 def test_a_deputy_reads_the_reply_only_once_the_office_accepted_it(
     client, journey, deputy_user, congress, office
 ):
-    journey.assign().sign().draft(text="拟稿: 尚未签发的内容")
+    journey.assign().sign().draft(text="拟稿：尚未签发的内容")
     for user in (deputy_user, congress, office):  # a draft stays inside the unit
         assert "尚未签发的内容" not in text(open_page(client, user, journey.s))
     journey.sign_off().submit()

@@ -30,10 +30,10 @@ def note(user, words, *, read=False, minutes=0, suggestion=None):
 @pytest.fixture
 def inbox(clerk, office, registered):
     return {
-        "old": note(clerk, "第1号: 审核答复", read=True, minutes=1),
-        "assign": note(clerk, "第1号《关于农村道路提档升级的建议》: 交办", minutes=2, suggestion=registered),
+        "old": note(clerk, "第1号：审核答复", read=True, minutes=1),
+        "assign": note(clerk, "第1号《关于农村道路提档升级的建议》：交办", minutes=2, suggestion=registered),
         "remind": note(clerk, "第1号 办理期限还有7天", minutes=3),
-        "office": note(office, "第1号: 申请调整"),
+        "office": note(office, "第1号：申请调整"),
     }
 
 

@@ -61,14 +61,14 @@ def test_a_b_class_reply_without_its_commitment(client, journey, clerk):
     assert field_errors(response, modal("draft_reply", journey.lead), "commitment_due") == [
         "B类答复必须写明承诺完成时间。"
     ]
-    assert "经研究, 答复如下" in text(response)  # what was typed is kept
+    assert "经研究，答复如下" in text(response)  # what was typed is kept
 
 
 def test_an_unsatisfied_rating_without_a_comment(client, journey, deputy_user):
     s = journey.assign().reply().s
     client.force_login(deputy_user)
     response = refused_form(client, s, "rate", {"overall": "1", "confirmed": "1"})
-    assert field_errors(response, "rate", "comment") == ["评价不满意时, 请写明意见, 以便承办单位重新办理。"]
+    assert field_errors(response, "rate", "comment") == ["评价不满意时，请写明意见，以便承办单位重新办理。"]
 
 
 def test_an_unsatisfied_rating_is_confirmed_before_it_is_sent(client, journey, deputy_user):
@@ -145,14 +145,14 @@ def test_signing_for_twice(client, journey, clerk):
     client.force_login(clerk)
     post_action(client, s, "sign_for", assignment=journey.lead)
     message = refused_with_message(client, s, "sign_for", assignment=journey.lead)
-    assert message == "市交通运输局的办理状态为「已签收」, 不能签收。"
+    assert message == "市交通运输局的办理状态为「已签收」，不能签收。"
 
 
 def test_assigning_a_suggestion_already_assigned(client, journey, office, units):
     s = journey.assign().s
     client.force_login(office)
     data = {"mode": "lead", "lead_unit": units["health"].pk, "assigned_on": iso(today()), "months": "3"}
-    assert refused_with_message(client, s, "assign", data) == "建议当前状态为「已交办」, 不能交办。"
+    assert refused_with_message(client, s, "assign", data) == "建议当前状态为「已交办」，不能交办。"
 
 
 def test_an_action_not_allowed_now_is_explained_even_with_an_empty_form(client, journey, clerk):
@@ -160,14 +160,14 @@ def test_an_action_not_allowed_now_is_explained_even_with_an_empty_form(client, 
     s = journey.assign().sign().draft().sign_off().submit().s
     client.force_login(clerk)
     message = refused_with_message(client, s, "draft_reply", {}, journey.lead)
-    assert message == "市交通运输局的办理状态为「已报送待审核」, 不能拟写答复。"
+    assert message == "市交通运输局的办理状态为「已报送待审核」，不能拟写答复。"
 
 
 def test_closing_before_the_deputy_rated(client, journey, office):
     s = dated_today(journey).assign().reply().s
     client.force_login(office)
     message = refused_with_message(client, s, "close", {"note": ""})
-    assert message == "代表尚未评价; 答复满30天仍未评价的方可办结。"
+    assert message == "代表尚未评价；答复满30天仍未评价的方可办结。"
 
 
 def test_rating_twice(client, journey, deputy_user):

@@ -43,7 +43,7 @@ def new_suggestion_data(session, deputies, categories, **changes):
         "session": session.pk,
         "number": 5,
         "title": "关于增设城区公交站点候车亭的建议",
-        "content": "城区部分公交站点没有候车亭, 建议增设。",
+        "content": "城区部分公交站点没有候车亭，建议增设。",
         "source": "session",
         "submitted_on": "2025-03-01",
         "lead_deputy": deputies["lead"].pk,
@@ -165,7 +165,7 @@ def test_edit_the_title(client, journey, office):
     assert response.redirect_chain == [(detail_url(s), 302)]
     assert messages_shown(response) == ["登记信息已修改。"]
     assert "第1号 关于农村公路提档升级改造的建议" in text(response)
-    assert "修改: 案由" in timeline(response)
+    assert "修改：案由" in timeline(response)
     s.refresh_from_db()
     assert s.state == Suggestion.State.ASSIGNED  # editing never moves the suggestion
 
@@ -177,7 +177,7 @@ def test_a_closed_suggestion_cannot_be_edited(client, journey, office):
     client.force_login(office)
     response = client.post(reverse("suggestions:edit", args=[s.pk]), form_data(s, title="新标题"))
     assert response.status_code == 400
-    assert "建议当前状态为「已办结」, 不能修改登记信息。" in text(response)
+    assert "建议当前状态为「已办结」，不能修改登记信息。" in text(response)
     s.refresh_from_db()
     assert s.title == "关于农村道路提档升级的建议"
     assert Event.objects.count() == events
@@ -189,4 +189,4 @@ def test_opening_the_edit_page_of_a_closed_suggestion_says_why_at_once(client, j
     client.force_login(office)
     response = client.get(reverse("suggestions:edit", args=[s.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("suggestions:detail", args=[s.pk])
-    assert "建议当前状态为「已办结」, 不能修改登记信息。" in text(response)
+    assert "建议当前状态为「已办结」，不能修改登记信息。" in text(response)

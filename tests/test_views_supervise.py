@@ -59,7 +59,7 @@ def test_the_date_is_kept_and_shown_in_the_timeline_and_the_note(client, handled
     assert (note.kind, note.method, note.due_on) == ("chase", "document", due)
     label = f"要求{due.year}年{due.month}月{due.day}日前办结"
     assert note.due_label == label and label in str(note)
-    assert f"催办 (书面): 请尽快答复代表。（{label}）" in timeline(response)
+    assert f"催办（书面）：请尽快答复代表。（{label}）" in timeline(response)
 
 
 def test_without_a_date_the_note_says_nothing_of_one(client, handled, office):

@@ -50,14 +50,14 @@ def download(client, user, reply):
 def test_a_drafted_letter_is_stored_under_media_root_not_static(client, journey, media):
     journey.assign().sign()
     response = draft_with(client, journey, letter())
-    assert messages_shown(response) == ["拟写答复: 已完成。"]
+    assert messages_shown(response) == ["拟写答复：已完成。"]
     reply = Reply.objects.get()
     path = Path(reply.attachment.path)
     assert path.is_relative_to(media)
     assert not path.is_relative_to(Path(django_settings.BASE_DIR) / "static")
     assert path.read_bytes() == PDF_BYTES
     assert path.suffix == ".pdf" and "霍交函" not in path.name  # a generated name, not the person's
-    assert "下载签发件 (PDF)" in section(response, "reply")
+    assert "下载签发件（PDF）" in section(response, "reply")
 
 
 def test_those_who_see_the_suggestion_download_the_accepted_letter_others_get_404(
@@ -106,7 +106,7 @@ def test_the_letter_can_come_with_the_submission(client, journey, media, clerk, 
     s = journey.assign().sign().draft().sign_off().s
     client.force_login(clerk)
     response = post_action(client, s, "submit_reply", {"attachment": letter()}, journey.lead)
-    assert messages_shown(response)[0] == "报送答复: 已完成。"
+    assert messages_shown(response)[0] == "报送答复：已完成。"
     assert download(client, office, Reply.objects.get()).status_code == 200
 
 

@@ -96,7 +96,7 @@ def test_office_corrects_the_registration_and_the_event_names_the_fields(registe
     registered.refresh_from_db()
     assert registered.title == "关于农村公路提档升级的建议"
     assert registered.category == categories["农林水利"]
-    assert event.note == "修改: 案由、类别"
+    assert event.note == "修改：案由、类别"
     assert (event.from_state, event.to_state) == (S.REGISTERED, S.REGISTERED)
 
 
@@ -112,7 +112,7 @@ def test_editing_cannot_change_the_state_or_the_handling_summary(journey, office
         assert "不能修改" in message
     assert journey.s.state == S.ASSIGNED
     assert refused("edit", user=office, suggestion=journey.s, at=journey.step(), colour="red") == (
-        "不能修改「colour」: 它只随办理操作改变。"
+        "不能修改「colour」：它只随办理操作改变。"
     )
 
 
@@ -152,7 +152,7 @@ def test_office_assigns_a_lead_unit_and_a_co_unit(registered, office, units, lea
         S.REGISTERED,
         S.ASSIGNED,
     )
-    assert event.note == "主办: 市交通运输局; 协办: 市财政局; 办理期限2025年6月3日"
+    assert event.note == "主办：市交通运输局；协办：市财政局；办理期限2025年6月3日"
 
 
 def test_a_key_suggestion_is_assigned_with_its_supervising_leader(registered, office, units, leaders):
@@ -178,7 +178,7 @@ def test_a_hard_item_may_be_given_up_to_six_months(registered, office, units):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({}, "请指定一个主办单位, 或者指定两个以上分办单位。"),
+        ({}, "请指定一个主办单位，或者指定两个以上分办单位。"),
         ({"separate_units": ["transport"]}, "分办至少需要选择两个单位。"),
         ({"lead_unit": "transport", "separate_units": ["health", "housing"]}, "请指定一个主办单位"),
         ({"separate_units": ["transport", "health"], "co_units": ["finance"]}, "分办时各单位各自答复"),
@@ -211,7 +211,7 @@ def test_a_suggestion_is_assigned_only_once(journey, office, units):
     message = refused(
         "assign", user=office, suggestion=journey.s, at=journey.step(), lead_unit=units["health"]
     )
-    assert message == "建议当前状态为「已交办」, 不能交办。"
+    assert message == "建议当前状态为「已交办」，不能交办。"
     assert journey.s.assignments.count() == 2
 
 
@@ -226,8 +226,8 @@ def test_lead_unit_signs_for_its_assignment_and_handling_begins(journey, clerk):
     assert journey.s.state == S.IN_HANDLING
     assert (lead.state, lead.signed_at, lead.signed_by) == (A.SIGNED, at, clerk)
     assert (event.from_state, event.to_state, event.assignment) == (S.ASSIGNED, S.IN_HANDLING, lead)
-    assert event.note == "市交通运输局签收 (主办)"
-    assert event.actor_name == "clerk (市交通运输局)"
+    assert event.note == "市交通运输局签收（主办）"
+    assert event.actor_name == "clerk（市交通运输局）"
 
 
 def test_a_co_units_signature_does_not_start_the_handling(journey, co_clerk):
@@ -250,7 +250,7 @@ def test_unit_head_may_sign_for_the_assignment_too(journey, head):
 def test_an_assignment_is_signed_for_only_once(journey, clerk, head):
     journey.assign().sign()
     message = refused("sign_for", user=head, suggestion=journey.s, assignment=journey.lead, at=journey.step())
-    assert message == "市交通运输局的办理状态为「已签收」, 不能签收。"
+    assert message == "市交通运输局的办理状态为「已签收」，不能签收。"
 
 
 def test_unit_cannot_sign_for_another_units_assignment(journey, co_clerk, outsider_clerk):
@@ -320,7 +320,7 @@ def test_co_unit_sends_one_opinion(journey, co_clerk):
     message = refused(
         "send_opinion", user=co_clerk, suggestion=journey.s, assignment=co, at=journey.step(), text="再提"
     )
-    assert message == "市财政局的办理状态为「已反馈协办意见」, 不能报送协办意见。"
+    assert message == "市财政局的办理状态为「已反馈协办意见」，不能报送协办意见。"
 
 
 def test_lead_unit_replies_rather_than_sending_an_opinion(journey, clerk):
@@ -521,7 +521,7 @@ def test_an_assigned_suggestion_is_no_longer_handed_over(journey, office):
     message = refused(
         "hand_over", user=office, suggestion=journey.s, at=journey.step(), other_organ="市中级人民法院"
     )
-    assert message == "建议当前状态为「已交办」, 不能转非政府承办。"
+    assert message == "建议当前状态为「已交办」，不能转非政府承办。"
 
 
 def test_a_withdrawn_suggestion_keeps_the_reason(journey, office, clerk):
@@ -533,7 +533,7 @@ def test_a_withdrawn_suggestion_keeps_the_reason(journey, office, clerk):
     assert (event.from_state, event.to_state, event.note) == (
         S.IN_HANDLING,
         S.WITHDRAWN,
-        "撤回理由: 代表书面申请撤回",
+        "撤回理由：代表书面申请撤回",
     )
     assert refused(
         "draft_reply", user=clerk, suggestion=journey.s, assignment=journey.lead, at=journey.step()
@@ -547,7 +547,7 @@ def test_withdrawal_needs_a_reason(registered, office):
 def test_a_replied_suggestion_cannot_be_withdrawn(journey, office):
     journey.assign().reply()
     assert refused("withdraw", user=office, suggestion=journey.s, at=journey.step(), reason="撤回") == (
-        "建议当前状态为「已答复」, 不能撤回。"
+        "建议当前状态为「已答复」，不能撤回。"
     )
 
 

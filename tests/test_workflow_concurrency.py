@@ -35,7 +35,7 @@ def test_second_office_user_assigning_a_stale_suggestion_is_refused(registered, 
             lead_unit=units["health"],
             co_units=[units["finance"]],
         )
-    assert caught.value.message == "建议当前状态为「已交办」, 不能交办。"
+    assert caught.value.message == "建议当前状态为「已交办」，不能交办。"
     assert list(Assignment.objects.values_list("unit__short_name", "role")) == [("交通局", "lead")]
     assert Event.objects.filter(action="assign").count() == 1
     assert Suggestion.objects.get(pk=registered.pk).lead_unit == units["transport"]
@@ -114,7 +114,7 @@ def test_two_office_users_assigning_at_the_same_moment(registered, office, offic
         t.start()
     for t in threads:
         t.join(timeout=30)
-    assert sorted(outcomes.values()) == ["assigned", "建议当前状态为「已交办」, 不能交办。"]
+    assert sorted(outcomes.values()) == ["assigned", "建议当前状态为「已交办」，不能交办。"]
     assert Assignment.objects.count() == 1
     assert Event.objects.filter(action="assign").count() == 1
 
@@ -182,13 +182,13 @@ def test_the_deputy_rates_unsatisfied_while_the_office_closes(journey, office, d
     )  # fmt: skip
     s = Suggestion.objects.get(pk=journey.s.pk)
     if isinstance(closing, Event):
-        assert rating == "建议当前状态为「已办结」, 不能评价答复。"
+        assert rating == "建议当前状态为「已办结」，不能评价答复。"
         assert (s.state, s.first_rating, s.rated_unsatisfied, s.round) == (S.CLOSED, None, False, 1)
         assert not Rating.objects.exists() and not Rehandling.objects.exists()
         assert not Event.objects.filter(action="rate").exists()
     else:
         assert isinstance(rating, Event), (closing, rating)
-        assert closing == "建议当前状态为「重新办理」, 不能办结。"
+        assert closing == "建议当前状态为「重新办理」，不能办结。"
         assert (s.state, s.first_rating, s.rated_unsatisfied, s.closed_at) == (S.REHANDLING, 1, True, None)
         assert Rating.objects.count() == 1 and Rehandling.objects.count() == 1
         assert not Event.objects.filter(action="close").exists()

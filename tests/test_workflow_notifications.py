@@ -83,7 +83,7 @@ def test_emails_go_to_the_people_with_an_address(
     assert mail.to == ["clerk@jtj.example.cn"]
     assert mail.subject == "[建议办理] 第1号建议已交你单位主办，办理期限2025年6月3日。"
     assert "《关于农村道路提档升级的建议》" in mail.body
-    assert "主办: 市交通运输局; 协办: 市财政局" in mail.body
+    assert "主办：市交通运输局；协办：市财政局" in mail.body
     assert Notification.objects.get(recipient=clerk).emailed_at is not None
     assert Notification.objects.get(recipient=co_clerk).emailed_at is None
 

@@ -58,7 +58,7 @@ REPLY = {
     "document_number": "霍交函〔2025〕20号",
     "contact_person": "周敏",
     "contact_phone": "0357-5620000",
-    "text": "经研究, 答复如下",
+    "text": "经研究，答复如下",
     "result_class": "A",
 }
 
@@ -98,7 +98,7 @@ def _scenario(name, j, deputies, units):
         co = j.s.assignments.get(role="co")
         finance_clerk = make_user("finance-signer", Role.UNIT_STAFF, unit=units["finance"])
         workflow.perform("sign_for", user=finance_clerk, suggestion=j.s, assignment=co, at=j.step())
-        return co, "finance", {"text": "同意主办单位意见, 资金按程序安排"}
+        return co, "finance", {"text": "同意主办单位意见，资金按程序安排"}
     j.sign()
     if name == "request_extension":
         return (
@@ -358,7 +358,7 @@ def test_available_actions_agree_with_perform(journey, office, clerk, head, co_c
 def test_available_label_names_the_unit(journey, clerk):
     journey.assign()
     labels = {a.label for a in workflow.available_actions(journey.s, clerk, at=journey.at)}
-    assert labels == {"签收 (交通局)", "申请调整 (交通局)"}
+    assert labels == {"签收（交通局）", "申请调整（交通局）"}
 
 
 def test_a_unit_part_moved_elsewhere_offers_nothing(journey, office, clerk, units):

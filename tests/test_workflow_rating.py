@@ -51,14 +51,14 @@ def test_deputy_rates_the_reply_online(replied, deputy_user, deputies):
     assert (event.from_state, event.to_state, event.note) == (
         S.REPLIED,
         S.REPLIED,
-        "赵明远评价: 满意 (办理认真)",
+        "赵明远评价：满意（办理认真）",
     )
 
 
 def test_a_reply_is_rated_only_after_it_is_accepted(journey, deputy_user):
     journey.assign().sign().draft().sign_off().submit()
     message = refused("rate", user=deputy_user, suggestion=journey.s, at=journey.step(), overall=3)
-    assert message == "建议当前状态为「办理中」, 不能评价答复。"
+    assert message == "建议当前状态为「办理中」，不能评价答复。"
 
 
 def test_deputy_not_on_the_suggestion_cannot_rate(replied, other_deputy_user):
@@ -109,7 +109,7 @@ def test_office_records_a_paper_rating(replied, office, deputies):
         office,
     )
     assert replied.s.rating == RatingLevel.BASIC
-    assert event.note == "钱晓梅评价: 基本满意 [征询意见表录入]"
+    assert event.note == "钱晓梅评价：基本满意 [征询意见表录入]"
 
 
 def test_office_records_paper_ratings_only_for_the_suggestions_deputies(replied, office, deputies):
@@ -166,7 +166,7 @@ def test_unsatisfied_rating_sends_the_suggestion_back_to_the_lead_unit(replied, 
     assert (first_lead.round, first_lead.state) == (1, A.REPLIED)
     assert Reply.objects.get().state == Reply.State.ACCEPTED
     assert (event.from_state, event.to_state) == (S.REPLIED, S.REHANDLING)
-    assert event.note == "赵明远评价: 不满意 (没有解决); 交市交通运输局重新办理, 期限2025年4月9日"
+    assert event.note == "赵明远评价：不满意（没有解决）；交市交通运输局重新办理，期限2025年4月9日"
 
 
 def test_second_round_is_replied_rated_and_closed(replied, deputy_user, office):
@@ -217,7 +217,7 @@ def test_a_previous_rounds_part_can_no_longer_be_worked_on(replied, clerk):
         grounds="延期",
         requested_deadline=datetime.date(2025, 5, 1),
     )
-    assert message == "市交通运输局的办理状态为「已答复」, 不能申请延期。"
+    assert message == "市交通运输局的办理状态为「已答复」，不能申请延期。"
 
 
 def test_no_reassignment_while_rehandling(replied, clerk):
@@ -239,9 +239,9 @@ def test_office_sends_a_reply_back_for_rehandling(replied, office):
     )
     assert (replied.s.state, replied.s.round) == (S.REHANDLING, 2)
     assert Rehandling.objects.get().rating is None
-    assert event.note.startswith("重新办理: 答复过于笼统")
+    assert event.note.startswith("重新办理：答复过于笼统")
     assert refused("rehandle", user=office, suggestion=replied.s, at=replied.step(), reason="再来") == (
-        "建议当前状态为「重新办理」, 不能重新办理。"
+        "建议当前状态为「重新办理」，不能重新办理。"
     )
 
 
@@ -283,12 +283,12 @@ def test_office_closes_a_rated_suggestion(replied, office):
     at = replied.step()
     event = workflow.perform("close", user=office, suggestion=replied.s, at=at, note="按期办结")
     assert (replied.s.state, replied.s.closed_at) == (S.CLOSED, at)
-    assert (event.from_state, event.to_state, event.note) == (S.REPLIED, S.CLOSED, "办结: 按期办结")
+    assert (event.from_state, event.to_state, event.note) == (S.REPLIED, S.CLOSED, "办结：按期办结")
 
 
 def test_no_closing_before_the_deputy_rates(replied, office):
     message = refused("close", user=office, suggestion=replied.s, at=replied.step())
-    assert message == "代表尚未评价; 答复满30天仍未评价的方可办结。"
+    assert message == "代表尚未评价；答复满30天仍未评价的方可办结。"
 
 
 def test_closing_without_rating_once_the_rating_time_has_passed(replied, office):
@@ -347,7 +347,7 @@ def test_follow_up_on_a_b_commitment_after_closing(closed_b, clerk):
     assert not reply.commitment_open
     assert CommitmentFollowUp.objects.count() == 2
     assert closed_b.s.state == S.CLOSED
-    assert event.note == "承诺事项已落实: 改造完工"
+    assert event.note == "承诺事项已落实：改造完工"
     # nothing left to follow
     assert refused("follow_up", user=clerk, suggestion=closed_b.s, at=closed_b.step(), progress="再看") == (
         "没有待落实的B类承诺。"
@@ -360,7 +360,7 @@ def test_office_follows_up_too(closed_b, office):
         user=office,
         suggestion=closed_b.s,
         at=closed_b.step(),
-        progress="回头看: 已完工",
+        progress="回头看：已完工",
         is_done=True,
         followed_on=datetime.date(2025, 3, 10),
     )
@@ -408,7 +408,7 @@ def test_office_chases_the_units(journey, office):
     )
     note = SupervisionNote.objects.get()
     assert (note.kind, note.method, note.author) == ("chase", "phone", office)
-    assert event.note == "催办 (电话督查): 请按期答复"
+    assert event.note == "催办（电话督查）：请按期答复"
 
 
 def test_leader_comments_within_their_portfolio(journey, leader_user):
@@ -418,7 +418,7 @@ def test_leader_comments_within_their_portfolio(journey, leader_user):
     )
     note = SupervisionNote.objects.get()
     assert (note.kind, note.author, note.text) == ("comment", leader_user, "请抓紧落实")
-    assert event.note == "领导批示: 请抓紧落实"
+    assert event.note == "领导批示：请抓紧落实"
 
 
 def test_leader_cannot_comment_outside_their_portfolio(journey, other_leader_user):

@@ -16,7 +16,7 @@ LETTER = {
     "document_number": "霍交函〔2025〕12号",
     "contact_person": "周敏",
     "contact_phone": "0357-5620000",
-    "text": "经研究, 答复如下: 一、……",
+    "text": "经研究，答复如下：一、……",
 }
 
 
@@ -55,7 +55,7 @@ def test_unit_logs_its_contact_with_the_deputy(signed, clerk, deputies):
         clerk,
     )
     assert list(record.deputies.all()) == [deputies["lead"]]
-    assert event.note == "市交通运输局登门走访 (2025年3月4日)"
+    assert event.note == "市交通运输局登门走访（2025年3月4日）"
     assert signed.s.state == S.IN_HANDLING
 
 
@@ -115,7 +115,7 @@ def test_unit_drafts_the_reply_letter(signed, clerk):
     )
     assert (reply.commitment, reply.commitment_due) == ("", None)
     assert signed.lead.state == A.DRAFTED
-    assert event.note == "市交通运输局拟写答复 霍交函〔2025〕12号 (A类)"
+    assert event.note == "市交通运输局拟写答复 霍交函〔2025〕12号（A类）"
 
 
 def test_redrafting_changes_the_same_draft(signed):
@@ -166,7 +166,7 @@ def test_unit_signs_for_before_drafting(journey, clerk):
     message = refused(
         "draft_reply", user=clerk, suggestion=journey.s, assignment=journey.lead, at=journey.step(), **LETTER
     )
-    assert message == "建议当前状态为「已交办」, 不能拟写答复。"
+    assert message == "建议当前状态为「已交办」，不能拟写答复。"
 
 
 def test_co_unit_does_not_draft_a_reply(signed, co_clerk):
@@ -230,7 +230,7 @@ def test_nothing_leaves_the_unit_unsigned(signed, clerk):
     message = refused(
         "submit_reply", user=clerk, suggestion=signed.s, assignment=signed.lead, at=signed.step()
     )
-    assert message == "市交通运输局的办理状态为「答复待签发」, 不能报送答复。"
+    assert message == "市交通运输局的办理状态为「答复待签发」，不能报送答复。"
 
 
 # --- 报送, 审核 ---------------------------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def test_office_returns_the_reply_and_the_unit_redrafts_and_signs_again(signed, 
     )
     assert signed.lead.state == A.RETURNED
     assert signed.s.state == S.IN_HANDLING
-    assert event.note == "退回市交通运输局的答复 霍交函〔2025〕12号: 未逐条答复代表所提问题"
+    assert event.note == "退回市交通运输局的答复 霍交函〔2025〕12号：未逐条答复代表所提问题"
     # the returned letter cannot be signed as it is: the unit redrafts
     assert refused(
         "sign_reply", user=head, suggestion=signed.s, assignment=signed.lead, at=signed.step()
@@ -322,7 +322,7 @@ def test_only_a_submitted_reply_is_reviewed(signed, office):
         at=signed.step(),
         accept=True,
     )
-    assert message == "市交通运输局的办理状态为「答复待签发」, 不能审核答复。"
+    assert message == "市交通运输局的办理状态为「答复待签发」，不能审核答复。"
 
 
 def test_a_reply_waits_for_every_answering_unit_but_not_for_co_units(signed, office):
@@ -355,7 +355,7 @@ def test_office_withholds_a_reply_with_a_reason(replied, office):
     event = workflow.perform("publish", at=replied.step(), reason="涉及个人隐私", **kwargs)
     reply = Reply.objects.get()
     assert (reply.is_public, reply.withheld_reason, reply.published_at) == (False, "涉及个人隐私", None)
-    assert event.note == "答复不予公开: 涉及个人隐私"
+    assert event.note == "答复不予公开：涉及个人隐私"
 
 
 def test_a_closed_suggestions_reply_may_still_be_published(replied, office):
@@ -368,7 +368,7 @@ def test_a_closed_suggestions_reply_may_still_be_published(replied, office):
 def test_nothing_is_published_before_the_reply_is_accepted(signed, office):
     assert (
         refused("publish", user=office, suggestion=signed.s, at=AT)
-        == "建议当前状态为「办理中」, 不能公开答复。"
+        == "建议当前状态为「办理中」，不能公开答复。"
     )
 
 
@@ -397,7 +397,7 @@ def test_the_head_sends_a_draft_back_and_the_clerk_redrafts(signed, head, office
     assert not Event.objects.visible_to(office).filter(pk=event.pk).exists()
     assert not Event.objects.visible_to(deputy_user).filter(pk=event.pk).exists()
     assert Event.objects.visible_to(signed.clerk).filter(pk=event.pk).exists()
-    draft(signed, text="经研究, 逐条答复如下: 一、……")
+    draft(signed, text="经研究，逐条答复如下：一、……")
     reply.refresh_from_db()
     assert (Assignment.objects.get(pk=part.pk).state, reply.revision_note) == (A.DRAFTED, "")
     assert Reply.objects.count() == 1  # the same draft, rewritten

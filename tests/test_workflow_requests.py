@@ -48,7 +48,7 @@ def test_unit_asks_for_reassignment_within_five_working_days(assigned, clerk, un
     assert (request.status, request.requested_by) == (Ruling.PENDING, clerk)
     assert Assignment.objects.get(pk=lead.pk).state == A.REASSIGN_REQUESTED
     assert assigned.s.state == S.ASSIGNED
-    assert event.note == "市交通运输局申请调整, 建议由市住房和城乡建设管理局办理: 该路段属住建部门管理"
+    assert event.note == "市交通运输局申请调整，建议由市住房和城乡建设管理局办理：该路段属住建部门管理"
 
 
 def test_reassignment_after_five_working_days_is_refused(assigned, clerk):
@@ -101,7 +101,7 @@ def test_office_approves_and_the_new_unit_keeps_the_original_deadline(assigned, 
     request = ReassignmentRequest.objects.get()
     assert (request.status, request.new_unit, request.ruled_by) == (Ruling.APPROVED, units["housing"], office)
     assert (event.from_state, event.to_state) == (S.IN_HANDLING, S.ASSIGNED)
-    assert event.note == "同意调整: 由市交通运输局调整为市住房和城乡建设管理局"
+    assert event.note == "同意调整：由市交通运输局调整为市住房和城乡建设管理局"
     # every transfer stays in the history
     assert list(s.assignments.filter(role="lead").values_list("unit__short_name", "state")) == [
         ("交通局", A.REASSIGNED),
@@ -153,7 +153,7 @@ def test_refusal_restores_the_previous_assignment_state(assigned, clerk, office)
     assert assigned.s.state == S.IN_HANDLING
     request = ReassignmentRequest.objects.get()
     assert (request.status, request.ruling_note) == (Ruling.REFUSED, "属交通局法定职责")
-    assert event.note == "不同意市交通运输局的调整申请: 属交通局法定职责"
+    assert event.note == "不同意市交通运输局的调整申请：属交通局法定职责"
 
 
 def test_refusing_an_unsigned_assignments_request_leaves_it_waiting_for_signature(assigned, clerk, office):
@@ -178,7 +178,7 @@ def test_nothing_to_rule_without_a_request(assigned, office):
         at=day(1),
         approve=True,
     )
-    assert message == "市交通运输局的办理状态为「待签收」, 不能审批调整申请。"
+    assert message == "市交通运输局的办理状态为「待签收」，不能审批调整申请。"
 
 
 def test_the_new_unit_carries_on_to_the_reply(assigned, clerk, office, units, django_user_model):
@@ -238,7 +238,7 @@ def test_unit_asks_for_an_extension_before_the_deadline(signed, clerk):
         clerk,
     )
     assert signed.lead.deadline == datetime.date(2025, 6, 3)  # unchanged until the office approves
-    assert event.note == "市交通运输局申请延期至2025年8月1日: 需协调上级资金"
+    assert event.note == "市交通运输局申请延期至2025年8月1日：需协调上级资金"
 
 
 def test_extension_may_be_asked_on_the_deadline_day_itself(signed, clerk):
@@ -256,7 +256,7 @@ def test_extension_after_the_deadline_is_refused(signed, clerk):
         grounds="来不及",
         requested_deadline=datetime.date(2025, 8, 1),
     )
-    assert message == "已超过办理期限, 延期须在期限届满前申请。"
+    assert message == "已超过办理期限，延期须在期限届满前申请。"
 
 
 @pytest.mark.parametrize(
@@ -346,7 +346,7 @@ def test_office_cannot_grant_beyond_six_months(signed, clerk, office):
         approve=True,
         granted_deadline=datetime.date(2025, 12, 31),
     )
-    assert message == "批准的期限须晚于现期限, 且不超过最长办理期限。"
+    assert message == "批准的期限须晚于现期限，且不超过最长办理期限。"
 
 
 def test_refused_extension_keeps_the_deadline_and_needs_a_reason(signed, clerk, office):
@@ -396,7 +396,7 @@ def test_withdrawal_settles_the_requests_still_waiting(assigned, clerk, office):
     workflow.perform("withdraw", user=office, suggestion=assigned.s, at=day(2), reason="代表申请撤回")
     request = ReassignmentRequest.objects.get()
     assert request.status != Ruling.PENDING
-    assert request.ruling_note == "建议已撤回, 无需审批。"
+    assert request.ruling_note == "建议已撤回，无需审批。"
     assert request.ruled_at == day(2)
 
 
@@ -406,7 +406,7 @@ def test_an_extension_request_still_waiting_when_the_reply_is_accepted_is_settle
     signed.draft().sign_off().submit().accept()
     request = ExtensionRequest.objects.get()
     assert request.status != Ruling.PENDING
-    assert request.ruling_note == "已答复, 无需延期。"
+    assert request.ruling_note == "已答复，无需延期。"
     assert signed.lead.deadline == datetime.date(2025, 6, 3)
 
 

@@ -17,7 +17,7 @@ LETTER = {
     "document_number": "霍交函〔2025〕12号",
     "contact_person": "周敏",
     "contact_phone": "0357-5620000",
-    "text": "经研究, 答复如下: 一、……",
+    "text": "经研究，答复如下：一、……",
 }
 
 
@@ -81,7 +81,7 @@ def test_an_unsatisfied_rating_without_a_comment_is_refused_online_and_on_paper(
         overall=RatingLevel.UNSATISFIED,
         comment=comment,
     )
-    assert online.errors == paper.errors == {"comment": "评价不满意时, 请写明意见, 以便承办单位重新办理。"}
+    assert online.errors == paper.errors == {"comment": "评价不满意时，请写明意见，以便承办单位重新办理。"}
     assert not Rating.objects.exists()
 
 
@@ -132,9 +132,9 @@ def test_the_handling_period_on_offer_follows_the_rules(registered, office, unit
     form = forms.AssignForm(suggestion=registered, user=office)
     assert form.fields["months"].choices == [
         (1, "1个月"),
-        (2, "2个月 (默认)"),
-        (3, "3个月 (经批准)"),
-        (4, "4个月 (经批准)"),
+        (2, "2个月（默认）"),
+        (3, "3个月（经批准）"),
+        (4, "4个月（经批准）"),
     ]
     assert form.fields["months"].initial == 2
     error = perform_refused(
@@ -181,7 +181,7 @@ def test_register_many_names_the_entry_that_is_refused(office, session, categori
     with pytest.raises(workflow.RegistrationError) as caught:
         workflow.register_many(user=office, entries=entries, at=AT)
     assert (caught.value.index, caught.value.field) == (2, "number")
-    assert caught.value.message == "第1号出现了两次 (第1条和第3条)。"
+    assert caught.value.message == "第1号出现了两次（第1条和第3条）。"
     assert not Suggestion.objects.exists()
     workflow.register_many(user=office, entries=entries[:2], at=AT)
     with pytest.raises(workflow.RegistrationError) as caught:

@@ -15,7 +15,7 @@ REPLY_FORM = {
     "contact_person": "周敏",
     "contact_phone": "0357-5620000",
     "result_class": "A",
-    "text": "经研究, 答复如下: 一、……",
+    "text": "经研究，答复如下：一、……",
 }
 
 # Smallest file a PDF reader opens: header, one empty page, cross-reference table, trailer.

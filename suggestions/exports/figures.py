@@ -20,7 +20,7 @@ def statistics_sheets(queryset, *, scope: str = "", today: datetime.date | None 
     (a session's name, or 全部届次)."""
     today = today or timezone.localdate()
     figures = statistics.session_figures(queryset, today)
-    subtitle = f"导出日期: {date_cn(today)}"
+    subtitle = f"导出日期：{date_cn(today)}"
 
     def sheet(name, title, columns, rows):
         return Sheet(

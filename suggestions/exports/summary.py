@@ -101,7 +101,7 @@ def summary_sheet(queryset, *, today: datetime.date | None = None, note: str = "
     """The sheet for ``queryset`` (already limited to what the reader may see, in the list's order)."""
     today = today or timezone.localdate()
     sessions = sessions_label(queryset)
-    subtitle = f"导出日期: {date_cn(today)}" + (f"    {note}" if note else "")
+    subtitle = f"导出日期：{date_cn(today)}" + (f"    {note}" if note else "")
     return Sheet(
         name=TITLE,
         title=f"{sessions} {TITLE}" if sessions else TITLE,
@@ -174,7 +174,7 @@ def remarks(s) -> str:
         parts.append(f"第{s.round}轮办理")
     if s.remarks:
         parts.append(s.remarks)
-    return "; ".join(parts)
+    return "；".join(parts)
 
 
 def summary_row(index: int, s, today: datetime.date) -> list:

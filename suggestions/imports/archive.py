@@ -40,7 +40,7 @@ def inspect_package(file):
         )
     if "xl/workbook.xml" not in names and not any(n.endswith("/workbook.xml") for n in names):
         raise ImportFileError(
-            "无法读取该文件：它不是有效的Excel (.xlsx) 工作簿（可能是改了扩展名的其他文件）。"
+            "无法读取该文件：它不是有效的Excel（.xlsx）工作簿（可能是改了扩展名的其他文件）。"
         )
     if any(n.endswith("vbaproject.bin") for n in names) or b"macroenabled" in content_types.lower():
         raise ImportFileError(
@@ -60,5 +60,5 @@ def _content_types(package):
     except KeyError:
         return b""
     if info.file_size > 1024 * 1024:
-        raise ImportFileError("无法读取该文件：它不是有效的Excel (.xlsx) 工作簿。")
+        raise ImportFileError("无法读取该文件：它不是有效的Excel（.xlsx）工作簿。")
     return package.read(info)

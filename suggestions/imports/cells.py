@@ -143,16 +143,16 @@ def open_workbook(file):
     if not head:
         raise ImportFileError("上传的文件是空的。")
     if head.startswith(XLS_SIGNATURE):
-        raise ImportFileError("这是旧版Excel (.xls) 文件, 请在Excel或WPS中「另存为」.xlsx 格式后再导入。")
+        raise ImportFileError("这是旧版Excel（.xls）文件，请在Excel或WPS中「另存为」.xlsx 格式后再导入。")
     if not head.startswith(b"PK"):
-        raise ImportFileError("文件不是Excel (.xlsx) 工作簿, 请上传 .xlsx 格式的文件。")
+        raise ImportFileError("文件不是Excel（.xlsx）工作簿，请上传 .xlsx 格式的文件。")
     inspect_package(file)
     try:
         return openpyxl.load_workbook(file, read_only=True, data_only=False, keep_links=False)
     except zipfile.BadZipFile as exc:
-        raise ImportFileError("文件已损坏, 无法打开 (不是完整的 .xlsx 文件)。") from exc
+        raise ImportFileError("文件已损坏，无法打开（不是完整的 .xlsx 文件）。") from exc
     except Exception as exc:  # openpyxl raises many kinds for a zip that is not a workbook
-        raise ImportFileError("无法读取该文件: 它不是有效的Excel (.xlsx) 工作簿。") from exc
+        raise ImportFileError("无法读取该文件：它不是有效的Excel（.xlsx）工作簿。") from exc
 
 
 def sheet_rows(sheet, *, last=None):
@@ -206,15 +206,15 @@ def find_header(workbook):
                 found = (sheet, number, columns)
     if found is None:
         if all(_is_empty_sheet(s) for s in workbook.worksheets):
-            raise ImportFileError("工作簿是空的, 没有任何数据。")
+            raise ImportFileError("工作簿是空的，没有任何数据。")
         raise ImportFileError(
-            f"在前{HEADER_SCAN_ROWS}行中找不到表头: 请保留「建议编号」「标题」「领衔代表」「类别」等列名 "
-            "(可下载导入模板对照)。"
+            f"在前{HEADER_SCAN_ROWS}行中找不到表头：请保留「建议编号」「标题」「领衔代表」「类别」等列名 "
+            "（可下载导入模板对照）。"
         )
     sheet, number, columns = found
     missing = [REQUIRED_LABELS.get(c.key, c.label) for c in COLUMNS if c.required and c.key not in columns]
     if missing:
-        raise ImportFileError(f"表头缺少必需的列: {'、'.join(f'「{m}」' for m in missing)}。", row=number)
+        raise ImportFileError(f"表头缺少必需的列：{'、'.join(f'「{m}」' for m in missing)}。", row=number)
     return sheet, number, columns
 
 

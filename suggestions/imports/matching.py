@@ -55,7 +55,7 @@ class Directory:
         if len(active) == 1:
             return active[0], None
         where = "、".join(d.delegation.name for d in candidates)
-        return None, f"代表“{name}”有{len(candidates)}人重名 ({where}), 请在「代表团」列注明所在代表团"
+        return None, f"代表“{name}”有{len(candidates)}人重名（{where}），请在「代表团」列注明所在代表团"
 
     def category(self, name):
         return self.categories.get(key(name))
@@ -75,7 +75,7 @@ class Directory:
             if len(found) == 1:
                 return found[0], None
             if len(found) > 1:
-                return None, f"单位“{name}”不能确定是哪一个 ({'、'.join(u.name for u in found[:5])})"
+                return None, f"单位“{name}”不能确定是哪一个（{'、'.join(u.name for u in found[:5])}）"
         return None, f"找不到承办单位“{name}”"
 
     def leader(self, name):
@@ -118,7 +118,7 @@ def match_rows(plan, directory):
             elif delegation and row.lead_deputy.delegation_id != delegation.pk:
                 problem(
                     "lead_deputy",
-                    f"代表“{row.lead_name}”属于{row.lead_deputy.delegation.name}, 与「代表团」列不符, "
+                    f"代表“{row.lead_name}”属于{row.lead_deputy.delegation.name}，与「代表团」列不符，"
                     f"按{row.lead_deputy.delegation.name}导入",
                     WARNING,
                 )
@@ -126,7 +126,7 @@ def match_rows(plan, directory):
         for name in row.joint_names:
             deputy, why = directory.deputy(name, around)
             if why:
-                problem("joint_deputies", f"{why}, 该联名代表未导入", WARNING)
+                problem("joint_deputies", f"{why}，该联名代表未导入", WARNING)
             elif deputy != row.lead_deputy and deputy not in row.joint_deputies:
                 row.joint_deputies.append(deputy)
 
@@ -136,19 +136,19 @@ def match_rows(plan, directory):
                 names = "、".join(directory.categories[k].name for k in list(directory.categories)[:10])
                 problem(
                     "category",
-                    f"找不到类别“{row.category_name}”" + (f" (现有类别: {names})" if names else ""),
+                    f"找不到类别“{row.category_name}”" + (f"（现有类别：{names}）" if names else ""),
                 )
 
         if row.lead_unit_name:
             row.lead_unit, why = directory.unit(row.lead_unit_name)
             if why:
-                problem("lead_unit", f"{why}, 交办时请另行指定", WARNING)
+                problem("lead_unit", f"{why}，交办时请另行指定", WARNING)
         for name in row.co_unit_names:
             unit, why = directory.unit(name)
             if why:
-                problem("co_units", f"{why}, 该协办单位未采用", WARNING)
+                problem("co_units", f"{why}，该协办单位未采用", WARNING)
             elif unit == row.lead_unit:
-                problem("co_units", f"{unit.name}已是主办单位, 不再作为协办单位", WARNING)
+                problem("co_units", f"{unit.name}已是主办单位，不再作为协办单位", WARNING)
             elif unit not in row.co_units:
                 row.co_units.append(unit)
 
@@ -173,5 +173,5 @@ def _settle_key(row, directory, problem):
             row.is_key = False
             row.remarks = "\n".join(filter(None, [row.remarks, "人大交办清单标注为重点建议"]))
             problem(
-                "is_key", "重点建议须指定督办领导, 现按一般建议导入 (已记入备注), 请在交办时标记", WARNING
+                "is_key", "重点建议须指定督办领导，现按一般建议导入（已记入备注），请在交办时标记", WARNING
             )

@@ -112,10 +112,10 @@ class ImportRow:
         if (self.lead_unit_name or self.co_unit_names) and not assigned_as_proposed:
             proposal = []
             if self.lead_unit_name:
-                proposal.append(f"建议主办单位: {self.lead_unit_name}")
+                proposal.append(f"建议主办单位：{self.lead_unit_name}")
             if self.co_unit_names:
-                proposal.append(f"建议协办单位: {'、'.join(self.co_unit_names)}")
-            lines.append("人大交办清单" + "; ".join(proposal))
+                proposal.append(f"建议协办单位：{'、'.join(self.co_unit_names)}")
+            lines.append("人大交办清单" + "；".join(proposal))
         return "\n".join(lines)
 
 
@@ -224,7 +224,7 @@ def parse_file(file) -> ImportPlan:
         workbook.close()
     if header_key(plan.headers["number"]) == "序号":
         plan.problems.append(
-            Problem("文件没有「建议编号」列, 以「序号」作为建议编号。", header_row, "序号", WARNING)
+            Problem("文件没有「建议编号」列，以「序号」作为建议编号。", header_row, "序号", WARNING)
         )
     if not plan.rows:
         plan.problems.append(Problem("表头下面没有任何建议。", header_row))
@@ -254,7 +254,7 @@ def _read_rows(plan, sheet, columns):
             continue
         if not texts.get("number") and len(filled) == 1 and _looks_like_a_note(texts[filled[0]]):
             note = texts[filled[0]]  # 合计 / 填表说明 lines under the table
-            plan.problems.append(Problem(f"“{note[:20]}”不是一条建议, 已跳过", number, level=WARNING))
+            plan.problems.append(Problem(f"“{note[:20]}”不是一条建议，已跳过", number, level=WARNING))
             continue
         too_long = [k for k, t in texts.items() if len(t) > MAX_CELL_CHARS]
         for k in too_long:  # read no further than its start: the plan holds no huge strings
@@ -291,7 +291,7 @@ def _read_row(number, cells, headers):
     if not cell_text(raw_number):
         problem("number", "没有填写建议编号")
     elif row.number is None:
-        problem("number", f"“{cell_text(raw_number)}”不是有效的建议编号 (应为正整数, 如12或第12号)")
+        problem("number", f"“{cell_text(raw_number)}”不是有效的建议编号（应为正整数，如12或第12号）")
 
     row.title = one_line(cells.get("title"))
     if not row.title:
@@ -306,7 +306,7 @@ def _read_row(number, cells, headers):
     else:
         row.lead_name = leads[0]
         if len(leads) > 1:
-            problem("lead_deputy", f"领衔代表只能一人, {'、'.join(leads[1:])}按联名代表导入", WARNING)
+            problem("lead_deputy", f"领衔代表只能一人，{'、'.join(leads[1:])}按联名代表导入", WARNING)
     row.joint_names = [n for n in leads[1:] + split_names(cells.get("joint_deputies")) if n != row.lead_name]
     row.joint_names = list(dict.fromkeys(row.joint_names))
     row.delegation_name = key(cells.get("delegation"))
@@ -318,10 +318,10 @@ def _read_row(number, cells, headers):
     row.co_unit_names = [n for n in units[1:] + split_names(cells.get("co_units")) if n != row.lead_unit_name]
     row.co_unit_names = list(dict.fromkeys(row.co_unit_names))
     if len(units) > 1:
-        problem("lead_unit", f"建议主办单位只能一个, {'、'.join(units[1:])}按协办单位处理", WARNING)
+        problem("lead_unit", f"建议主办单位只能一个，{'、'.join(units[1:])}按协办单位处理", WARNING)
     flag = parse_flag(cells.get("is_key"))
     if flag is None:
-        problem("is_key", f"无法识别“{cell_text(cells.get('is_key'))}”, 按非重点建议导入", WARNING)
+        problem("is_key", f"无法识别“{cell_text(cells.get('is_key'))}”，按非重点建议导入", WARNING)
     row.is_key = bool(flag)
     row.leader_name = key(cells.get("supervising_leader"))
     row.remarks = paragraphs(cells.get("remarks"))

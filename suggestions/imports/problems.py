@@ -23,7 +23,7 @@ class Problem:
         where = f"第{self.row}行" if self.row else ""
         if self.column:
             where += f"「{self.column}」"
-        return f"{where}: {self.message}" if where else self.message
+        return f"{where}：{self.message}" if where else self.message
 
 
 class ImportFileError(Exception):
@@ -39,4 +39,4 @@ class ImportFailed(Exception):
 
     def __init__(self, problems):
         self.problems = list(problems)
-        super().__init__("; ".join(str(p) for p in self.problems))
+        super().__init__("；".join(str(p) for p in self.problems))

@@ -31,7 +31,7 @@ def template_workbook() -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "建议清单"
-    sheet.append(["人大代表建议清单 (导入模板: 请从第3行起逐行填写, 可删除示例行)"])
+    sheet.append(["人大代表建议清单（导入模板：请从第3行起逐行填写，可删除示例行）"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(TEMPLATE_HEADERS))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(TEMPLATE_HEADERS)
@@ -50,13 +50,13 @@ def template_workbook() -> bytes:
     notes = workbook.create_sheet("填写说明")
     for line in (
         ["列名", "说明"],
-        ["建议编号", "必填。本届次会议内唯一的正整数, 可写作 12 或 第12号。"],
+        ["建议编号", "必填。本届次会议内唯一的正整数，可写作 12 或 第12号。"],
         ["标题", "必填。也可用列名「案由」。"],
-        ["领衔代表", "必填。须与系统中的代表姓名一致; 重名时请填写「代表团」列。"],
+        ["领衔代表", "必填。须与系统中的代表姓名一致；重名时请填写「代表团」列。"],
         ["联名代表", "多人用顿号、逗号、分号或空格分隔。"],
-        ["类别", "必填。须与系统中的类别名称一致, 如 城建交通。"],
+        ["类别", "必填。须与系统中的类别名称一致，如 城建交通。"],
         ["建议主办单位", "单位全称或简称。导入时可选择按建议主办、协办单位直接交办。"],
-        ["建议协办单位", "可填多个, 用顿号等分隔。"],
+        ["建议协办单位", "可填多个，用顿号等分隔。"],
         ["是否重点", "是 / 否 / √ / 空。"],
     ):
         notes.append(line)

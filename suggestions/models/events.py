@@ -31,10 +31,10 @@ class EventQuerySet(models.QuerySet):
         return self.filter(event_condition(user), suggestion__in=Suggestion.objects.visible_to(user))
 
     def update(self, **kwargs):
-        raise AppendOnlyError("办理日志只能追加, 不能修改。")
+        raise AppendOnlyError("办理日志只能追加，不能修改。")
 
     def delete(self):
-        raise AppendOnlyError("办理日志只能追加, 不能删除。")
+        raise AppendOnlyError("办理日志只能追加，不能删除。")
 
     delete.queryset_only = True  # as Django's: no ``Event.objects.delete()``
 
@@ -88,11 +88,11 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise AppendOnlyError("办理日志只能追加, 不能修改。")
+            raise AppendOnlyError("办理日志只能追加，不能修改。")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError("办理日志只能追加, 不能删除。")
+        raise AppendOnlyError("办理日志只能追加，不能删除。")
 
     @property
     def from_state_label(self):

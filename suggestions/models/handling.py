@@ -196,10 +196,10 @@ class Reply(models.Model):
     contact_phone = models.CharField("联系电话", max_length=30)
     text = models.TextField("答复内容")
     result_class = models.CharField("答复类别", max_length=1, choices=ResultClass.choices)
-    commitment = models.TextField("承诺事项", blank=True, help_text="B类答复: 正在解决或列入计划解决的事项")
+    commitment = models.TextField("承诺事项", blank=True, help_text="B类答复：正在解决或列入计划解决的事项")
     commitment_due = models.DateField("承诺完成时间", null=True, blank=True)
     commitment_done_on = models.DateField("承诺落实日期", null=True, blank=True)
-    attachment = models.FileField("签发件 (PDF)", upload_to=reply_upload_path, blank=True)
+    attachment = models.FileField("签发件（PDF）", upload_to=reply_upload_path, blank=True)
     revision_note = models.TextField("修改意见", blank=True, help_text="单位负责人退回修改时的意见")
     drafted_by = _user_fk("拟稿人")
     drafted_at = models.DateTimeField("拟稿时间", default=timezone.now)
@@ -244,7 +244,7 @@ class Reply(models.Model):
         indexes = [models.Index(fields=["result_class", "commitment_done_on"])]
 
     def __str__(self):
-        return f"{self.document_number} ({self.assignment.unit})"
+        return f"{self.document_number}（{self.assignment.unit}）"
 
     @property
     def suggestion(self):
@@ -260,7 +260,7 @@ class Rating(models.Model):
 
     class Source(models.TextChoices):
         ONLINE = "online", "代表在线评价"
-        PAPER = "paper", "征询意见表 (政府办录入)"
+        PAPER = "paper", "征询意见表（政府办录入）"
 
     reply = models.ForeignKey(Reply, verbose_name="答复", on_delete=models.CASCADE, related_name="ratings")
     deputy = models.ForeignKey(Deputy, verbose_name="代表", on_delete=models.PROTECT, related_name="ratings")
@@ -292,7 +292,7 @@ class Rating(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.deputy}: {self.get_overall_display()}"
+        return f"{self.deputy}：{self.get_overall_display()}"
 
 
 class Rehandling(models.Model):

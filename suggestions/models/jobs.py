@@ -50,7 +50,7 @@ class Job(models.Model):
         indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_recent")]
 
     def __str__(self):
-        return f"{self.title} ({self.get_state_display()})"
+        return f"{self.title}（{self.get_state_display()}）"
 
     @property
     def is_finished(self):

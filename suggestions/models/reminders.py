@@ -42,4 +42,4 @@ class Reminder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.assignment} {self.get_stage_display()} ({self.deadline})"
+        return f"{self.assignment} {self.get_stage_display()}（{self.deadline}）"

@@ -138,7 +138,7 @@ class Suggestion(models.Model):
     )
     state = models.CharField("办理状态", max_length=20, choices=State.choices, default=State.REGISTERED)
     other_organ = models.CharField(
-        "转交机关", max_length=100, blank=True, help_text="非政府承办时, 转交的法院、检察院或党委部门"
+        "转交机关", max_length=100, blank=True, help_text="非政府承办时，转交的法院、检察院或党委部门"
     )
     remarks = models.TextField("备注", blank=True)
     round = models.PositiveSmallIntegerField("办理轮次", default=1)
@@ -157,7 +157,7 @@ class Suggestion(models.Model):
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     result_class = models.CharField("答复类别", max_length=1, choices=ResultClass.choices, blank=True)
     rating = models.PositiveSmallIntegerField(
-        "代表评价", choices=RatingLevel.choices, null=True, blank=True, help_text="本轮答复的评价 (最终评价)"
+        "代表评价", choices=RatingLevel.choices, null=True, blank=True, help_text="本轮答复的评价（最终评价）"
     )
     first_rating = models.PositiveSmallIntegerField(
         "初次办理评价", choices=RatingLevel.choices, null=True, blank=True, help_text="第一轮答复的评价"
@@ -395,7 +395,7 @@ class Assignment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.unit} ({self.get_role_display()})"
+        return f"{self.unit}（{self.get_role_display()}）"
 
     @staticmethod
     def late_condition(today=None):

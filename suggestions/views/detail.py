@@ -105,7 +105,7 @@ def act(request, pk, action, assignment_id=None):
                 messages.error(request, error.message)
                 return redirect("suggestions:detail", pk=pk)
         else:
-            messages.success(request, f"{event.label}: 已完成。")
+            messages.success(request, f"{event.label}：已完成。")
             for warning in event.warnings:
                 messages.warning(request, warning)
             return redirect("suggestions:detail", pk=pk)
@@ -149,7 +149,7 @@ def reply_form(request, pk, assignment_id):
             for name, message in (error.errors or {None: error.message}).items():
                 form.add_error(name if name in form.fields else None, message)
         else:
-            messages.success(request, f"{action.label}: 已完成。答复稿已送单位负责人签发。")
+            messages.success(request, f"{action.label}：已完成。答复稿已送单位负责人签发。")
             return redirect("suggestions:detail", pk=pk)
     return _render_reply_page(request, page, assignment, form)
 

@@ -54,7 +54,7 @@ def unit_notice(request):
     _office_or_unit(user)
     unit_id = request.GET.get("unit", "").strip() or (str(user.unit_id) if user.is_unit_member else "")
     if not unit_id.isdigit():
-        return _bad_request("请指定承办单位 (参数 unit 为承办单位的编号)。")
+        return _bad_request("请指定承办单位（参数 unit 为承办单位的编号）。")
     unit = HandlingUnit.objects.filter(pk=int(unit_id)).first()
     if unit is None or not notices.may_download_unit_notice(user, unit):  # another unit's list
         raise Http404("没有这个单位的交办通知单，或您无权下载。")

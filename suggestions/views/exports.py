@@ -44,8 +44,8 @@ def describe_filters(filterset) -> str:
             shown = {str(key): label for key, label in field.choices}.get(value, value)
         else:
             shown = value
-        parts.append(f"{field.label}: {shown}")
-    return "筛选条件: " + "; ".join(parts) if parts else ""
+        parts.append(f"{field.label}：{shown}")
+    return "筛选条件：" + "；".join(parts) if parts else ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -54,11 +54,11 @@ def export_summary(request):
     """GET or POST /exports/summary.xlsx?<the list's filter parameters>: the rows the list shows, all pages."""
     filterset = selectors.filtered_suggestions(request.user, request.GET)
     if not filterset.is_valid():
-        errors = "; ".join(
-            f"{filterset.form.fields[name].label if name in filterset.form.fields else name}: {'、'.join(messages)}"
+        errors = "；".join(
+            f"{filterset.form.fields[name].label if name in filterset.form.fields else name}：{'、'.join(messages)}"
             for name, messages in filterset.form.errors.items()
         )
-        return _bad_request(f"筛选条件有误, 无法导出。{errors}")
+        return _bad_request(f"筛选条件有误，无法导出。{errors}")
     session = filterset.form.cleaned_data.get("session")
     today = timezone.localdate()
     note = describe_filters(filterset)
@@ -88,7 +88,7 @@ def export_statistics(request):
     elif chosen:
         session = CongressSession.objects.filter(pk=chosen).first() if chosen.isdigit() else None
         if session is None:
-            return _bad_request(f"没有编号为「{chosen}」的届次会议, 无法导出。")
+            return _bad_request(f"没有编号为「{chosen}」的届次会议，无法导出。")
     else:
         session = selectors.current_session()
     scope, label = jobs.statistics_scope(request.user, session)

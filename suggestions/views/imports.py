@@ -38,7 +38,7 @@ class UploadForm(forms.Form):
         label="届次会议", queryset=CongressSession.objects.all(), empty_label=None
     )
     file = forms.FileField(
-        label="Excel文件 (.xlsx)", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+        label="Excel文件（.xlsx）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
     )
 
     def clean_file(self):
@@ -120,7 +120,7 @@ def upload(request):
 def preview(request):
     pending = _pending(request)
     if pending is None:
-        messages.warning(request, "没有待导入的文件, 请先上传Excel文件。")
+        messages.warning(request, "没有待导入的文件，请先上传Excel文件。")
         return redirect("suggestions:import_upload")
     token, path, session, filename = pending
     plan = _plan(path, session)
@@ -151,9 +151,9 @@ def confirm(request):
     if pending is None or request.POST.get("token") != pending[0]:
         messages.error(
             request,
-            "没有找到已预览的导入文件 (可能已经导入、已取消或已过期), 请重新上传。"
+            "没有找到已预览的导入文件（可能已经导入、已取消或已过期），请重新上传。"
             if pending is None
-            else "该预览已过期: 之后又上传了新的文件, 请核对最新的预览后再确认。",
+            else "该预览已过期：之后又上传了新的文件，请核对最新的预览后再确认。",
         )
         return redirect("suggestions:import_upload" if pending is None else "suggestions:import_preview")
     token, path, session, filename = pending
@@ -167,12 +167,12 @@ def confirm(request):
     except imports.ImportFailed as failure:
         if not plan.errors:  # refused while writing (e.g. a number registered meanwhile): show it on the rows
             plan.problems.extend(failure.problems)
-        messages.error(request, "导入未完成, 没有写入任何数据。请修改后重新上传。")
+        messages.error(request, "导入未完成，没有写入任何数据。请修改后重新上传。")
         return _render_preview(request, plan, token, filename, status=400, assign=assign)
     _forget(request)
     text = f"已导入{len(result.registered)}件建议"
     if assign:
-        text += f", 其中{result.assigned}件已按建议主办、协办单位交办"
+        text += f"，其中{result.assigned}件已按建议主办、协办单位交办"
     messages.success(request, text + "。")
     return redirect(reverse("suggestions:list") + "?" + urlencode({"session": session.pk}))
 
@@ -195,7 +195,7 @@ def _confirm_later(request, token, session, filename, assign, rows):
 @permission_required("suggestions.import", raise_exception=True)
 def cancel(request):
     _forget(request)
-    messages.info(request, "已取消导入, 上传的文件已删除。")
+    messages.info(request, "已取消导入，上传的文件已删除。")
     return redirect("suggestions:import_upload")
 
 

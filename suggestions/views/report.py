@@ -24,7 +24,7 @@ def handling_report(request):
     try:
         pk = int(chosen)
     except ValueError:
-        return _bad_request("请指定届次会议 (参数 session 为届次会议的编号)。")
+        return _bad_request("请指定届次会议（参数 session 为届次会议的编号）。")
     session = CongressSession.objects.filter(pk=pk).first()
     if session is None:
         return _bad_request(f"没有编号为 {chosen} 的届次会议。")

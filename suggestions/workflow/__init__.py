@@ -190,7 +190,7 @@ def refusal(action: Action, user, suggestion, assignment=None, *, at=None) -> st
 def _refusal_once_visible(action: Action, user, suggestion, assignment=None, *, at=None) -> str | None:
     """The rest of ``refusal``, once the user holds the permission and sees the suggestion."""
     if suggestion.state not in action.states:
-        return f"建议当前状态为「{suggestion.get_state_display()}」, 不能{action.label}。"
+        return f"建议当前状态为「{suggestion.get_state_display()}」，不能{action.label}。"
     if action.on_assignment:
         if assignment is None or assignment.suggestion_id != suggestion.pk:
             return "请指明承办单位。"
@@ -199,7 +199,7 @@ def _refusal_once_visible(action: Action, user, suggestion, assignment=None, *, 
         if assignment.role not in action.assignment_roles:
             return f"{assignment.get_role_display()}单位不能{action.label}。"
         if assignment.state not in action.assignment_states:
-            return f"{assignment.unit.name}的办理状态为「{assignment.get_state_display()}」, 不能{action.label}。"
+            return f"{assignment.unit.name}的办理状态为「{assignment.get_state_display()}」，不能{action.label}。"
     if action.rule:
         ctx = Context(action, user, suggestion, assignment, {}, at or timezone.now())
         return action.rule(ctx)
@@ -219,7 +219,7 @@ class Available:
     def label(self):
         if self.assignment is None:
             return self.action.label
-        return f"{self.action.label} ({self.assignment.unit.short_name or self.assignment.unit.name})"
+        return f"{self.action.label}（{self.assignment.unit.short_name or self.assignment.unit.name}）"
 
 
 def available_actions(suggestion, user, *, at=None) -> list[Available]:
@@ -280,7 +280,7 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
         if ctx is not None:
             remove_stored_files(ctx)  # the rows are rolled back; so is what the action wrote to disk
         if isinstance(exc, IntegrityError):
-            raise WorkflowError("操作与他人的操作冲突, 请刷新页面后重试。") from exc
+            raise WorkflowError("操作与他人的操作冲突，请刷新页面后重试。") from exc
         raise
     _copy_fields(locked, suggestion)
     if assignment is not None:

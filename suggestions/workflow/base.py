@@ -178,7 +178,7 @@ def _first_message(exc: ValidationError):
 def actor_name(user):
     """Who did it, as the timeline names them: 周敏 (市交通运输局)."""
     unit = getattr(user, "unit", None)
-    return f"{user.display_name} ({unit.name})" if unit else user.display_name
+    return f"{user.display_name}（{unit.name}）" if unit else user.display_name
 
 
 def _units_label(assignments):

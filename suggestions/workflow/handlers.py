@@ -48,7 +48,7 @@ def do_edit(ctx):
                 label = s._meta.get_field(name).verbose_name
             except FieldDoesNotExist:
                 label = name
-            raise WorkflowError(f"不能修改「{label}」: 它只随办理操作改变。", field=name)
+            raise WorkflowError(f"不能修改「{label}」：它只随办理操作改变。", field=name)
     changed = []
     data = dict(ctx.data)
     joint = data.pop("joint_deputies", None)
@@ -70,7 +70,7 @@ def do_edit(ctx):
         if {d.pk for d in joint} != set(s.joint_deputies.values_list("pk", flat=True)):
             s.joint_deputies.set(joint)
             changed.append("联名代表")
-    ctx.note = "修改: " + "、".join(changed) if changed else "未修改"
+    ctx.note = "修改：" + "、".join(changed) if changed else "未修改"
 
 
 def do_assign(ctx):
@@ -79,11 +79,11 @@ def do_assign(ctx):
     co_units = list(data.get("co_units") or [])
     separate = list(data.get("separate_units") or [])
     if bool(lead) == bool(separate):
-        raise WorkflowError("请指定一个主办单位, 或者指定两个以上分办单位。", field="lead_unit")
+        raise WorkflowError("请指定一个主办单位，或者指定两个以上分办单位。", field="lead_unit")
     if separate and len(separate) < 2:
         raise WorkflowError("分办至少需要选择两个单位。", field="separate_units")
     if separate and co_units:
-        raise WorkflowError("分办时各单位各自答复, 不再指定协办单位。", field="co_units")
+        raise WorkflowError("分办时各单位各自答复，不再指定协办单位。", field="co_units")
     if lead and lead in co_units:
         raise WorkflowError("主办单位不能同时是协办单位。", field="co_units")
     units = ([lead] if lead else separate) + co_units
@@ -134,11 +134,11 @@ def do_assign(ctx):
     s.save()
     answering = [a for a in created if a.role != Assignment.Role.CO]
     co = [a for a in created if a.role == Assignment.Role.CO]
-    parts = [("主办: " if lead else "分办: ") + _units_label(answering)]
+    parts = [("主办：" if lead else "分办：") + _units_label(answering)]
     if co:
-        parts.append("协办: " + _units_label(co))
+        parts.append("协办：" + _units_label(co))
     parts.append("办理期限" + date_cn(deadline))
-    ctx.note = "; ".join(parts)
+    ctx.note = "；".join(parts)
     for a in created:
         what = "协办意见请于" if a.role == Assignment.Role.CO else "办理期限"
         ctx.recipients.units(
@@ -153,13 +153,13 @@ def do_hand_over(ctx):
     if not organ:
         raise WorkflowError("请填写转交的机关。", field="other_organ")
     _set(ctx.suggestion, other_organ=organ)
-    ctx.note = f"转交{organ}办理" + (f": {ctx.data['note']}" if ctx.data.get("note") else "")
+    ctx.note = f"转交{organ}办理" + (f"：{ctx.data['note']}" if ctx.data.get("note") else "")
 
 
 def do_withdraw(ctx):
     reason = _required(ctx, "reason", "请填写撤回理由。")
-    _settle_pending_requests(ctx, ctx.suggestion.assignments.all(), "建议已撤回, 无需审批。")
-    ctx.note = f"撤回理由: {reason}"
+    _settle_pending_requests(ctx, ctx.suggestion.assignments.all(), "建议已撤回，无需审批。")
+    ctx.note = f"撤回理由：{reason}"
     ctx.recipients.units(
         *[a.unit for a in ctx.suggestion.assignments.open()], text=f"{_named(ctx.suggestion)}已撤回：{reason}"
     )
@@ -168,7 +168,7 @@ def do_withdraw(ctx):
 def do_sign_for(ctx):
     a, s = ctx.assignment, ctx.suggestion
     _set(a, signed_at=ctx.at, signed_by=ctx.user)
-    ctx.note = f"{a.unit.name}签收 ({a.get_role_display()})"
+    ctx.note = f"{a.unit.name}签收（{a.get_role_display()}）"
     # the suggestion is in handling once a unit that answers it has signed for it
     return "handling_starts" if a.role in ANSWERING and s.state == S.ASSIGNED else "signed"
 
@@ -188,7 +188,7 @@ def do_request_reassignment(ctx):
         requested_by=ctx.user,
         requested_at=ctx.at,
     )
-    ctx.note = f"{a.unit.name}申请调整" + (f", 建议由{proposed.name}办理" if proposed else "") + f": {reason}"
+    ctx.note = f"{a.unit.name}申请调整" + (f"，建议由{proposed.name}办理" if proposed else "") + f"：{reason}"
     ctx.recipients.office(text=f"{a.unit.name}申请调整{_named(ctx.suggestion)}：{reason}", call="去审批")
 
 
@@ -212,7 +212,7 @@ def do_rule_reassignment(ctx):
     if not approve:
         request.save()
         ctx.back_to = request.previous_state
-        ctx.note = f"不同意{a.unit.name}的调整申请: {note}"
+        ctx.note = f"不同意{a.unit.name}的调整申请：{note}"
         ctx.recipients.units(a.unit, text=f"{_named(s)}的调整申请未获同意，请继续办理：{note}", call="去办理")
         return "refused"
     new_unit = ctx.data.get("new_unit") or request.proposed_unit
@@ -227,7 +227,7 @@ def do_rule_reassignment(ctx):
     lead_moved = a.role == Assignment.Role.LEAD and s.state == S.IN_HANDLING  # the new lead unit signs again
     ctx.go("lead_moved" if lead_moved else "approved")  # the part leaves the round before its successor joins
     _set(a, completed_at=ctx.at)
-    _settle_pending_requests(ctx, [a], f"已调整至{new_unit.name}, 无需审批。")
+    _settle_pending_requests(ctx, [a], f"已调整至{new_unit.name}，无需审批。")
     # The clock does not restart: the new unit keeps the first assignment's dates.
     successor = _create(
         Assignment,
@@ -247,7 +247,7 @@ def do_rule_reassignment(ctx):
             s.leader = new_unit.leader  # the portfolio follows the unit, unless the office had chosen another
         s.lead_unit = new_unit
         s.save(update_fields=["lead_unit", "leader"])
-    ctx.note = f"同意调整: 由{a.unit.name}调整为{new_unit.name}" + (f" ({note})" if note else "")
+    ctx.note = f"同意调整：由{a.unit.name}调整为{new_unit.name}" + (f"（{note}）" if note else "")
     ctx.recipients.units(
         new_unit,
         text=f"{_named(s)}已调整由你单位{a.get_role_display()}，办理期限{date_cn(successor.deadline)}。",
@@ -275,7 +275,7 @@ def do_request_extension(ctx):
         requested_by=ctx.user,
         requested_at=ctx.at,
     )
-    ctx.note = f"{a.unit.name}申请延期至{date_cn(wanted)}: {grounds}"
+    ctx.note = f"{a.unit.name}申请延期至{date_cn(wanted)}：{grounds}"
     ctx.recipients.office(
         text=f"{a.unit.name}申请将{_named(ctx.suggestion)}延期至{date_cn(wanted)}：{grounds}", call="去审批"
     )
@@ -287,12 +287,12 @@ def do_rule_extension(ctx):
     note = request.ruling_note
     if not approve:
         request.save()
-        ctx.note = f"不同意{a.unit.name}延期: {note}"
+        ctx.note = f"不同意{a.unit.name}延期：{note}"
         notice = f"{_named(s)}的延期申请未获同意，办理期限仍为{date_cn(a.deadline)}：{note}"
     else:
         granted = ctx.data.get("granted_deadline") or request.requested_deadline
         if granted <= a.deadline or granted > deadlines.longest_deadline(a.assigned_on):
-            raise WorkflowError("批准的期限须晚于现期限, 且不超过最长办理期限。", field="granted_deadline")
+            raise WorkflowError("批准的期限须晚于现期限，且不超过最长办理期限。", field="granted_deadline")
         request.granted_deadline = granted
         request.save()
         _set(a, deadline=granted)
@@ -300,7 +300,7 @@ def do_rule_extension(ctx):
             # the suggestion is due when its last answering part is (分办: several parts)
             parts = s.assignments.current().filter(round=s.round, role__in=ANSWERING)
             _set(s, deadline=max(parts.values_list("deadline", flat=True)))
-        ctx.note = f"同意{a.unit.name}延期至{date_cn(granted)}" + (f" ({note})" if note else "")
+        ctx.note = f"同意{a.unit.name}延期至{date_cn(granted)}" + (f"（{note}）" if note else "")
         notice = f"{_named(s)}的延期申请已同意，新期限{date_cn(granted)}。"
     ctx.recipients.units(a.unit, text=notice)
 
@@ -339,7 +339,7 @@ def do_log_contact(ctx):
     )
     if data.get("deputies"):
         record.deputies.set(data["deputies"])
-    ctx.note = f"{a.unit.name}{record.get_method_display()} ({date_cn(record.contacted_on)})"
+    ctx.note = f"{a.unit.name}{record.get_method_display()}（{date_cn(record.contacted_on)}）"
 
 
 def do_send_opinion(ctx):
@@ -354,7 +354,7 @@ def do_send_opinion(ctx):
         sent_at=ctx.at,
     )
     _set(a, completed_at=ctx.at)
-    _settle_pending_requests(ctx, [a], "已报送协办意见, 无需延期。")
+    _settle_pending_requests(ctx, [a], "已报送协办意见，无需延期。")
     ctx.note = f"{a.unit.name}报送协办意见"
     lead = ctx.suggestion.assignments.current().filter(round=a.round, role=Assignment.Role.LEAD).first()
     if lead:
@@ -405,7 +405,7 @@ def do_draft_reply(ctx):
         raise WorkflowError(_first_message(exc), field=field_name) from exc
     reply.save()
     ctx.reply = reply
-    ctx.note = f"{a.unit.name}拟写答复 {reply.document_number} ({reply.result_class}类)"
+    ctx.note = f"{a.unit.name}拟写答复 {reply.document_number}（{reply.result_class}类）"
     ctx.recipients.unit_heads(
         a.unit, text=f"{_named(ctx.suggestion)}的答复已拟好，请审核签发。", call="去签发"
     )
@@ -436,7 +436,7 @@ def do_return_draft(ctx):
     reply = a.replies.get(state=Reply.State.DRAFT)
     reason = _required(ctx, "reason", "请写明修改意见。")
     _set(reply, revision_note=reason)
-    ctx.note = f"{ctx.user.display_name}退回修改答复 {reply.document_number}: {reason}"
+    ctx.note = f"{ctx.user.display_name}退回修改答复 {reply.document_number}：{reason}"
     ctx.recipients.units(a.unit, text=f"{_named(ctx.suggestion)}的答复稿已退回修改：{reason}", call="去修改")
 
 
@@ -465,12 +465,12 @@ def do_review_reply(ctx):
     if not ctx.data.get("accept"):
         reason = _required(ctx, "reason", "退回时请说明理由。")
         _set(reply, reviewed_by=ctx.user, reviewed_at=ctx.at, return_reason=reason)
-        ctx.note = f"退回{a.unit.name}的答复 {reply.document_number}: {reason}"
+        ctx.note = f"退回{a.unit.name}的答复 {reply.document_number}：{reason}"
         ctx.recipients.units(a.unit, text=f"{_named(s)}的答复已被退回：{reason}", call="去修改")
         return "returned"
     _set(reply, reviewed_by=ctx.user, reviewed_at=ctx.at)
     _set(a, completed_at=ctx.at)
-    _settle_pending_requests(ctx, [a], "已答复, 无需延期。")
+    _settle_pending_requests(ctx, [a], "已答复，无需延期。")
     ctx.note = f"审核通过{a.unit.name}的答复 {reply.document_number}"
     still_open = (
         s.assignments.current()
@@ -508,7 +508,7 @@ def do_rate(ctx):
         raise WorkflowError("请选择满意、基本满意或不满意。", field="overall")
     comment = (data.get("comment") or "").strip()
     if overall == RatingLevel.UNSATISFIED and not comment:
-        raise WorkflowError("评价不满意时, 请写明意见, 以便承办单位重新办理。", field="comment")
+        raise WorkflowError("评价不满意时，请写明意见，以便承办单位重新办理。", field="comment")
     rating = _create(
         Rating,
         reply=reply,
@@ -531,7 +531,7 @@ def do_rate(ctx):
         summary["rated_unsatisfied"] = True  # stays, whatever a later round's rating says
     _set(s, **summary)
     label = RatingLevel(overall).label
-    ctx.note = f"{deputy.name}评价: {label}" + (f" ({rating.comment})" if rating.comment else "")
+    ctx.note = f"{deputy.name}评价：{label}" + (f"（{rating.comment}）" if rating.comment else "")
     if rating.source == Rating.Source.PAPER:
         ctx.note += " [征询意见表录入]"
     told = f"{deputy.name}对{_named(s)}的答复评价：{label}"
@@ -540,7 +540,7 @@ def do_rate(ctx):
         return "rated"
     if deadlines.rule("unsatisfied_rehandling") == "office_confirms":
         # the office reads the comment and decides: 重新办理, or 办结 with the rating on record
-        ctx.note += "; 待政府办确认是否重新办理"
+        ctx.note += "；待政府办确认是否重新办理"
         ctx.recipients.office(text=f"{told}（{rating.comment}），请确认是否重新办理。", call="去确认")
         return "rated"
     _start_rehandling(ctx, reply.assignment, reason=rating.comment, rating=rating)
@@ -556,7 +556,7 @@ def do_rehandle(ctx):
     if reply is None or reply.pk not in {r.pk for r in replies}:
         raise WorkflowError("请选择要重新办理的答复。", field="reply")
     unsatisfied = reply.ratings.filter(overall=RatingLevel.UNSATISFIED).order_by("-rated_at").first()
-    ctx.note = f"重新办理: {reason}"
+    ctx.note = f"重新办理：{reason}"
     _start_rehandling(ctx, reply.assignment, reason=reason, rating=unsatisfied)
 
 
@@ -590,7 +590,7 @@ def _start_rehandling(ctx, previous, *, reason, rating=None):
     s.lead_unit = previous.unit if previous.role == Assignment.Role.LEAD else s.lead_unit
     s.replied_at, s.result_class, s.rating = None, "", None
     s.save()
-    ctx.note = (ctx.note + "; " if ctx.note else "") + f"交{previous.unit.name}重新办理, 期限{date_cn(due)}"
+    ctx.note = (ctx.note + "；" if ctx.note else "") + f"交{previous.unit.name}重新办理，期限{date_cn(due)}"
     ctx.recipients.units(
         previous.unit, text=f"{_named(s)}需重新办理，期限{date_cn(due)}：{reason}", call="去签收"
     )
@@ -599,7 +599,7 @@ def _start_rehandling(ctx, previous, *, reason, rating=None):
 def do_close(ctx):
     s = ctx.suggestion
     _set(s, closed_at=ctx.at)
-    ctx.note = "办结" + (f": {ctx.data['note']}" if ctx.data.get("note") else "")
+    ctx.note = "办结" + (f"：{ctx.data['note']}" if ctx.data.get("note") else "")
     ctx.recipients.deputies(s, text=f"您的建议《{s.title}》已办结。")
     ctx.recipients.units(
         *[a.unit for a in s.assignments.current().filter(round=s.round)], text=f"{_named(s)}已办结。"
@@ -616,7 +616,7 @@ def do_publish(ctx):
         reason = _required(ctx, "reason", "不公开时请说明理由。")
         for reply in replies:
             _set(reply, is_public=False, withheld_reason=reason)
-        ctx.note = f"答复不予公开: {reason}"
+        ctx.note = f"答复不予公开：{reason}"
 
 
 def do_supervise(ctx):
@@ -646,7 +646,7 @@ def do_supervise(ctx):
         author=ctx.user,
         created_at=ctx.at,
     )
-    ctx.note = f"{note.get_kind_display()} ({note.get_method_display()}): {note.text}"
+    ctx.note = f"{note.get_kind_display()}（{note.get_method_display()}）：{note.text}"
     if note.due_on:
         ctx.note += f"（{note.due_label}）"
     told = f"{_named(ctx.suggestion)}{note.get_kind_display()}：{note.text}" + (
@@ -675,7 +675,7 @@ def do_comment(ctx):
         author=ctx.user,
         created_at=ctx.at,
     )
-    ctx.note = f"领导批示: {note.text}"
+    ctx.note = f"领导批示：{note.text}"
     told = f"{ctx.user.display_name}对{_named(ctx.suggestion)}作出批示：{note.text}"
     ctx.recipients.office(text=told)
     ctx.recipients.units(*[a.unit for a in ctx.suggestion.assignments.current()], text=told)
@@ -712,7 +712,7 @@ def do_follow_up(ctx):
     )
     if done:
         _set(reply, commitment_done_on=followed_on)
-    ctx.note = ("承诺事项已落实" if done else "落实跟踪") + f": {progress}"
+    ctx.note = ("承诺事项已落实" if done else "落实跟踪") + f"：{progress}"
     what = "承诺事项已落实" if done else "承诺事项落实进展"
     ctx.recipients.office(text=f"{_named(ctx.suggestion)}{what}：{progress}")
 

@@ -100,7 +100,7 @@ def register_many(*, user, entries, at=None) -> list[Suggestion]:
                 [_registered_event(REGISTER, s, user, name, at) for s in suggestions], batch_size=BATCH
             )
     except IntegrityError as exc:  # a number taken by someone registering at the same moment
-        raise RegistrationError("本届次会议中已有该编号的建议, 请刷新后重试。", field="number") from exc
+        raise RegistrationError("本届次会议中已有该编号的建议，请刷新后重试。", field="number") from exc
     return suggestions
 
 
@@ -131,7 +131,7 @@ def _check_numbers(suggestions):
         seen = by_session.setdefault(s.session_id, {})
         if s.number in seen:
             raise RegistrationError(
-                f"{number_label(s.number)}出现了两次 (第{seen[s.number] + 1}条和第{index + 1}条)。",
+                f"{number_label(s.number)}出现了两次（第{seen[s.number] + 1}条和第{index + 1}条）。",
                 field="number",
                 index=index,
             )

@@ -104,7 +104,7 @@ def _has_pending(relation):
 def _may_request_extension(ctx):
     a = ctx.assignment
     if ctx.today > a.deadline:
-        return "已超过办理期限, 延期须在期限届满前申请。"
+        return "已超过办理期限，延期须在期限届满前申请。"
     if _pending(a, "extension_requests"):
         return "已有待审批的延期申请。"
     return None
@@ -112,7 +112,7 @@ def _may_request_extension(ctx):
 
 def _round_is_current(ctx):
     if ctx.assignment.round != ctx.suggestion.round:
-        return "这是以前轮次的办理, 不能再操作。"
+        return "这是以前轮次的办理，不能再操作。"
     return None
 
 
@@ -134,7 +134,7 @@ def _may_close(ctx):
         days=deadlines.rule("rating_days")
     )
     if not rated and not waited:
-        return f"代表尚未评价; 答复满{deadlines.rule('rating_days')}天仍未评价的方可办结。"
+        return f"代表尚未评价；答复满{deadlines.rule('rating_days')}天仍未评价的方可办结。"
     return None
 
 

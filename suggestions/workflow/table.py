@@ -69,13 +69,13 @@ def markdown() -> str:
     s_label = lambda v: S(v).label  # noqa: E731
     a_label = lambda v: A(v).label  # noqa: E731
     lines = [
-        "# 办理流程 (the workflow)",
+        "# 办理流程（the workflow）",
         "",
         "Generated from the action table in `suggestions/workflow/__init__.py` by `python manage.py workflow_table`;",
         "a test fails when this page and the table differ. Each row is one outcome of one action: the states it",
         "starts from, where it leads (— keeps the state), who may take it and who may read the event it writes.",
         "",
-        "| 操作 | 结果 | 角色 | 建议状态 (起) | 建议状态 (止) | 承办状态 (起) | 承办状态 (止) | 答复状态 | 可见范围 |",
+        "| 操作 | 结果 | 角色 | 建议状态（起）| 建议状态（止）| 承办状态（起）| 承办状态（止）| 答复状态 | 可见范围 |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for action in [REGISTER, *ACTIONS.values()]:

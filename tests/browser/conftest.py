@@ -30,8 +30,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 def pytest_report_header(config):
     if CHROMIUM.exists():
-        return f"浏览器测试: 使用 {CHROMIUM}"
-    return f"浏览器测试: 未找到 {CHROMIUM}, 跳过 (安装: apt-get install chromium fonts-noto-cjk)"
+        return f"浏览器测试：使用 {CHROMIUM}"
+    return f"浏览器测试：未找到 {CHROMIUM}，跳过（安装：apt-get install chromium fonts-noto-cjk）"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -46,7 +46,7 @@ def pytest_collection_modifyitems(config, items):
         for n, item in zip(places, journeys, strict=True):
             items[n] = item
         return
-    skip = pytest.mark.skip(reason=f"未安装 Chromium ({CHROMIUM}), 跳过浏览器测试")
+    skip = pytest.mark.skip(reason=f"未安装 Chromium（{CHROMIUM}），跳过浏览器测试")
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)

@@ -179,7 +179,7 @@ def test_the_office_supervises_with_a_date_and_hands_out_the_notices(demo_db, de
     shoot(page, screenshot_dir / "supervise-dialog.png")
     with page.expect_navigation():
         modal.locator("button[type=submit]").click()
-    assert "督办催办: 已完成" in page.locator(".alert").first.inner_text()
+    assert "督办催办：已完成" in page.locator(".alert").first.inner_text()
     assert f"要求{date_cn(due)}前办结" in page.locator("#timeline").inner_text()
 
     note = SupervisionNote.objects.filter(suggestion=s).latest("created_at")

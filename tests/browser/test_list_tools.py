@@ -104,7 +104,7 @@ def test_the_office_finds_a_co_unit_by_typing_part_of_its_name(desk, registered,
 
     with page.expect_navigation():
         modal.locator("button[type=submit]").click()
-    assert "交办: 已完成。" in page.locator(".alert").first.inner_text()
+    assert "交办：已完成。" in page.locator(".alert").first.inner_text()
     parts = {(a.unit.name, a.role) for a in Assignment.objects.filter(suggestion=registered)}
     assert parts == {("市交通运输局", "lead"), ("市财政局", "co")}
 

@@ -163,13 +163,13 @@ def test_unit_clerk_signs_for_logs_a_contact_and_drafts_a_reply(demo_db, desk, s
             "document_number": "霍交函〔2025〕30号",
             "contact_person": "周敏",
             "contact_phone": "0357-5620000",
-            "text": "今年开通城乡公交线路3条, 实现建制村通客车全覆盖。",
+            "text": "今年开通城乡公交线路3条，实现建制村通客车全覆盖。",
         },
         radios={"result_class": "A"},
     )
     assert "拟写答复" in message
     reply = page.locator("#reply").inner_text()
-    assert "霍交函〔2025〕30号" in reply and "(待签发)" in reply
+    assert "霍交函〔2025〕30号" in reply and "（待签发）" in reply
     part = buses.assignments.get(unit__name="市交通运输局", role=Assignment.Role.LEAD)
     assert part.state == Assignment.State.DRAFTED
 
@@ -193,7 +193,7 @@ def test_unit_head_signs_the_drafted_reply(demo_db, desk, shoot):
     message = head.act("sign_reply")
     assert "签发答复" in message
     signer = User.objects.get(username="unit1_head").display_name
-    assert f"签发人: {signer}" in page.locator("#reply").inner_text()
+    assert f"签发人：{signer}" in page.locator("#reply").inner_text()
     assert page.locator("[data-action=sign_reply]").count() == 0
 
     head.open("/")
@@ -230,7 +230,7 @@ def test_deputy_rates_a_reply_with_one_tap_on_a_phone(demo_db, desk, shoot):
     with page.expect_navigation():
         satisfied.tap()  # one tap, nothing else filled in
     assert "已完成" in page.locator(".alert").first.inner_text()
-    assert "刘海涛: 满意" in page.locator("#reply").inner_text()
+    assert "刘海涛：满意" in page.locator("#reply").inner_text()
     assert page.locator("[data-action=rate]").count() == 0
 
     bus_lines.refresh_from_db()
@@ -257,7 +257,7 @@ def test_leader_reads_the_portfolio_and_comments_on_a_key_suggestion(demo_db, de
     for s in key:
         assert s.title in key_card
     figures = page.locator(".card", has_text="办理概况").first
-    assert "(分管领域)" in figures.locator(".card-header").inner_text()
+    assert "（分管领域）" in figures.locator(".card-header").inner_text()
     total = figures.locator(".figure-label", has_text="建议总数").locator("xpath=..").locator(".figure-value")
     assert int(total.inner_text()) == portfolio.count()
     shoot(page, "leader")
@@ -266,10 +266,10 @@ def test_leader_reads_the_portfolio_and_comments_on_a_key_suggestion(demo_db, de
     with page.expect_navigation():
         page.locator("#todo-key a", has_text=road.title).click()
     assert [b.get_attribute("data-action") for b in page.locator("[data-action]").all()] == ["comment"]
-    text = "请交通局抓紧与自然资源局对接用地手续, 月底前报进度。"
+    text = "请交通局抓紧与自然资源局对接用地手续，月底前报进度。"
     assert "领导批示" in leader.act("comment", fields={"text": text})
     timeline = page.locator("#timeline").inner_text()
-    assert f"领导批示: {text}" in timeline
+    assert f"领导批示：{text}" in timeline
     assert text in page.locator(".card", has_text="督办与批示").first.inner_text()
 
 

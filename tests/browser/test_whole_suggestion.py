@@ -16,7 +16,7 @@ def test_whole_life_from_registration_to_closing(
     page = office_desk.page
     page.fill("#id_number", "18")
     page.fill("#id_title", "关于增设城区公交站点候车亭的建议")
-    page.fill("#id_content", "城区部分公交站点没有候车亭, 雨雪天群众候车不便, 建议增设。")
+    page.fill("#id_content", "城区部分公交站点没有候车亭，雨雪天群众候车不便，建议增设。")
     page.select_option("#id_lead_deputy", label="赵明远")
     page.select_option("#id_category", label="城建交通")
     with page.expect_navigation():
@@ -32,7 +32,7 @@ def test_whole_life_from_registration_to_closing(
     unit.act("sign_for")
     unit.act(
         "log_contact",
-        fields={"participants": "周敏、赵明远代表", "summary": "电话沟通了候车亭的选址, 代表同意先建10处。"},
+        fields={"participants": "周敏、赵明远代表", "summary": "电话沟通了候车亭的选址，代表同意先建10处。"},
         selects={"method": "电话交流"},
     )
 
@@ -46,7 +46,7 @@ def test_whole_life_from_registration_to_closing(
             "document_number": "霍交函〔2025〕18号",
             "contact_person": "周敏",
             "contact_phone": "0357-5620000",
-            "text": "经研究, 今年先在城区主干道增设候车亭5处。",
+            "text": "经研究，今年先在城区主干道增设候车亭5处。",
         },
         radios={"result_class": "A"},
     )
@@ -58,7 +58,7 @@ def test_whole_life_from_registration_to_closing(
     deputy = desk("deputy", PASSWORD).open(path)
     deputy.act(
         "rate",
-        fields={"comment": "只建5处, 远远不够。"},
+        fields={"comment": "只建5处，远远不够。"},
         press="button[data-unsatisfied]",
         then="button[data-confirm-unsatisfied]",
     )
@@ -68,7 +68,7 @@ def test_whole_life_from_registration_to_closing(
     unit.open(path).act("sign_for")
     unit.act(
         "draft_reply",
-        fields={"document_number": "霍交函〔2025〕25号", "text": "经再次研究, 年内增设候车亭10处。"},
+        fields={"document_number": "霍交函〔2025〕25号", "text": "经再次研究，年内增设候车亭10处。"},
         radios={"result_class": "A"},
     )
     head_desk.open(path).act("sign_reply")

@@ -8,10 +8,10 @@ from suggestions.workflow import table
 
 
 class Command(BaseCommand):
-    help = "生成办理流程表 (docs/workflow.md): 各操作的起止状态、角色和可见范围。"
+    help = "生成办理流程表（docs/workflow.md）：各操作的起止状态、角色和可见范围。"
 
     def add_arguments(self, parser):
-        parser.add_argument("-o", "--output", help="写入的文件, 如 docs/workflow.md; 不填则打印")
+        parser.add_argument("-o", "--output", help="写入的文件，如 docs/workflow.md；不填则打印")
 
     def handle(self, *args, output=None, **options):
         text = table.markdown()
