@@ -222,3 +222,6 @@ def test_the_environment_file_names_every_setting_production_reads():
         "# ALLOW_PLAIN_HTTP=1" in text and "ALLOW_PLAIN_HTTP" not in assigned
     )  # explicit, never the default
     assert "DEBUG" not in assigned
+    # the lockout counts each browser's address, which only the header nginx sets carries behind the proxy
+    assert assigned["CLIENT_IP_HEADER"] == "HTTP_X_REAL_IP"
+    assert "proxy_set_header X-Real-IP $remote_addr;" in (DEPLOY / "nginx-suggestions.conf").read_text()
