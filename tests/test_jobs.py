@@ -28,8 +28,7 @@ pytestmark = pytest.mark.django_db
 TITLES = ["关于农村道路提档升级的建议", "关于改善社区医院就医环境的建议", "关于缓解城区停车难的建议"]
 
 
-@pytest.fixture
-def three(office, session, categories, deputies):
+def register_three(office, session, categories, deputies):
     """Three suggestions of the session; with ``JOBS_INSTANT_ROWS`` at 2 every export of them is a job."""
     return [
         workflow.register(
@@ -43,6 +42,11 @@ def three(office, session, categories, deputies):
         )
         for number, title in enumerate(TITLES, start=1)
     ]
+
+
+@pytest.fixture
+def three(office, session, categories, deputies):
+    return register_three(office, session, categories, deputies)
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from suggestions import jobs
 from suggestions.models import Job, Suggestion
 from tests.test_imports import HEADER, row, upload, workbook
-from tests.test_jobs import TITLES
+from tests.test_jobs import TITLES, register_three
 
 pytestmark = [
     pytest.mark.skipif(
@@ -52,20 +52,8 @@ def run_worker():
 
 @pytest.fixture
 def three_committed(transactional_db, office, session, categories, deputies, settings):
-    from suggestions import workflow
-    from tests.conftest import AT
-
     settings.JOBS_INSTANT_ROWS = 2
-    for number, title in enumerate(TITLES, start=1):
-        workflow.register(
-            user=office,
-            at=AT,
-            session=session,
-            number=number,
-            title=title,
-            lead_deputy=deputies["lead"],
-            category=categories["城建交通"],
-        )
+    register_three(office, session, categories, deputies)
     return session
 
 

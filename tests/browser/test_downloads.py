@@ -14,27 +14,15 @@ from playwright.sync_api import expect
 from suggestions import jobs
 from suggestions.models import Job
 from tests.conftest import PASSWORD
-from tests.test_jobs import TITLES
+from tests.test_jobs import TITLES, register_three
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def three(office, session, categories, deputies, settings):
-    from suggestions import workflow
-    from tests.conftest import AT
-
     settings.JOBS_INSTANT_ROWS = 2
-    for number, title in enumerate(TITLES, start=1):
-        workflow.register(
-            user=office,
-            at=AT,
-            session=session,
-            number=number,
-            title=title,
-            lead_deputy=deputies["lead"],
-            category=categories["城建交通"],
-        )
+    register_three(office, session, categories, deputies)
     return session
 
 
