@@ -255,7 +255,6 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
     action = ACTIONS.get(name)
     if action is None:
         raise WorkflowError("未知的操作。")
-    at = at or timezone.now()
     ctx = None
     refuse_invisible(data)
     try:
@@ -268,6 +267,9 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
                     .select_related("unit")
                     .get(pk=assignment.pk)
                 )
+            # the time is read once the lock is held, so actions on one suggestion are stamped in the order they
+            # were applied (a repeat is then always found by ``refuse_repeat``)
+            at = at or timezone.now()
             message = refusal(action, user, locked, locked_assignment, at=at)
             if message:
                 raise WorkflowError(message)
