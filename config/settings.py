@@ -259,7 +259,10 @@ DELIVERY_RETRY_DELAYS = [60, 600]
 # manage.py requeue_deliveries queues again what is still 待发送 this long (seconds) after its time.
 DELIVERY_STALE_AFTER = 900
 
-# The rules of handling (DOMAIN.md). Regions differ: override them here.
+# The rules of handling (DOMAIN.md). Regions differ: an office keeps its own in a TOML file named by
+# SUGGESTION_RULES_FILE (docs/rules/ holds worked files), read and checked by suggestions/rules.py, which every
+# part of the app asks; these are the defaults the file overrides.
+SUGGESTION_RULES_FILE = os.environ.get("SUGGESTION_RULES_FILE", "")
 SUGGESTION_RULES = {
     "handling_months": 3,  # 办理期限: from the assignment date
     "max_handling_months": 6,  # broad or hard items, with approval
@@ -272,14 +275,21 @@ SUGGESTION_RULES = {
     "unsatisfied_rehandling": "immediate",
     "publish_working_days": 20,  # replies published within this many working days
     "remind_days_before": 7,  # 催办: first reminder this many days before a deadline (send_reminders)
+    # The report and the notices: 我市/市政府/分管副市长 ("县" for a county, "区" for a district), and the city's
+    # name as they write it (立足于霍州发展实际; "" leaves it out).
+    "place": "市",
+    "city": "",
+    # 答复类别: the codes stored with each reply, in the order every table lists them; commitment = true marks the
+    # classes whose reply carries a commitment and a target date (落实跟踪).
+    "result_classes": [
+        {"code": "A", "label": "已解决或采纳"},
+        {"code": "B", "label": "正在解决或列入计划解决", "commitment": True},
+        {"code": "C", "label": "因条件限制暂时无法解决"},
+    ],
 }
 
-# The yearly handling report (suggestions/report.py): 我市/市政府/分管副市长; a county sets "县", a district "区".
-REPORT_PLACE = "市"
-REPORT_CITY = ""  # the city's name as the report writes it (立足于霍州发展实际); "" leaves it out
-
 # The notices the office hands out (suggestions/notices.py: 交办通知单, 督办通知单). NOTICE_ISSUER, e.g.
-# 霍州市人民政府办公室: "" writes it from REPORT_CITY and REPORT_PLACE (市人民政府办公室). NOTICE_CONTACT, e.g.
+# 霍州市人民政府办公室: "" writes it from the rules' city and place (市人民政府办公室). NOTICE_CONTACT, e.g.
 # 督查室 武晓霞 0357-5620000: "" names the office person who issued the notice.
 NOTICE_ISSUER = ""
 NOTICE_CONTACT = ""

@@ -6,6 +6,6 @@ class SuggestionsConfig(AppConfig):
     verbose_name = "建议办理"
 
     def ready(self):
-        from . import lookups
+        from . import checks, lookups  # noqa: F401 (checks registers itself)
 
         lookups.register()

@@ -1,13 +1,12 @@
 from django.utils.functional import SimpleLazyObject
 
-from . import access
+from . import access, rules
 from .models import (
     Assignment,
     Delivery,
     Notification,
     RatingLevel,
     Reply,
-    ResultClass,
     Suggestion,
     SupervisionNote,
 )
@@ -33,7 +32,7 @@ def choices(request):
         "AssignmentState": Assignment.State,
         "ReplyState": Reply.State,
         "RatingLevel": RatingLevel,
-        "ResultClass": ResultClass,
+        "commitment_classes": SimpleLazyObject(rules.commitment_classes_label),
         "SupervisionKind": SupervisionNote.Kind,
         "DeliveryState": Delivery.State,
     }

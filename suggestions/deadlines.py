@@ -4,7 +4,7 @@ Working days follow the State Council's public holidays and make-up workdays (�
 ``chinese-calendar`` package. For a year the package does not know yet, Saturdays and Sundays are the rest
 days and the result says so, so that a deadline is never silently wrong.
 
-Rules (settings.SUGGESTION_RULES):
+Rules (``suggestions.rules``: SUGGESTION_RULES and the office's rules file):
 - a deadline of N months runs to the same day N months later (the last day of a shorter month when that day
   does not exist); when it falls on a rest day it moves to the next working day;
 - a window of N working days counts working days after the start date.
@@ -15,7 +15,8 @@ import datetime
 from dataclasses import dataclass, field
 
 import chinese_calendar
-from django.conf import settings
+
+from . import rules
 
 HOLIDAY_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}
 HOLIDAY_NAMES["Tomb-sweeping Day"] = "清明节"
@@ -24,7 +25,7 @@ HOLIDAY_NAMES["Mid-autumn Festival"] = "中秋节"
 
 
 def rule(name):
-    return settings.SUGGESTION_RULES[name]
+    return rules.get(name)
 
 
 @dataclass(frozen=True)

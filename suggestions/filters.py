@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
 
-from . import access, formats
+from . import access, formats, rules
 from .models import (
     Assignment,
     Category,
@@ -22,7 +22,6 @@ from .models import (
     Rating,
     RatingLevel,
     Reply,
-    ResultClass,
     Suggestion,
 )
 
@@ -69,7 +68,7 @@ class SuggestionFilter(django_filters.FilterSet):
     )
     leader = django_filters.ModelChoiceFilter(label="分管领导", queryset=Leader.objects.all())
     is_key = django_filters.BooleanFilter(label="重点建议", widget=forms.Select(choices=YES_NO))
-    result_class = django_filters.ChoiceFilter(label="答复类别", choices=ResultClass.choices)
+    result_class = django_filters.ChoiceFilter(label="答复类别", choices=rules.result_class_choices)
     rating = django_filters.ChoiceFilter(
         label="代表评价（任一轮）", choices=[*RatingLevel.choices, ("none", "未评价")], method="filter_rating"
     )

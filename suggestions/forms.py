@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 
-from . import batch, deadlines, workflow
+from . import batch, deadlines, rules, workflow
 from .models import (
     ContactRecord,
     Deputy,
@@ -19,7 +19,6 @@ from .models import (
     RatingLevel,
     ReassignmentRequest,
     Reply,
-    ResultClass,
     Ruling,
     Suggestion,
     SupervisionNote,
@@ -336,7 +335,9 @@ class DraftReplyForm(ActionForm):
     document_number = forms.CharField(label="文号", max_length=60, help_text="如 霍交函〔2025〕12号")
     contact_person = forms.CharField(label="联系人", max_length=50)
     contact_phone = forms.CharField(label="联系电话", max_length=30)
-    result_class = forms.ChoiceField(label="答复类别", choices=ResultClass.choices, widget=forms.RadioSelect)
+    result_class = forms.ChoiceField(
+        label="答复类别", choices=rules.result_class_choices, widget=forms.RadioSelect
+    )
     text = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 10}))
     commitment = forms.CharField(
         label="承诺事项", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="B类答复必填"

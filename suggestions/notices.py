@@ -10,7 +10,7 @@ Word files laid out like official documents, and ``Notice.text()`` gives the sam
 
 The rules' numbers come from ``settings.SUGGESTION_RULES`` (``deadlines.rule``), the result classes and contact
 methods from their choices. Who issues the documents: ``settings.NOTICE_ISSUER`` (default: 市人民政府办公室, with
-``REPORT_CITY`` and ``REPORT_PLACE`` in front); whom the units call: ``settings.NOTICE_CONTACT``, or else the
+the rules' ``city`` and ``place`` in front); whom the units call: ``settings.NOTICE_CONTACT``, or else the
 office person who issued it.
 
 Who may download them is decided here once: ``assignment_parts_for(user)`` and ``supervision_notes_for(user)``
@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 
-from . import access, deadlines
+from . import access, deadlines, rules
 from .formats import date_cn
-from .models import Assignment, ContactRecord, Event, ResultClass, Suggestion, SupervisionNote
+from .models import Assignment, ContactRecord, Event, Suggestion, SupervisionNote
 
 A = Assignment.Role
 SUPERVISION_KINDS = (SupervisionNote.Kind.SUPERVISE, SupervisionNote.Kind.CHASE)
@@ -126,16 +126,12 @@ def issuer() -> str:
     configured = getattr(settings, "NOTICE_ISSUER", "")
     if configured:
         return configured
-    city = getattr(settings, "REPORT_CITY", "") or ""
-    place = getattr(settings, "REPORT_PLACE", "市") or "市"
-    return f"{city}{place}人民政府办公室"
+    return f"{rules.city()}{rules.place()}人民政府办公室"
 
 
 def _session_words(session) -> str:
-    """市八届人大五次会议 (霍州市八届人大五次会议 with REPORT_CITY)."""
-    city = getattr(settings, "REPORT_CITY", "") or ""
-    place = getattr(settings, "REPORT_PLACE", "市") or "市"
-    return f"{city}{place}{session.short_name}"
+    """市八届人大五次会议 (霍州市八届人大五次会议 with the rules' city)."""
+    return f"{rules.city()}{rules.place()}{session.short_name}"
 
 
 def contact_line(person) -> str:
@@ -178,7 +174,7 @@ def _names(parts) -> str:
 
 
 def rules_paragraphs(*, role=None, part=None, with_co=True) -> list:
-    """The handling rules in brief, numbered 一、二、…; the numbers from ``SUGGESTION_RULES``.
+    """The handling rules in brief, numbered 一、二、…; the numbers from ``suggestions.rules``.
 
     With ``part``, the sentences carry its own dates (sign-for window, deadline); for a co-unit the deadline
     is the opinion's. ``with_co``: say what co-units owe the lead unit (a lead unit without any is not told)."""
@@ -186,7 +182,7 @@ def rules_paragraphs(*, role=None, part=None, with_co=True) -> list:
     contact_methods = "、".join(
         label for value, label in ContactRecord.Method.choices if value != ContactRecord.Method.OTHER
     )
-    classes = "；".join(label for _value, label in ResultClass.choices)
+    classes = "；".join(label for _value, label in rules.result_class_choices())
     lines = []
     if part is None or part.reassignment_until:
         until = f"{date_cn(part.reassignment_until)}前（" if part else ""

@@ -6,7 +6,7 @@ sign-for included, the office's review of a submitted reply not) and its suggest
 (``Suggestion.HANDLING_STATES``), in the suggestion's current round. Co-units are chased against their own
 (opinion) deadline. By the days left to the deadline an assignment is in one stage:
 
-- ``week_before``: 1 to ``SUGGESTION_RULES["remind_days_before"]`` (default 7) days left -> the unit's staff
+- ``week_before``: 1 to the rules' ``remind_days_before`` (default 7) days left -> the unit's staff
   and head;
 - ``due_today``: the deadline is today -> the unit's staff and head;
 - ``overdue``: the deadline has passed -> the unit, the office, and for a key suggestion the supervising
@@ -26,14 +26,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
 
-from . import deliveries
+from . import deliveries, rules
 from .formats import date_cn
 from .models import Assignment, Delivery, Notification, Reminder, Suggestion
 from .notifications import Recipients, create_notifications
@@ -48,7 +47,7 @@ ATTEMPTS = 3  # a run that loses a race with another run plans again (see send_r
 
 
 def days_before() -> int:
-    return settings.SUGGESTION_RULES.get("remind_days_before", 7)
+    return rules.get("remind_days_before")
 
 
 def stage_for(deadline: datetime.date, today: datetime.date) -> str | None:

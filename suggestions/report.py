@@ -17,11 +17,10 @@ Settings: ``REPORT_PLACE`` (default "市": 我市, 市政府, 分管副市长; a
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils import timezone
 
-from . import access, formats, statistics, workflow
-from .models import Assignment, ResultClass, Suggestion
+from . import access, formats, rules, statistics, workflow
+from .models import Assignment, Suggestion
 from .statistics import LABELS
 
 S = Suggestion.State
@@ -119,11 +118,11 @@ def quoted_title(title: str) -> str:
 
 
 def place() -> str:
-    return getattr(settings, "REPORT_PLACE", "市") or "市"
+    return rules.place()
 
 
 def city() -> str:
-    return getattr(settings, "REPORT_CITY", "") or ""
+    return rules.city()
 
 
 # --- composing -------------------------------------------------------------------------------------------------
@@ -375,7 +374,7 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
 
     classes = figures["by_result_class"]
     commitments = figures["commitments"]
-    kept = (str(commitments["done"]), str(commitments["open"]))  # only B-class replies carry commitments
+    committing = rules.commitment_codes()
     class_table = Table(
         ["答复类别", "件数", "占比", "承诺已落实", "承诺未落实"],
         [
@@ -383,9 +382,13 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
                 label,
                 str(classes[value]),
                 percent(statistics.rate(classes[value], replied)),
-                *(kept if value == ResultClass.B else ("—", "—")),
+                *(
+                    (str(commitments["by_class"][value]["done"]), str(commitments["by_class"][value]["open"]))
+                    if value in committing
+                    else ("—", "—")
+                ),
             ]
-            for value, label in ResultClass.choices
+            for value, label in rules.result_class_choices()
         ]
         + [
             [
@@ -396,7 +399,7 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
                 str(commitments["open"]),
             ]
         ],
-        note="注：占比以已答复件数为基数；承诺事项按B类答复函计数。",
+        note=f"注：占比以已答复件数为基数；承诺事项按{rules.commitment_classes_label()}答复函计数。",
     )
 
     portfolios = statistics.by_portfolio(suggestions)

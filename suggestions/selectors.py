@@ -17,7 +17,6 @@ from .models import (
     ReassignmentRequest,
     Rehandling,
     Reply,
-    ResultClass,
     Ruling,
     Suggestion,
 )
@@ -160,7 +159,6 @@ def office_todo(user, today=None):
             "commitments_due": Reply.objects.filter(
                 assignment__suggestion__in=visible,
                 state=Reply.State.ACCEPTED,
-                result_class=ResultClass.B,
                 commitment_done_on__isnull=True,
                 commitment_due__lte=today + datetime.timedelta(days=30),
             )
@@ -198,7 +196,7 @@ def unit_todo(user, today=None):
             "commitments": Reply.objects.filter(
                 assignment__unit_id=user.unit_id,
                 state=Reply.State.ACCEPTED,
-                result_class=ResultClass.B,
+                commitment_due__isnull=False,
                 commitment_done_on__isnull=True,
             ).select_related("assignment__suggestion"),
         }

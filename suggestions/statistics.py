@@ -9,7 +9,8 @@ import datetime
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from .models import Assignment, Category, ContactRecord, RatingLevel, Reply, ResultClass, Suggestion
+from . import rules
+from .models import Assignment, Category, ContactRecord, RatingLevel, Reply, Suggestion
 
 S = Suggestion.State
 NOT_HANDLED = [S.NOT_GOVERNMENT, S.WITHDRAWN]
@@ -185,7 +186,7 @@ def by_state(suggestions) -> dict[str, int]:
 
 
 def by_result_class(suggestions) -> dict[str, int]:
-    """Replied and closed suggestions per result class: every code of ``ResultClass``, in its order."""
+    """Replied and closed suggestions per result class: every code of the scheme (``rules``), in its order."""
     return _by_state_and_result_class(suggestions)[1]
 
 
@@ -193,7 +194,7 @@ def _by_state_and_result_class(suggestions) -> tuple[dict[str, int], dict[str, i
     """Both from one query grouped by state and result class. The keys are the choices' members (so both
     ``counts[S.CLOSED]`` and ``counts["closed"]`` work); a value the choices no longer hold is left out."""
     states = dict.fromkeys(S, 0)
-    classes = dict.fromkeys(ResultClass, 0)
+    classes = dict.fromkeys(rules.codes(), 0)
     rows = suggestions.order_by().values_list("state", "result_class").annotate(n=Count("pk"))
     for state, result_class, n in rows:
         if state in states:
@@ -203,12 +204,24 @@ def _by_state_and_result_class(suggestions) -> tuple[dict[str, int], dict[str, i
     return states, classes
 
 
-def commitments(suggestions) -> dict[str, int]:
+def commitments(suggestions) -> dict:
+    """Accepted replies that carry a commitment (the scheme's commitment classes): in all, kept, still open,
+    and the same per result class (``by_class``, the scheme's codes in order)."""
     replies = Reply.objects.filter(
-        assignment__suggestion__in=suggestions, state=Reply.State.ACCEPTED, result_class=ResultClass.B
+        assignment__suggestion__in=suggestions, state=Reply.State.ACCEPTED, commitment_due__isnull=False
     )
-    row = replies.aggregate(total=Count("pk"), done=Count("pk", filter=Q(commitment_done_on__isnull=False)))
-    return {"total": row["total"], "done": row["done"], "open": row["total"] - row["done"]}
+    rows = (
+        replies.order_by()
+        .values_list("result_class")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(commitment_done_on__isnull=False)))
+    )
+    by_class = {code: {"total": 0, "done": 0, "open": 0} for code in rules.codes()}
+    for code, total, done in rows:
+        counted = by_class.setdefault(code, {"total": 0, "done": 0, "open": 0})
+        counted.update(total=total, done=done, open=total - done)
+    total = sum(c["total"] for c in by_class.values())
+    done = sum(c["done"] for c in by_class.values())
+    return {"total": total, "done": done, "open": total - done, "by_class": by_class}
 
 
 def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:

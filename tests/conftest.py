@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.roles import Role
 from suggestions import demo, workflow
 from suggestions.models import Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
+from tests.result_class_helpers import four_result_classes, jia_yi_bing  # noqa: F401  (fixtures for every test)
 from tests.snapshots import Snapshot, empty_the_tables, once_per_run, rows_elsewhere
 
 PASSWORD = "Test@2024pass"

@@ -189,11 +189,7 @@ def test_a_round_is_rehandled_only_once(registered):
 # --- replies and ratings -------------------------------------------------------------------------------------
 
 
-def test_reply_result_class_must_be_a_b_or_c(lead):
-    refused_by_database(new_reply, assignment=lead, result_class="D")
-
-
-def test_b_class_reply_needs_a_commitment_and_its_date(lead):
+def test_a_commitment_needs_its_text_and_its_date_together(lead):
     refused_by_database(new_reply, assignment=lead, result_class="B", commitment_due=LATER)
     refused_by_database(new_reply, assignment=lead, result_class="B", commitment="年内完成改造")
     reply = new_reply(lead, result_class="B", commitment="年内完成改造", commitment_due=LATER)

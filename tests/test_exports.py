@@ -17,7 +17,7 @@ from suggestions import exports, statistics, workflow
 from suggestions.exports import xlsx
 from suggestions.models import Assignment, CongressSession, Suggestion
 from tests.conftest import AT
-from tests.result_class_helpers import FourClasses, four_result_classes  # noqa: F401  (the fixture)
+from tests.result_class_helpers import FOUR_CLASS_LABELS
 
 HEADERS = [
     "序号",
@@ -425,13 +425,13 @@ def test_statistics_workbook_lists_a_result_class_added_to_the_choices(client, o
     _, workbook = download(client, office, "export_statistics", {"session": session.pk})
     overview = sheet_table(workbook["概况"])
     assert [overview[f"{code}类答复"] for code in "ABCD"] == [
-        [0, "A 已经解决或基本解决"],
-        [0, "B 正在解决或有关工作已启动"],
-        [0, "C 已列入规划逐步解决"],
+        [0, "A 所提问题已经解决或基本解决"],
+        [0, "B 所提问题正在解决"],
+        [0, "C 所提问题已列入规划逐步解决"],
         [1, "D 因条件限制留作参考"],
     ]
     classes = sheet_table(workbook["按答复类别"])
-    assert list(classes) == [*FourClasses.labels, "合计"]
+    assert list(classes) == [*FOUR_CLASS_LABELS, "合计"]
     assert classes["D 因条件限制留作参考"] == [1, 1]
 
 

@@ -15,7 +15,6 @@ from django.urls import reverse
 from suggestions import report, report_docx, statistics, workflow
 from suggestions.models import Assignment, CongressSession, Suggestion
 from tests.conftest import AT, Journey, World, create_registered, module_world
-from tests.result_class_helpers import four_result_classes  # noqa: F401  (the fixture)
 
 TODAY = datetime.date(2025, 7, 1)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -229,14 +228,14 @@ def test_tables_hold_the_statistics_figures(world, draft):
 
 
 @pytest.mark.usefixtures("four_result_classes")
-def test_class_table_lists_a_result_class_added_to_the_choices(world, session):
+def test_class_table_lists_a_county_s_four_result_classes(world, session):
     Suggestion.objects.filter(session=session, result_class="A").update(result_class="D")
     draft = report.compose(world, session=session, today=TODAY)
     classes = draft.tables()[3]  # overview, category, unit, class, portfolio, rating
     assert [row[:3] for row in classes.rows] == [
-        ["A 已经解决或基本解决", "0", "0%"],
-        ["B 正在解决或有关工作已启动", "1", "50%"],
-        ["C 已列入规划逐步解决", "0", "0%"],
+        ["A 所提问题已经解决或基本解决", "0", "0%"],
+        ["B 所提问题正在解决", "1", "50%"],
+        ["C 所提问题已列入规划逐步解决", "0", "0%"],
         ["D 因条件限制留作参考", "1", "50%"],
         ["合计", "2", "100%"],
     ]
@@ -250,8 +249,7 @@ def test_problems_section_is_a_marked_placeholder_with_the_facts(draft):
 
 
 def test_the_place_word_is_a_setting(world, session, settings):
-    settings.REPORT_PLACE = "县"
-    settings.REPORT_CITY = "洪洞"
+    settings.SUGGESTION_RULES = {**settings.SUGGESTION_RULES, "place": "县", "city": "洪洞"}
     text = report.compose(world, session=session, today=TODAY).text()
     assert "我县人大代表认真履行代表职责，立足于洪洞发展实际，" in text
     assert "县政府高度重视" in text and "分管副县长亲自督办" in text

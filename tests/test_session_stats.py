@@ -10,7 +10,6 @@ from django.db import connections
 
 from suggestions.management.commands.session_stats import Command
 from suggestions.models import Category, Suggestion
-from tests.result_class_helpers import four_result_classes  # noqa: F401  (the fixture)
 from tests.test_seed_demo import CURRENT_SESSION, REPORT_SESSION
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
@@ -77,9 +76,9 @@ def test_table_and_json_list_a_result_class_added_to_the_choices():
     closed = Suggestion.objects.filter(session__name=REPORT_SESSION, result_class="C")
     Suggestion.objects.filter(pk=closed.first().pk).update(result_class="D")
     assert section(stats("--session", REPORT_SESSION), "答复类别") == [
-        ("A 已经解决或基本解决", "53"),
-        ("B 正在解决或有关工作已启动", "4"),
-        ("C 已列入规划逐步解决", "3"),
+        ("A 所提问题已经解决或基本解决", "53"),
+        ("B 所提问题正在解决", "4"),
+        ("C 所提问题已列入规划逐步解决", "3"),
         ("D 因条件限制留作参考", "1"),
     ]
     figures = json.loads(stats("--session", REPORT_SESSION, "--json"))

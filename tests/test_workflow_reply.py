@@ -143,6 +143,37 @@ def test_b_class_reply_states_the_commitment_and_its_date(signed):
     assert reply.commitment_open
 
 
+def test_a_class_the_scheme_does_not_hold_is_refused(signed):
+    message = refused(
+        "draft_reply",
+        user=signed.clerk,
+        suggestion=signed.s,
+        assignment=signed.lead,
+        at=signed.step(),
+        **LETTER,
+        result_class="D",
+    )
+    assert message == "请选择答复类别（A、B、C）。"
+    assert not Reply.objects.exists()
+
+
+@pytest.mark.usefixtures("four_result_classes")
+def test_under_four_classes_a_c_class_reply_carries_a_commitment(signed):
+    message = refused(
+        "draft_reply",
+        user=signed.clerk,
+        suggestion=signed.s,
+        assignment=signed.lead,
+        at=signed.step(),
+        **LETTER,
+        result_class="C",
+        commitment="",
+    )
+    assert message == "C类答复必须写明承诺事项和完成时间。"
+    draft(signed, result_class="D")
+    assert Reply.objects.get().result_class == "D"
+
+
 def test_a_class_reply_drops_a_stray_commitment(signed):
     draft(signed, result_class="A", commitment="顺带一提", commitment_due=datetime.date(2025, 12, 31))
     assert Reply.objects.get().commitment == ""

@@ -5,9 +5,8 @@ import datetime
 
 from django.utils import timezone
 
-from .. import statistics
+from .. import rules, statistics
 from ..formats import NO_RATE, date_cn
-from ..models import ResultClass
 from .xlsx import Column, Percent, Sheet
 
 
@@ -84,12 +83,13 @@ def figure_row(f, key) -> list:
 def overview_rows(f) -> list[list]:
     commitments = f["commitments"]
     classes = f["by_result_class"]
+    committed = rules.commitment_classes_label()
     return [
         *(figure_row(f, key) for key in OVERVIEW_FIGURES),
-        *([f"{code}类答复", classes[code], label] for code, label in ResultClass.choices),
-        ["B类承诺事项", commitments["total"], "已答复的B类承诺"],
-        ["B类承诺已落实", commitments["done"], ""],
-        ["B类承诺未落实", commitments["open"], ""],
+        *([f"{code}类答复", classes[code], label] for code, label in rules.result_class_choices()),
+        [f"{committed}承诺事项", commitments["total"], f"已答复的{committed}答复中的承诺"],
+        [f"{committed}承诺已落实", commitments["done"], ""],
+        [f"{committed}承诺未落实", commitments["open"], ""],
     ]
 
 
@@ -143,7 +143,7 @@ def result_class_rows(f) -> list[list]:
     whole = sum(counts.values())
     rows = [
         [label, counts[value], percent(statistics.rate(counts[value], whole))]
-        for value, label in ResultClass.choices
+        for value, label in rules.result_class_choices()
     ]
     return [*rows, ["合计", whole, percent(statistics.rate(whole, whole))]]
 

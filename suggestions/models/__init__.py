@@ -15,7 +15,7 @@ from .handling import (
 from .jobs import Job
 from .reference import DEFAULT_CATEGORIES, Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
 from .reminders import Reminder
-from .suggestion import Assignment, RatingLevel, ResultClass, Suggestion
+from .suggestion import Assignment, RatingLevel, Suggestion
 
 __all__ = [
     "DEFAULT_CATEGORIES",
@@ -41,7 +41,6 @@ __all__ = [
     "Rehandling",
     "Reminder",
     "Reply",
-    "ResultClass",
     "Ruling",
     "Suggestion",
     "SupervisionNote",

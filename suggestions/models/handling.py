@@ -6,9 +6,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import rules
 from ..formats import date_cn
 from .reference import Deputy, HandlingUnit
-from .suggestion import Assignment, RatingLevel, ResultClass, Suggestion
+from .suggestion import Assignment, RatingLevel, Suggestion
 
 
 def _user_fk(verbose_name, **kwargs):
@@ -195,8 +196,12 @@ class Reply(models.Model):
     contact_person = models.CharField("联系人", max_length=50)
     contact_phone = models.CharField("联系电话", max_length=30)
     text = models.TextField("答复内容")
-    result_class = models.CharField("答复类别", max_length=1, choices=ResultClass.choices)
-    commitment = models.TextField("承诺事项", blank=True, help_text="B类答复：正在解决或列入计划解决的事项")
+    result_class = models.CharField(
+        "答复类别", max_length=rules.MAX_CODE_LENGTH, choices=rules.result_class_choices
+    )
+    commitment = models.TextField(
+        "承诺事项", blank=True, help_text="承诺类答复（默认B类）：正在解决或列入计划解决的事项"
+    )
     commitment_due = models.DateField("承诺完成时间", null=True, blank=True)
     commitment_done_on = models.DateField("承诺落实日期", null=True, blank=True)
     attachment = models.FileField("签发件（PDF）", upload_to=reply_upload_path, blank=True)
@@ -221,13 +226,13 @@ class Reply(models.Model):
         verbose_name_plural = "答复"
         ordering = ["assignment__round", "drafted_at"]
         constraints = [
+            # the classes are the office's scheme (suggestions.rules), checked by the workflow; the database
+            # holds that a commitment has both its text and its date, or neither
             models.CheckConstraint(
-                name="reply_result_class_valid", condition=Q(result_class__in=["A", "B", "C"])
-            ),
-            models.CheckConstraint(
-                name="b_class_reply_has_commitment",
-                condition=~Q(result_class="B") | (~Q(commitment="") & Q(commitment_due__isnull=False)),
-                violation_error_message="B类答复必须写明承诺事项和完成时间。",
+                name="reply_commitment_has_text_and_date",
+                condition=Q(commitment="", commitment_due__isnull=True)
+                | (~Q(commitment="") & Q(commitment_due__isnull=False)),
+                violation_error_message="承诺事项和承诺完成时间必须同时填写。",
             ),
             models.CheckConstraint(
                 name="withheld_reply_has_reason",
@@ -252,7 +257,7 @@ class Reply(models.Model):
 
     @property
     def commitment_open(self):
-        return self.result_class == ResultClass.B and self.commitment_done_on is None
+        return self.commitment_due is not None and self.commitment_done_on is None
 
 
 class Rating(models.Model):

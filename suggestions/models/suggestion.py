@@ -14,14 +14,9 @@ from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
 
+from .. import rules
 from ..formats import number_label
 from .reference import Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
-
-
-class ResultClass(models.TextChoices):
-    A = "A", "A 已解决或采纳"
-    B = "B", "B 正在解决或列入计划解决"
-    C = "C", "C 因条件限制暂时无法解决"
 
 
 class RatingLevel(models.IntegerChoices):
@@ -155,7 +150,9 @@ class Suggestion(models.Model):
     assigned_on = models.DateField("交办日期", null=True, blank=True)
     deadline = models.DateField("办理期限", null=True, blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
-    result_class = models.CharField("答复类别", max_length=1, choices=ResultClass.choices, blank=True)
+    result_class = models.CharField(
+        "答复类别", max_length=rules.MAX_CODE_LENGTH, choices=rules.result_class_choices, blank=True
+    )
     rating = models.PositiveSmallIntegerField(
         "代表评价", choices=RatingLevel.choices, null=True, blank=True, help_text="本轮答复的评价（最终评价）"
     )

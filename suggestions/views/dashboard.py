@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from .. import selectors, statistics
+from .. import rules, selectors, statistics
 from ..filters import ALL_SESSIONS
-from ..models import CongressSession, ResultClass, Suggestion
+from ..models import CongressSession, Suggestion
 
 GOVERNMENT = "government"  # the list's state filter for government-handled suggestions
 
@@ -88,7 +88,7 @@ def dashboard(request):
                 "value": figures["by_result_class"][code],
                 "url": _list_url(session=session_param, result_class=code),
             }
-            for code, label in ResultClass.choices
+            for code, label in rules.result_class_choices()
         ],
         "sessions": statistics.by_session(visible),
         "session_rates": [

@@ -3,6 +3,7 @@
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 from .. import deadlines
+from .. import rules as regional
 from ..formats import date_cn
 from ..models import (
     Assignment,
@@ -15,7 +16,6 @@ from ..models import (
     ReassignmentRequest,
     Rehandling,
     Reply,
-    ResultClass,
     Ruling,
     Suggestion,
     SupervisionNote,
@@ -380,16 +380,21 @@ def do_draft_reply(ctx):
     for name in REPLY_FIELDS:
         value = data.get(name)
         setattr(reply, name, value.strip() if isinstance(value, str) else value)
-    if reply.result_class == ResultClass.B:
+    scheme = regional.result_class(reply.result_class)
+    if scheme is None:
+        choices = "、".join(regional.codes())
+        raise WorkflowError(f"请选择答复类别（{choices}）。", field="result_class")
+    if scheme.commitment:
+        named = f"{scheme.code}类答复"
         missing = {}
         if not reply.commitment:
-            missing["commitment"] = "B类答复必须写明承诺事项。"
+            missing["commitment"] = f"{named}必须写明承诺事项。"
         if reply.commitment_due is None:
-            missing["commitment_due"] = "B类答复必须写明承诺完成时间。"
+            missing["commitment_due"] = f"{named}必须写明承诺完成时间。"
         elif reply.commitment_due < ctx.today:
             missing["commitment_due"] = "承诺完成时间不能早于今天。"
         if len(missing) == 2 and reply.commitment_due is None:
-            raise WorkflowError("B类答复必须写明承诺事项和完成时间。", errors=missing)
+            raise WorkflowError(f"{named}必须写明承诺事项和完成时间。", errors=missing)
         if missing:
             raise WorkflowError(next(iter(missing.values())), errors=missing)
     else:

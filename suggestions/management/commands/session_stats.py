@@ -5,9 +5,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from suggestions import statistics
+from suggestions import rules, statistics
 from suggestions.formats import percent
-from suggestions.models import CongressSession, ResultClass, Suggestion
+from suggestions.models import CongressSession, Suggestion
 
 SUMMARY_FIGURES = (
     "total",
@@ -108,9 +108,11 @@ def table(session, figures, today):
     lines += ["", "按类别（政府承办）"]
     lines += columns([(c["name"], str(c["count"])) for c in figures["by_category"]])
     lines += ["", "答复类别"]
-    lines += columns([(label, str(figures["by_result_class"][code])) for code, label in ResultClass.choices])
-    lines += ["", "B类承诺落实"]
-    lines += columns([(COMMITMENTS[k], str(n)) for k, n in figures["commitments"].items()])
+    lines += columns(
+        [(label, str(figures["by_result_class"][code])) for code, label in rules.result_class_choices()]
+    )
+    lines += ["", f"{rules.commitment_classes_label()}承诺落实"]
+    lines += columns([(label, str(figures["commitments"][k])) for k, label in COMMITMENTS.items()])
     lines += ["", "按办理状态"]
     lines += columns([(state.label, str(figures["by_state"][state])) for state in Suggestion.State])
     if figures["by_unit"]:
