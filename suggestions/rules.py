@@ -226,6 +226,15 @@ def result_class_choices():
     return [(c.code, c.display) for c in result_classes()]
 
 
+def field_choices():
+    """The model fields' choices: as ``result_class_choices``, but a broken file falls back to the defaults'
+    scheme here, so that ``manage.py check`` gets as far as reporting the file (``suggestions.checks``)."""
+    try:
+        return result_class_choices()
+    except RulesError:
+        return [(c.code, c.display) for c in scheme_from(settings.SUGGESTION_RULES["result_classes"])]
+
+
 def result_class(code) -> ResultClassRule | None:
     return next((c for c in result_classes() if c.code == code), None)
 

@@ -29,12 +29,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='reply',
             name='result_class',
-            field=models.CharField(choices=suggestions.rules.result_class_choices, max_length=4, verbose_name='答复类别'),
+            field=models.CharField(choices=suggestions.rules.field_choices, max_length=4, verbose_name='答复类别'),
         ),
         migrations.AlterField(
             model_name='suggestion',
             name='result_class',
-            field=models.CharField(blank=True, choices=suggestions.rules.result_class_choices, max_length=4, verbose_name='答复类别'),
+            field=models.CharField(blank=True, choices=suggestions.rules.field_choices, max_length=4, verbose_name='答复类别'),
         ),
         migrations.AddConstraint(
             model_name='reply',

@@ -151,7 +151,7 @@ class Suggestion(models.Model):
     deadline = models.DateField("办理期限", null=True, blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     result_class = models.CharField(
-        "答复类别", max_length=rules.MAX_CODE_LENGTH, choices=rules.result_class_choices, blank=True
+        "答复类别", max_length=rules.MAX_CODE_LENGTH, choices=rules.field_choices, blank=True
     )
     rating = models.PositiveSmallIntegerField(
         "代表评价", choices=RatingLevel.choices, null=True, blank=True, help_text="本轮答复的评价（最终评价）"
