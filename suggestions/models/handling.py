@@ -196,9 +196,7 @@ class Reply(models.Model):
     contact_person = models.CharField("联系人", max_length=50)
     contact_phone = models.CharField("联系电话", max_length=30)
     text = models.TextField("答复内容")
-    result_class = models.CharField(
-        "答复类别", max_length=rules.MAX_CODE_LENGTH, choices=rules.field_choices
-    )
+    result_class = models.CharField("答复类别", max_length=rules.MAX_CODE_LENGTH, choices=rules.field_choices)
     commitment = models.TextField(
         "承诺事项", blank=True, help_text="承诺类答复（默认B类）：正在解决或列入计划解决的事项"
     )
