@@ -29,7 +29,7 @@ LABELS = {
     "key": "重点建议",
     "key_closed": "重点建议已办结",
     "replied": "已答复",
-    "reply_rate": "答复率",
+    "reply_rate": "办复率",
     "closed": "已办结",
     "completion_rate": "办结率",
     "on_time": "按期答复",
@@ -51,6 +51,8 @@ LABELS = {
     "rehandling": "正在重新办理",
     "face_to_face": "见面沟通",
     "face_to_face_rate": f"见面率（{FACE_TO_FACE_METHODS}）",
+    "meeting_rate": f"见面率（{FACE_TO_FACE_METHODS}）",
+    "first_round_satisfaction_rate": "初次办理满意率",
     "contacted": "已沟通",
     "contact_rate": "沟通率（含电话）",
 }
@@ -61,7 +63,7 @@ NOTES = {
     "government_handled": "不含转交其他机关和撤回的建议",
     "not_government": "转交法院、检察院或党委部门",
     "replied": "已答复和已办结",
-    "reply_rate": "已答复 ÷ 政府承办",
+    "reply_rate": "办复率：已答复 ÷ 政府承办（办结率另计已办结）",
     "completion_rate": "已办结 ÷ 政府承办",
     "on_time": "在办理期限内答复",
     "on_time_rate": "按期答复 ÷ 已答复",
@@ -316,8 +318,15 @@ def by_session(suggestions) -> list[dict]:
 
 
 def session_figures(suggestions, today=None) -> dict:
-    """Everything ``session_stats`` prints: the summary plus the per-unit and per-portfolio tables."""
+    """Everything ``session_stats`` prints: the summary plus the per-unit and per-portfolio tables, and the
+    names reports use for three of its figures: ``by_class`` (``by_result_class``, the scheme's codes in order),
+    ``first_round_satisfaction_rate`` (初次办理满意率, ``first_satisfaction_rate``: the first round's ratings,
+    so a 不满意 of round one stays counted after re-handling) and ``meeting_rate`` (见面率, face-to-face
+    contact only: ``face_to_face_rate``)."""
     figures = summary(suggestions, today)
+    figures["by_class"] = dict(figures["by_result_class"])
+    figures["first_round_satisfaction_rate"] = figures["first_satisfaction_rate"]
+    figures["meeting_rate"] = figures["face_to_face_rate"]
     figures["by_unit"] = by_unit(suggestions, today)
     figures["by_portfolio"] = by_portfolio(suggestions)
     return figures
