@@ -10,7 +10,19 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from . import rules
-from .models import Assignment, Category, ContactRecord, RatingLevel, Reply, Suggestion
+from .models import (
+    Assignment,
+    Category,
+    ContactRecord,
+    ExtensionRequest,
+    RatingLevel,
+    ReassignmentRequest,
+    Reminder,
+    Reply,
+    Ruling,
+    Suggestion,
+    SupervisionNote,
+)
 
 S = Suggestion.State
 NOT_HANDLED = [S.NOT_GOVERNMENT, S.WITHDRAWN]
@@ -315,6 +327,63 @@ def by_session(suggestions) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def practice(suggestions, today: datetime.date | None = None) -> dict:
+    """How the work was done, for the report's 主要做法 and 存在的问题 (each a count of rows, by kind):
+
+    ``contacts``: government-handled suggestions with a contact record of each method (``ContactRecord.Method``
+    values, in order; one suggestion may count under several); ``notes``: supervision notes per kind
+    (催办、督办、领导批示) with ``count``, ``suggestions`` and ``by_method``; ``key_notes``: the same for key
+    suggestions only; ``reminders``: reminders sent per stage; ``reassignments`` / ``extensions``: requests per
+    ruling (pending, approved, refused); ``units`` / ``answering_units``: units with a current part / answering
+    (主办 or 分办) one; ``overdue_parts``: current parts past their deadline with the work still open."""
+    today = today or timezone.localdate()
+    handled = suggestions.exclude(state__in=NOT_HANDLED).order_by()
+    contacts = dict.fromkeys(ContactRecord.Method.values, 0)
+    rows = (
+        ContactRecord.objects.filter(assignment__suggestion__in=handled)
+        .order_by()
+        .values_list("method")
+        .annotate(n=Count("assignment__suggestion", distinct=True))
+    )
+    contacts.update(dict(rows))
+
+    def notes_of(queryset):
+        found = {
+            kind: {"count": 0, "suggestions": 0, "by_method": dict.fromkeys(SupervisionNote.Method.values, 0)}
+            for kind in SupervisionNote.Kind.values
+        }
+        notes = SupervisionNote.objects.filter(suggestion__in=queryset).order_by()
+        for kind, method, n in notes.values_list("kind", "method").annotate(n=Count("pk")):
+            found[kind]["count"] += n
+            found[kind]["by_method"][method] = n
+        for kind, n in notes.values_list("kind").annotate(n=Count("suggestion", distinct=True)):
+            found[kind]["suggestions"] = n
+        return found
+
+    def rulings(model):
+        counted = dict.fromkeys(Ruling.values, 0)
+        rows = model.objects.filter(assignment__suggestion__in=handled).order_by().values_list("status")
+        counted.update(dict(rows.annotate(n=Count("pk"))))
+        return counted
+
+    reminders = dict.fromkeys(Reminder.Stage.values, 0)
+    rows = Reminder.objects.filter(assignment__suggestion__in=handled).order_by().values_list("stage")
+    reminders.update(dict(rows.annotate(n=Count("pk"))))
+    parts = Assignment.objects.current().filter(suggestion__in=handled)
+    answering = [Assignment.Role.LEAD, Assignment.Role.SEPARATE]
+    return {
+        "contacts": contacts,
+        "notes": notes_of(handled),
+        "key_notes": notes_of(handled.filter(is_key=True)),
+        "reminders": reminders,
+        "reassignments": rulings(ReassignmentRequest),
+        "extensions": rulings(ExtensionRequest),
+        "units": parts.values("unit").distinct().count(),
+        "answering_units": parts.filter(role__in=answering).values("unit").distinct().count(),
+        "overdue_parts": parts.filter(Assignment.overdue_condition(today)).count(),
+    }
 
 
 def session_figures(suggestions, today=None) -> dict:
