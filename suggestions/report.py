@@ -281,8 +281,12 @@ def outcome_sentence(figures) -> str:
     history = rating_history(figures)
     basis = "按最终评价计" if history else ""
     if closed == gov and rated == gov and not unsatisfied:
-        # as the seed words it: 满意率 counts 基本满意 too; the split is stated in the next paragraph
-        split = f"（{basis}）" if basis else ""
+        # as the seed words it: 满意率 counts 基本满意 too, and the split is stated in the next paragraph; when the
+        # final rating hides an earlier 不满意, the sentence says what it counts and the split right here
+        inner = "，".join(
+            x for x in (basis, f"其中满意{satisfied}件、基本满意{basic}件" if basic and history else "") if x
+        )
+        split = f"（{inner}）" if inner else ""
         return f"截至目前，{gov}件建议全部办理完结并取得代表满意，办结率和满意率均为100%{split}{history}。"
     if closed == gov:
         done = f"{gov}件建议全部办理完结，办结率100%"
@@ -673,10 +677,13 @@ def problems(figures, done) -> list[str]:
     for c in unsolved_classes():
         if classes[c.code]:
             found.append(f"{class_name(c.code)}答复（{c.label}）{classes[c.code]}件")
-    if figures["first_unsatisfied"]:
-        found.append(f"初次办理代表评价不满意{figures['first_unsatisfied']}件")
-    if figures["unsatisfied"]:
-        found.append(f"最终评价不满意{figures['unsatisfied']}件")
+    if figures["ever_unsatisfied"]:
+        found.append(
+            f"代表曾评价不满意{figures['ever_unsatisfied']}件（其中初次办理评价不满意"
+            f"{figures['first_unsatisfied']}件，最终评价不满意{figures['unsatisfied']}件）"
+        )
+    if figures["rehandling"]:
+        found.append(f"正在重新办理{figures['rehandling']}件")
     if figures["overdue"]:
         found.append(
             f"{LABELS['overdue']}{figures['overdue']}件（超期未完成的承办任务{done['overdue_parts']}项）"
