@@ -328,7 +328,7 @@ def key_suggestions(suggestions) -> list:
     )
 
 
-KEY_CHECKS = ("并召开专题会议研究落实", "多次协调解决建议办理过程中遇到的问题")
+KEY_CHECKS = ("高度重视", "并召开专题会议研究落实", "多次协调解决建议办理过程中遇到的问题")
 
 
 def key_paragraph(figures, key_figures) -> str:
@@ -564,6 +564,12 @@ def counted(pairs, unit="次") -> str:
     return "、".join(f"{label}{n}{unit}" for label, n in pairs if n)
 
 
+# The seed's words in section two that no record proves: marked for the office to check.
+HARD_ONES = "对建议中涉及职能交叉和办理难度相对较大的建议，明确办理牵头单位，加大督办力度。"
+PROGRESS = "及时了解办理进度，协调解决办理中遇到的问题。"
+KEY_EFFORT = "认真分析原因，进一步加大建议落实力度。"
+
+
 def practice_sections(figures, done, keys) -> list[tuple[str, Paragraph]]:
     """Section two's three parts, as the seed titles them: each the seed's wording where a record supports
     it, and the records' counts."""
@@ -581,15 +587,12 @@ def practice_sections(figures, done, keys) -> list[tuple[str, Paragraph]]:
     supervised = notes[kind.SUPERVISE]
     if supervised["count"]:
         ways = counted((methods(m).label, n) for m, n in supervised["by_method"].items())
-        first.append(
-            f"{p}政府办督查室通过{ways}等方式督办建议{supervised['suggestions']}件，"
-            "对建议中涉及职能交叉和办理难度相对较大的建议，明确办理牵头单位，加大督办力度。"
-        )
+        first.append(f"{p}政府办督查室通过{ways}等方式督办建议{supervised['suggestions']}件，{HARD_ONES}")
     units_line = (
         "各承办单位进一步健全一把手负总责、分管领导具体负责的办理工作机制，切实改进工作作风，履行办理职责。"
     )
     first.append(units_line)
-    one = Paragraph("".join(first), check=(opening, units_line))
+    one = Paragraph("".join(first), check=(opening, HARD_ONES, units_line))
 
     # (二) sorting, assigning, contacting the deputies
     gov = figures["government_handled"]
@@ -639,15 +642,13 @@ def practice_sections(figures, done, keys) -> list[tuple[str, Paragraph]]:
         x for x in (f"系统自动发送{stages}" if stages else "", f"督查室催办{chased}次" if chased else "") if x
     ]
     third.append(("，" + "，".join(chasing)) if chasing else "")
-    third.append("，及时了解办理进度，协调解决办理中遇到的问题。")
+    third.append(f"，{PROGRESS}")
     if keys:
         key_ways = counted((methods(m).label, n) for m, n in key_notes[kind.SUPERVISE]["by_method"].items())
         key_comments = key_notes[kind.COMMENT]["count"]
         work = "、".join(x for x in (key_ways, f"领导批示{key_comments}次" if key_comments else "") if x)
         third.append(
-            f"特别是对{len(keys)}项重点建议"
-            + (f"，督办中{work}" if work else "")
-            + "，认真分析原因，进一步加大建议落实力度。"
+            f"特别是对{len(keys)}项重点建议" + (f"，督办中{work}" if work else "") + f"，{KEY_EFFORT}"
         )
     if figures["ever_unsatisfied"]:
         third.append(
@@ -657,7 +658,7 @@ def practice_sections(figures, done, keys) -> list[tuple[str, Paragraph]]:
         )
     closing = "确保建议、批评和意见件件有着落，事事有回音。"
     third.append(closing)
-    three = Paragraph("".join(third), check=(closing,))
+    three = Paragraph("".join(third), check=(third_open, PROGRESS, KEY_EFFORT, closing))
     return [
         ("（一）高度重视，不断加大办理工作力度", one),
         ("（二）强化措施，努力提高办理工作质量", two),
