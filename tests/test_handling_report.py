@@ -18,6 +18,7 @@ from suggestions.models import (
     Category,
     CongressSession,
     ContactRecord,
+    Reminder,
     Suggestion,
     SupervisionNote,
 )
@@ -331,7 +332,10 @@ def test_section_two_counts_supervision_comments_contacts_and_requests(world, se
     ContactRecord.objects.create(
         assignment=lead, method="visit", contacted_on=TODAY, participants="周敏", summary="登门走访"
     )
+    school = world.get(number=3).assignments.get(role=Assignment.Role.LEAD)
+    Reminder.objects.create(assignment=school, stage=Reminder.Stage.OVERDUE, deadline=school.deadline)
     practice = section(report.compose(world, session=session, today=TODAY), "二、办理工作的主要做法")
+    assert "系统自动发送超期催办1次，" in practice
     assert "市政府领导对1件建议作出批示1次。" in practice
     assert "市政府办督查室通过实地调研1次等方式督办建议1件" in practice
     assert "各承办单位答复前与代表沟通的建议1件，沟通率33.3%，其中登门走访1件" in practice
@@ -504,3 +508,14 @@ def test_a_leader_gets_the_report_of_their_portfolio(client, leader_user, world,
     assert "教科文卫" not in doc.paragraphs[3].text
     portfolio = doc.tables[4]
     assert [c.text for c in portfolio.rows[1].cells] == ["副市长王建国", "2", "1", "2", "100%"]
+
+
+def test_the_word_draft_highlights_each_phrase_to_check_in_a_run_of_its_own():
+    assert report_docx.segments("甲乙丙丁戊", ("乙丙", "丁", "己")) == [
+        ("甲", False),
+        ("乙丙", True),
+        ("丁", True),
+        ("戊", False),
+    ]
+    assert report_docx.segments("甲乙丙", ("甲乙", "乙丙")) == [("甲乙", True), ("丙", True)]
+    assert report_docx.segments("甲乙", ()) == [("甲乙", False)]

@@ -346,3 +346,27 @@ def test_the_office_reorders_the_key_suggestions_of_a_closed_session(seeded):
     assert Event.objects.filter(suggestion=bus, action="order_key").latest("id").note == (
         "重点建议顺序：不指定（按建议编号）"
     )
+
+
+@pytest.mark.django_db
+def test_section_two_counts_the_demo_s_requests_contacts_and_supervision(seeded):
+    def practice(name):
+        session = CongressSession.objects.get(name=name)
+        text = report.compose(Suggestion.objects.filter(session=session), session=session).text()
+        return text[text.index("二、办理工作的主要做法") : text.index("三、办理工作的努力方向")]
+
+    done = practice(REPORT_SESSION)
+    assert (
+        "交由21个承办单位办理（其中主办或分办单位18个）。办理过程中，承办单位申请调整1件，同意调整1件、不同意0件。"
+        in done
+    )
+    assert (
+        "其中登门走访14件、电话交流13件、实地调研20件、座谈14件（一件建议可有多种方式）；见面沟通48件，见面率78.7%。"
+        in done
+    )
+    assert "特别是对6项重点建议，督办中实地调研3次、电话督查1次、专题会议2次、领导批示4次，" in done
+    live = practice(CURRENT_SESSION)
+    assert (
+        "承办单位申请调整2件，同意调整1件、不同意0件、待审批1件；申请延期2件，批准1件、不批准0件、待审批1件。"
+        in live
+    )
