@@ -315,7 +315,11 @@ class Life:
             "leader": (final_lead or separate[0]).leader,  # the portfolio of the unit that finally answers
         }
         if e.get("key"):
-            data.update(is_key=True, supervising_leader=ref.leaders[e["key"]["leader"]])
+            data.update(
+                is_key=True,
+                supervising_leader=ref.leaders[e["key"]["leader"]],
+                key_order=e["key"].get("order"),  # the order the office lists them in its report
+            )
         self._perform("assign", self.actors.office, at, **data)
 
     def hand_over(self, at, other_organ, note=""):

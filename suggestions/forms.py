@@ -213,6 +213,11 @@ class AssignForm(ActionForm):
     supervising_leader = forms.ModelChoiceField(
         label="督办领导", queryset=Leader.objects.filter(is_active=True), required=False
     )
+    key_order = forms.IntegerField(
+        label="重点建议顺序",
+        required=False,
+        help_text="选填。办理情况报告列出重点建议的顺序，1在最前。",
+    )
 
     def setup(self):
         for name in ("lead_unit", "co_units", "separate_units"):
@@ -228,6 +233,7 @@ class AssignForm(ActionForm):
         self.fields["leader"].initial = s.leader_id
         self.fields["is_key"].initial = s.is_key
         self.fields["supervising_leader"].initial = s.supervising_leader_id
+        self.fields["key_order"].initial = s.key_order
 
     def clean(self):
         # the mode says which of the unit fields count; the workflow checks the choice
@@ -509,6 +515,17 @@ class SuperviseForm(ActionForm):
         self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
 
 
+class OrderKeyForm(ActionForm):
+    key_order = forms.IntegerField(
+        label="重点建议顺序",
+        required=False,
+        help_text="办理情况报告列出重点建议的顺序，1在最前；不填则按建议编号排在有顺序的之后。",
+    )
+
+    def setup(self):
+        self.fields["key_order"].initial = self.suggestion.key_order
+
+
 class CommentForm(ActionForm):
     text = forms.CharField(label="批示内容", widget=TEXTAREA)
 
@@ -641,6 +658,7 @@ ACTION_FORMS = {
     "close": NoteForm,
     "publish": PublishForm,
     "supervise": SuperviseForm,
+    "order_key": OrderKeyForm,
     "comment": CommentForm,
     "follow_up": FollowUpForm,
 }

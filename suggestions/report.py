@@ -4,23 +4,33 @@
 values, so that the text printed by ``manage.py handling_report`` and the Word file of ``report_docx`` say the
 same thing. Every figure comes from ``suggestions.statistics``, like the dashboard and the workbook.
 
-The narrative paragraphs follow the published Huozhou report of 2024 (seed/huozhou-2024-handling-report.txt),
-punctuation included: its body text uses half-width commas, colons and parentheses (「共提出建议、批评和意见62件,
-其中,政府承办61件,……」), and so do the paragraphs written here. Where the data differ from that report (not all
-closed, ratings mixed, no key suggestions) the sentences say so. Section three is left for the office to write,
-with the facts it should address.
+The draft follows the published Huozhou report of 2024 (seed/huozhou-2024-handling-report.txt), section by
+section, in the official full-width punctuation (「共提出建议、批评和意见62件，其中，政府承办61件，……」):
 
-Settings: ``REPORT_PLACE`` (default "市": 我市, 市政府, 分管副市长; a county sets "县") and ``REPORT_CITY``
-(default "": the city's name as the report uses it, e.g. "霍州").
+一、办理工作落实情况: the figures (categories in the session's own names, each result class's count and share in
+the scheme's words, the ratings) and the key suggestions, in the order the office set (``Suggestion.key_order``);
+二、办理工作的主要做法: contacts with the deputies by method, supervision notes and leaders' 批示, reminders sent,
+reassignments and extensions ruled, the key suggestions' meetings, all counted from the records;
+三、办理工作的努力方向: what the data show is still wrong (classes not solved, unsatisfied first rounds, overdue
+parts, open commitments), then the seed's commitments for next year;
+附件: the statistics tables.
+
+Where the data differ from that report (not all closed, ratings mixed, no key suggestions) the sentences say so;
+no sentence states a figure the data do not give. A sentence kept from the seed that the data cannot prove (「市政
+府高度重视」) is listed in its paragraph's ``check`` and marked in the Word draft for the office to check; a
+paragraph the office must write is a ``placeholder``.
+
+The place and city come from the regional rules (``rules.place()``: 市, 县 or 区; ``rules.city()``: 霍州).
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import F
 from django.utils import timezone
 
 from . import access, formats, rules, statistics, workflow
-from .models import Assignment, Suggestion
+from .models import Assignment, ContactRecord, Reminder, Ruling, Suggestion, SupervisionNote
 from .statistics import LABELS
 
 S = Suggestion.State
@@ -42,6 +52,7 @@ class Paragraph:
     text: str
     placeholder: bool = False  # for the office to write: shown highlighted in the Word draft
     align: str = "justify"  # or "right" (the date line)
+    check: tuple[str, ...] = ()  # parts of ``text`` kept from the seed's wording that the office should check
 
 
 @dataclass
@@ -137,31 +148,40 @@ def compose(
     replies it quotes are those ``access`` lets that person read."""
     today = today or timezone.localdate()
     figures = statistics.summary(suggestions, today)
+    done = statistics.practice(suggestions, today)
     title = f"关于{session.year}年{session.short_name}{scope}代表建议办理工作情况的报告（草稿）"
     report = Report(title=title, session_name=session.name, scope=scope)
     add = report.blocks.append
 
     add(Heading("一、办理工作落实情况"))
-    add(Paragraph(overview_paragraph(figures, session=session, scope=scope)))
+    add(Paragraph(overview_paragraph(figures, session=session, scope=scope), check=overview_checks(figures)))
+    if figures["government_handled"]:
+        add(Paragraph(classes_paragraph(figures)))
     keys = key_suggestions(suggestions)
     if keys:
         key_figures = statistics.summary(suggestions.filter(pk__in=[s.pk for s in keys]), today)
-        add(Paragraph(key_paragraph(figures, key_figures)))
+        add(Paragraph(key_paragraph(figures, key_figures), check=KEY_CHECKS))
         for n, suggestion in enumerate(keys, 1):
             add(Heading(f"{circled(n)}{quoted_title(suggestion.title)}办理情况", level=3))
             add(Paragraph(handling_text(suggestion, today, reader)))
 
-    add(Heading("二、办理情况统计"))
-    for n, (heading, table) in enumerate(statistics_tables(suggestions, figures, today), 1):
-        add(Heading(f"（{SECTION_NUMBERS[n - 1]}）{heading}", level=2))
-        add(table)
+    add(Heading("二、办理工作的主要做法"))
+    for heading, paragraph in practice_sections(figures, done, keys):
+        add(Heading(heading, level=2))
+        add(paragraph)
 
-    add(Heading("三、存在的问题和下一步工作"))
-    add(Paragraph(problems_placeholder(figures, today), placeholder=True))
+    add(Heading("三、办理工作的努力方向"))
+    for paragraph in direction_paragraphs(figures, done, session=session, today=today, scope=scope):
+        add(paragraph)
 
     if city():
         add(Paragraph(f"{city()}{place()}人民政府", align="right"))
     add(Paragraph(formats.date_cn(today), align="right"))
+
+    add(Heading("附件：办理情况统计表"))
+    for n, (heading, table) in enumerate(statistics_tables(suggestions, figures, today), 1):
+        add(Heading(f"（{SECTION_NUMBERS[n - 1]}）{heading}", level=2))
+        add(table)
     return report
 
 
@@ -173,10 +193,7 @@ def overview_paragraph(figures, *, session, scope="") -> str:
     if scope:
         counted = f"我{p}人大代表提出的建议、批评和意见中，属于{scope}的共{total}件"
     else:
-        counted = (
-            f"我{p}人大代表认真履行代表职责，立足于{city() or '全' + p}发展实际，围绕转型发展、改革创新、"
-            f"保障民生等问题，积极建言献策，共提出建议、批评和意见{total}件"
-        )
+        counted = f"我{p}人大代表{deputies_phrase()}，共提出建议、批评和意见{total}件"
     if total == 0:
         return opening + (
             f"暂无属于{scope}的代表建议、批评和意见。" if scope else "暂无登记的代表建议、批评和意见。"
@@ -186,11 +203,67 @@ def overview_paragraph(figures, *, session, scope="") -> str:
     handled = "均由政府承办" if gov == total else f"其中，政府承办{gov}件"
     parts = [f"{c['name']}方面{c['count']}件" for c in figures["by_category"] if c["count"]]
     categories = ("分别涉及" if len(parts) > 1 else "涉及") + "，".join(parts)
-    care = (
+    return f"{opening}{counted}，{handled}，{categories}。{care_phrase()}{outcome_sentence(figures)}"
+
+
+def deputies_phrase() -> str:
+    return (
+        f"认真履行代表职责，立足于{city() or '全' + place()}发展实际，围绕转型发展、改革创新、"
+        "保障民生等问题，积极建言献策"
+    )
+
+
+def care_phrase() -> str:
+    p = place()
+    return (
         f"对于这些意见、建议，{p}政府高度重视，以对人大代表和全{p}人民高度负责的态度，认真研究，专人落实，"
         "强化督办，做了大量的工作。"
     )
-    return f"{opening}{counted}，{handled}，{categories}。{care}{outcome_sentence(figures)}"
+
+
+def overview_checks(figures) -> tuple[str, ...]:
+    """The seed's sentences in the first paragraph that no record proves, for the office to check."""
+    if not figures["government_handled"]:
+        return ()
+    return (deputies_phrase(), care_phrase())
+
+
+def class_name(code) -> str:
+    """How a report names a result class: A类, 甲类."""
+    return f"{code}类"
+
+
+def share(part, whole) -> str:
+    """A class's share as reports state it, always one decimal: 50.0%, 100.0%."""
+    return formats.percent(statistics.rate(part, whole))
+
+
+def classes_paragraph(figures) -> str:
+    """Each result class of the scheme with its count and share of the replied suggestions, in the scheme's
+    words (「A类（已解决或采纳）53件，占86.9%」), then the ratings split into 满意 and 基本满意."""
+    replied, classes = figures["replied"], figures["by_result_class"]
+    if not replied:
+        return "截至目前，尚无已答复的建议。"
+    parts = [
+        f"{class_name(c.code)}（{c.label}）{classes[c.code]}件，占{share(classes[c.code], replied)}"
+        for c in rules.result_classes()
+    ]
+    text = f"从答复类别看，已答复的{replied}件建议中，" + "；".join(parts) + "。"
+    rated = figures["rated"]
+    if rated:
+        kinds = [
+            ("满意", figures["satisfied"]),
+            ("基本满意", figures["basically_satisfied"]),
+            ("不满意", figures["unsatisfied"]),
+        ]
+        split = "，".join(f"{label}{n}件，占{share(n, rated)}" for label, n in kinds if n)
+        text += f"从代表评价看，已评价的{rated}件建议中，{split}。"
+        if figures["first_rated"] and figures["first_unsatisfied"]:
+            text += (
+                f"初次办理评价不满意{figures['first_unsatisfied']}件，"
+                f"初次办理满意率{percent(figures['first_satisfaction_rate'])}。"
+            )
+    return text
 
 
 def outcome_sentence(figures) -> str:
@@ -208,8 +281,10 @@ def outcome_sentence(figures) -> str:
     history = rating_history(figures)
     basis = "按最终评价计" if history else ""
     if closed == gov and rated == gov and not unsatisfied:
+        # as the seed words it: 满意率 counts 基本满意 too, and the split is stated in the next paragraph; when the
+        # final rating hides an earlier 不满意, the sentence says what it counts and the split right here
         inner = "，".join(
-            x for x in (basis, f"其中满意{satisfied}件、基本满意{basic}件" if basic else "") if x
+            x for x in (basis, f"其中满意{satisfied}件、基本满意{basic}件" if basic and history else "") if x
         )
         split = f"（{inner}）" if inner else ""
         return f"截至目前，{gov}件建议全部办理完结并取得代表满意，办结率和满意率均为100%{split}{history}。"
@@ -244,12 +319,16 @@ def rating_history(figures) -> str:
 
 
 def key_suggestions(suggestions) -> list:
+    """The key suggestions in the office's order (``key_order``), those without a place after, by number."""
     return list(
         suggestions.government_handled()
         .filter(is_key=True)
         .select_related("lead_unit", "supervising_leader")
-        .order_by("number")
+        .order_by(F("key_order").asc(nulls_last=True), "number")
     )
+
+
+KEY_CHECKS = ("高度重视", "并召开专题会议研究落实", "多次协调解决建议办理过程中遇到的问题")
 
 
 def key_paragraph(figures, key_figures) -> str:
@@ -336,7 +415,7 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
             ["转交其他机关办理", str(figures["not_government"]), ""],
             ["代表撤回", str(figures["withdrawn"]), ""],
             ["重点建议", str(figures["key"]), ""],
-            ["已答复（答复率）", str(replied), percent(figures["reply_rate"])],
+            ["已答复（办复率）", str(replied), percent(figures["reply_rate"])],
             ["已办结（办结率）", str(figures["closed"]), percent(figures["completion_rate"])],
             ["按期答复（按期答复率）", str(figures["on_time"]), percent(figures["on_time_rate"])],
             [
@@ -348,7 +427,7 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
             [LABELS["overdue"], str(figures["overdue"]), ""],
         ],
         note=(
-            "注：答复率、办结率、见面率、沟通率以政府承办件数为基数，按期答复率以已答复件数为基数；"
+            "注：办复率、办结率、见面率、沟通率以政府承办件数为基数，按期答复率以已答复件数为基数；"
             f"见面率只计答复前与代表{statistics.FACE_TO_FACE_METHODS}的建议，沟通率计有任一沟通记录（含电话交流）的建议；"
             "超期未办结指有承办单位（主办、分办或协办）超过办理期限仍未完成的建议。"
         ),
@@ -477,18 +556,181 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
     ]
 
 
-def problems_placeholder(figures, today) -> str:
-    unrated = figures["replied"] - figures["rated"]
-    rehandling = figures["rehandling"]
-    facts = [
-        f"{LABELS['overdue']}{figures['overdue']}件",
-        f"已答复尚待代表评价{unrated}件",
-        f"代表曾评价不满意{figures['ever_unsatisfied']}件（其中初次办理评价不满意{figures['first_unsatisfied']}件，"
-        f"最终评价不满意{figures['unsatisfied']}件）",
-        f"正在重新办理{rehandling}件",
-        f"B类答复承诺事项尚未落实{figures['commitments']['open']}项（需防止“重答复、轻落实”）",
-    ]
-    return (
-        "（此处请办公室结合实际补充存在的问题和下一步工作。"
-        f"系统统计供参考：截至{formats.date_cn(today)}，" + "；".join(facts) + "。）"
+# --- 二、办理工作的主要做法 and 三、办理工作的努力方向, from the records -----------------------------------------------
+
+
+def counted(pairs, unit="次") -> str:
+    """「实地调研3次、专题会议2次」: the non-zero (label, count) pairs."""
+    return "、".join(f"{label}{n}{unit}" for label, n in pairs if n)
+
+
+# The seed's words in section two that no record proves: marked for the office to check.
+HARD_ONES = "对建议中涉及职能交叉和办理难度相对较大的建议，明确办理牵头单位，加大督办力度。"
+PROGRESS = "及时了解办理进度，协调解决办理中遇到的问题。"
+KEY_EFFORT = "认真分析原因，进一步加大建议落实力度。"
+
+
+def practice_sections(figures, done, keys) -> list[tuple[str, Paragraph]]:
+    """Section two's three parts, as the seed titles them: each the seed's wording where a record supports
+    it, and the records' counts."""
+    p = place()
+    notes, key_notes = done["notes"], done["key_notes"]
+    methods = SupervisionNote.Method
+    kind = SupervisionNote.Kind
+
+    # (一) the leaders and the office supervising
+    opening = "认真做好人大建议办理工作，是政府部门依法接受监督、改进政府工作的重要内容，也是转变工作作风、为民办实事的重要途径。"
+    first = [opening]
+    comments = notes[kind.COMMENT]
+    if comments["count"]:
+        first.append(f"{p}政府领导对{comments['suggestions']}件建议作出批示{comments['count']}次。")
+    supervised = notes[kind.SUPERVISE]
+    if supervised["count"]:
+        ways = counted((methods(m).label, n) for m, n in supervised["by_method"].items())
+        first.append(f"{p}政府办督查室通过{ways}等方式督办建议{supervised['suggestions']}件，{HARD_ONES}")
+    units_line = (
+        "各承办单位进一步健全一把手负总责、分管领导具体负责的办理工作机制，切实改进工作作风，履行办理职责。"
     )
+    first.append(units_line)
+    one = Paragraph("".join(first), check=(opening, HARD_ONES, units_line))
+
+    # (二) sorting, assigning, contacting the deputies
+    gov = figures["government_handled"]
+    second = []
+    if gov:
+        second.append(
+            f"对代表提出的{gov}项建议，按副{p}长分管领域进行了梳理归类、登记造册、预先分办，"
+            f"交由{done['units']}个承办单位办理（其中主办或分办单位{done['answering_units']}个）。"
+        )
+    requests = []
+    moved = done["reassignments"]
+    if sum(moved.values()):
+        requests.append(
+            f"承办单位申请调整{sum(moved.values())}件，同意调整{moved[Ruling.APPROVED]}件、"
+            f"不同意{moved[Ruling.REFUSED]}件"
+            + (f"、待审批{moved[Ruling.PENDING]}件" if moved[Ruling.PENDING] else "")
+        )
+    longer = done["extensions"]
+    if sum(longer.values()):
+        requests.append(
+            f"申请延期{sum(longer.values())}件，批准{longer[Ruling.APPROVED]}件、不批准{longer[Ruling.REFUSED]}件"
+            + (f"、待审批{longer[Ruling.PENDING]}件" if longer[Ruling.PENDING] else "")
+        )
+    if requests:
+        second.append("办理过程中，" + "；".join(requests) + "。")
+    if figures["contacted"]:
+        ways = counted(((ContactRecord.Method(m).label, n) for m, n in done["contacts"].items()), unit="件")
+        second.append(
+            f"各承办单位答复前与代表沟通的建议{figures['contacted']}件，沟通率{percent(figures['contact_rate'])}，"
+            f"其中{ways}（一件建议可有多种方式）；见面沟通{figures['face_to_face']}件，"
+            f"见面率{percent(figures['face_to_face_rate'])}。"
+        )
+    if figures["replied"]:
+        second.append(f"按期答复{figures['on_time']}件，按期答复率{percent(figures['on_time_rate'])}。")
+    if not second:
+        two = Paragraph("（系统中暂无交办和沟通记录，请办公室补充。）", placeholder=True)
+    else:
+        two = Paragraph("".join(second))
+
+    # (三) following up
+    third_open = f"在抓好办理工作的同时，{p}政府十分注重加强对各承办单位建议办理情况的跟踪督查"
+    third = [third_open]
+    sent = done["reminders"]
+    stages = counted((Reminder.Stage(stage).label, n) for stage, n in sent.items())
+    chased = notes[kind.CHASE]["count"]
+    chasing = [
+        x for x in (f"系统自动发送{stages}" if stages else "", f"督查室催办{chased}次" if chased else "") if x
+    ]
+    third.append(("，" + "，".join(chasing)) if chasing else "")
+    third.append(f"，{PROGRESS}")
+    if keys:
+        key_ways = counted((methods(m).label, n) for m, n in key_notes[kind.SUPERVISE]["by_method"].items())
+        key_comments = key_notes[kind.COMMENT]["count"]
+        work = "、".join(x for x in (key_ways, f"领导批示{key_comments}次" if key_comments else "") if x)
+        third.append(
+            f"特别是对{len(keys)}项重点建议" + (f"，督办中{work}" if work else "") + f"，{KEY_EFFORT}"
+        )
+    if figures["ever_unsatisfied"]:
+        third.append(
+            f"对代表评价不满意的{figures['ever_unsatisfied']}件建议，退回承办单位重新办理"
+            + (f"，目前正在重新办理{figures['rehandling']}件" if figures["rehandling"] else "")
+            + "。"
+        )
+    closing = "确保建议、批评和意见件件有着落，事事有回音。"
+    third.append(closing)
+    three = Paragraph("".join(third), check=(third_open, PROGRESS, KEY_EFFORT, closing))
+    return [
+        ("（一）高度重视，不断加大办理工作力度", one),
+        ("（二）强化措施，努力提高办理工作质量", two),
+        ("（三）狠抓落实，切实加强办理工作监督", three),
+    ]
+
+
+def unsolved_classes():
+    """The scheme's classes that are neither solved (the first) nor carry a commitment: C 因条件限制暂时无法解决,
+    D 因条件限制留作参考, 丙类."""
+    return [c for c in rules.result_classes()[1:] if not c.commitment]
+
+
+def problems(figures, done) -> list[str]:
+    """What the records show is not yet right, as clauses: 「C类答复（因条件限制暂时无法解决）4件」."""
+    classes, found = figures["by_result_class"], []
+    for c in unsolved_classes():
+        if classes[c.code]:
+            found.append(f"{class_name(c.code)}答复（{c.label}）{classes[c.code]}件")
+    if figures["ever_unsatisfied"]:
+        found.append(
+            f"代表曾评价不满意{figures['ever_unsatisfied']}件（其中初次办理评价不满意"
+            f"{figures['first_unsatisfied']}件，最终评价不满意{figures['unsatisfied']}件）"
+        )
+    if figures["rehandling"]:
+        found.append(f"正在重新办理{figures['rehandling']}件")
+    if figures["overdue"]:
+        found.append(
+            f"{LABELS['overdue']}{figures['overdue']}件（超期未完成的承办任务{done['overdue_parts']}项）"
+        )
+    unrated = figures["replied"] - figures["rated"]
+    if unrated > 0:
+        found.append(f"已答复尚待代表评价{unrated}件")
+    if figures["commitments"]["open"]:
+        found.append(
+            f"{rules.commitment_classes_label()}答复承诺事项尚未落实{figures['commitments']['open']}项"
+        )
+    return found
+
+
+DIRECTIONS = (
+    "（一）突出责任落实，切实加强组织领导。进一步强化对建议办理工作重要性的认识，把办理建议作为自觉接受人大监督、"
+    "切实改进政府工作的重要途径，主要领导亲自抓办理工作，切实做到办理人员、办理责任和办理时限“三落实”。"
+    "对所有办理结果的答复函件，承办单位的主要负责同志必须亲自审核、签发，给代表一个实实在在的答复。",
+    "（二）突出重点难点，力求办理工作实效。坚持深入实际、调查研究，对能够解决的问题，务必要在规定的时限内办理完结；"
+    "对有一定困难，但经过扎实工作能够解决的，要积极创造条件，力争尽快解决；对因现实条件限制，一时难以办到的，"
+    "不回避问题，认真细致地按规定程序作出答复，必须如实向代表说明情况；对关系群众切身利益的建议和代表反复提、"
+    "多人提的建议重点办理，促使问题得到解决。",
+    "（三）突出沟通协调，不断提升办理质量。进一步拓宽同代表联系的渠道，广泛听取代表意见，采取登门走访、电话交流、"
+    "实地调研等方式充分了解代表提出建议的缘由、目的和要求，就实际问题与代表进行深入商讨，取得共识，让代表们满意。",
+)
+
+
+def direction_paragraphs(figures, done, *, session, today, scope="") -> list[Paragraph]:
+    """Section three: the problems the records show (or that they show none of those counted), then the seed's
+    three directions for next year, for the office to check."""
+    p = place()
+    work = f"{p}{session.short_name}{scope}代表建议办理工作"
+    praise = "在市人大的关心、支持、监督下，开展顺利，扎实有效，得到代表们的肯定。".replace(
+        "市人大", f"{p}人大"
+    )
+    found = problems(figures, done)
+    gap = "但是办理工作与当前形势发展和工作任务的要求相比，与代表们的期望相比还有一定距离"
+    if found:
+        facts = f"从办理数据看，截至{formats.date_cn(today)}，{'；'.join(found)}。"
+    else:
+        facts = f"从办理数据看，截至{formats.date_cn(today)}，没有超期未办结、初次办理不满意和尚未落实的承诺事项。"
+    weakness = (
+        "工作中还存在诸如主动性不够，重答复、轻落实等不足。"
+        if figures["commitments"]["open"]
+        else "工作中还存在诸如主动性不够等不足。"
+    )
+    plan = "为此，在今后的工作中，我们将采取积极的改进措施，全力做好人大代表建议办理工作。具体地讲，就是要抓好以下几个方面工作。"
+    intro = Paragraph(f"{work}，{praise}{gap}。{facts}{weakness}{plan}", check=(praise, gap, "主动性不够"))
+    return [intro, *(Paragraph(text, check=(text,)) for text in DIRECTIONS)]

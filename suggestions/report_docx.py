@@ -4,7 +4,8 @@ A4 with the margins of GB/T 9704 (top 37 mm, bottom 35 mm, left 28 mm, right 26 
 with a two-character first-line indent; the title in 小标宋 (宋体 where it is missing) 二号; 一、 headings in 黑体,
 (一) headings in 楷体, key suggestions' lines in bold 仿宋; tables in 仿宋 小四 with a repeated header row; the page
 number centred in the footer. Headings use Word's Heading 1/2/3 styles so the navigation pane shows the outline.
-Paragraphs the office must write are highlighted in yellow.
+Paragraphs the office must write are highlighted in yellow; wording kept from the seed report that no record
+proves (a ``Paragraph``'s ``check``) in green. A note under the title says so, to be deleted before printing.
 """
 
 import io
@@ -31,6 +32,10 @@ TITLE_SIZE = Pt(22)  # 二号
 TABLE_SIZE = Pt(12)  # 小四
 LINE = Pt(28)  # fixed line spacing: about 22 lines a page
 INDENT = Pt(32)  # two characters of 三号
+LEGEND = (
+    "说明：本稿由系统根据办理数据生成，数字均来自系统记录。黄色底纹处请办公室补充撰写；绿色底纹处沿用往年报告的表述，"
+    "系统记录无法印证，请办公室核实修改。印发前请删除本说明和底纹。"
+)
 ALIGN = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
@@ -43,6 +48,8 @@ def render(report: Report) -> bytes:
     doc.core_properties.comments = "草稿：由系统根据办理数据生成，请办公室修改完善。"
 
     doc.add_paragraph(report.title, style="报告标题")
+    legend = doc.add_paragraph(style="表注")
+    legend.add_run(LEGEND).font.highlight_color = WD_COLOR_INDEX.BRIGHT_GREEN
     for block in report.blocks:
         if isinstance(block, Heading):
             doc.add_paragraph(block.text, style=f"Heading {block.level}")
@@ -152,9 +159,33 @@ def _paragraph(doc, block: Paragraph):
     if block.align == "right":
         paragraph.paragraph_format.first_line_indent = Pt(0)
         paragraph.paragraph_format.right_indent = INDENT
-    run = paragraph.add_run(block.text)
-    if block.placeholder:
-        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    for text, checked in segments(block.text, block.check):
+        run = paragraph.add_run(text)
+        if block.placeholder:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        elif checked:
+            run.font.highlight_color = WD_COLOR_INDEX.BRIGHT_GREEN
+
+
+def segments(text, phrases):
+    """``text`` cut into (part, is one of ``phrases``) pieces, in order, so each phrase gets its own run."""
+    marks = []
+    for phrase in phrases:
+        start = text.find(phrase) if phrase else -1
+        if start >= 0:
+            marks.append((start, start + len(phrase)))
+    pieces, at = [], 0
+    for start, end in sorted(marks):
+        start = max(start, at)
+        if start >= end:
+            continue
+        if start > at:
+            pieces.append((text[at:start], False))
+        pieces.append((text[start:end], True))
+        at = end
+    if at < len(text) or not pieces:
+        pieces.append((text[at:], False))
+    return pieces
 
 
 def _table(doc, block: Table):

@@ -10,7 +10,19 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from . import rules
-from .models import Assignment, Category, ContactRecord, RatingLevel, Reply, Suggestion
+from .models import (
+    Assignment,
+    Category,
+    ContactRecord,
+    ExtensionRequest,
+    RatingLevel,
+    ReassignmentRequest,
+    Reminder,
+    Reply,
+    Ruling,
+    Suggestion,
+    SupervisionNote,
+)
 
 S = Suggestion.State
 NOT_HANDLED = [S.NOT_GOVERNMENT, S.WITHDRAWN]
@@ -29,7 +41,7 @@ LABELS = {
     "key": "重点建议",
     "key_closed": "重点建议已办结",
     "replied": "已答复",
-    "reply_rate": "答复率",
+    "reply_rate": "办复率",
     "closed": "已办结",
     "completion_rate": "办结率",
     "on_time": "按期答复",
@@ -51,6 +63,8 @@ LABELS = {
     "rehandling": "正在重新办理",
     "face_to_face": "见面沟通",
     "face_to_face_rate": f"见面率（{FACE_TO_FACE_METHODS}）",
+    "meeting_rate": f"见面率（{FACE_TO_FACE_METHODS}）",
+    "first_round_satisfaction_rate": "初次办理满意率",
     "contacted": "已沟通",
     "contact_rate": "沟通率（含电话）",
 }
@@ -61,7 +75,7 @@ NOTES = {
     "government_handled": "不含转交其他机关和撤回的建议",
     "not_government": "转交法院、检察院或党委部门",
     "replied": "已答复和已办结",
-    "reply_rate": "已答复 ÷ 政府承办",
+    "reply_rate": "办复率：已答复 ÷ 政府承办（办结率另计已办结）",
     "completion_rate": "已办结 ÷ 政府承办",
     "on_time": "在办理期限内答复",
     "on_time_rate": "按期答复 ÷ 已答复",
@@ -315,9 +329,73 @@ def by_session(suggestions) -> list[dict]:
     ]
 
 
+def practice(suggestions, today: datetime.date | None = None) -> dict:
+    """How the work was done, for the report's 主要做法 and 存在的问题 (each a count of rows, by kind):
+
+    ``contacts``: government-handled suggestions with a contact record of each method (``ContactRecord.Method``
+    values, in order; one suggestion may count under several); ``notes``: supervision notes per kind
+    (催办、督办、领导批示) with ``count``, ``suggestions`` and ``by_method``; ``key_notes``: the same for key
+    suggestions only; ``reminders``: reminders sent per stage; ``reassignments`` / ``extensions``: requests per
+    ruling (pending, approved, refused); ``units`` / ``answering_units``: units with a current part / answering
+    (主办 or 分办) one; ``overdue_parts``: current parts past their deadline with the work still open."""
+    today = today or timezone.localdate()
+    handled = suggestions.exclude(state__in=NOT_HANDLED).order_by()
+    contacts = dict.fromkeys(ContactRecord.Method.values, 0)
+    rows = (
+        ContactRecord.objects.filter(assignment__suggestion__in=handled)
+        .order_by()
+        .values_list("method")
+        .annotate(n=Count("assignment__suggestion", distinct=True))
+    )
+    contacts.update(dict(rows))
+
+    def notes_of(queryset):
+        found = {
+            kind: {"count": 0, "suggestions": 0, "by_method": dict.fromkeys(SupervisionNote.Method.values, 0)}
+            for kind in SupervisionNote.Kind.values
+        }
+        notes = SupervisionNote.objects.filter(suggestion__in=queryset).order_by()
+        for kind, method, n in notes.values_list("kind", "method").annotate(n=Count("pk")):
+            found[kind]["count"] += n
+            found[kind]["by_method"][method] = n
+        for kind, n in notes.values_list("kind").annotate(n=Count("suggestion", distinct=True)):
+            found[kind]["suggestions"] = n
+        return found
+
+    def rulings(model):
+        counted = dict.fromkeys(Ruling.values, 0)
+        rows = model.objects.filter(assignment__suggestion__in=handled).order_by().values_list("status")
+        counted.update(dict(rows.annotate(n=Count("pk"))))
+        return counted
+
+    reminders = dict.fromkeys(Reminder.Stage.values, 0)
+    rows = Reminder.objects.filter(assignment__suggestion__in=handled).order_by().values_list("stage")
+    reminders.update(dict(rows.annotate(n=Count("pk"))))
+    parts = Assignment.objects.current().filter(suggestion__in=handled)
+    answering = [Assignment.Role.LEAD, Assignment.Role.SEPARATE]
+    return {
+        "contacts": contacts,
+        "notes": notes_of(handled),
+        "key_notes": notes_of(handled.filter(is_key=True)),
+        "reminders": reminders,
+        "reassignments": rulings(ReassignmentRequest),
+        "extensions": rulings(ExtensionRequest),
+        "units": parts.values("unit").distinct().count(),
+        "answering_units": parts.filter(role__in=answering).values("unit").distinct().count(),
+        "overdue_parts": parts.filter(Assignment.overdue_condition(today)).count(),
+    }
+
+
 def session_figures(suggestions, today=None) -> dict:
-    """Everything ``session_stats`` prints: the summary plus the per-unit and per-portfolio tables."""
+    """Everything ``session_stats`` prints: the summary plus the per-unit and per-portfolio tables, and the
+    names reports use for three of its figures: ``by_class`` (``by_result_class``, the scheme's codes in order),
+    ``first_round_satisfaction_rate`` (初次办理满意率, ``first_satisfaction_rate``: the first round's ratings,
+    so a 不满意 of round one stays counted after re-handling) and ``meeting_rate`` (见面率, face-to-face
+    contact only: ``face_to_face_rate``)."""
     figures = summary(suggestions, today)
+    figures["by_class"] = dict(figures["by_result_class"])
+    figures["first_round_satisfaction_rate"] = figures["first_satisfaction_rate"]
+    figures["meeting_rate"] = figures["face_to_face_rate"]
     figures["by_unit"] = by_unit(suggestions, today)
     figures["by_portfolio"] = by_portfolio(suggestions)
     return figures

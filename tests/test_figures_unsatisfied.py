@@ -22,7 +22,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from suggestions import report, statistics, workflow
+from suggestions import report, rules, statistics, workflow
 from suggestions.exports.summary import COLUMNS
 from suggestions.models import Suggestion
 from tests.view_helpers import section, text
@@ -283,6 +283,8 @@ def test_the_report_says_how_many_were_rated_unsatisfied_and_are_re_handled(worl
     assert "目前，1项重点建议已办结，代表均给予满意评价，其中1项曾被代表评价不满意。具体情况如下：" in text_
     assert "代表曾评价不满意2件（其中初次办理评价不满意2件，最终评价不满意0件）；正在重新办理1件" in text_
     assert "代表评价不满意0件" not in text_
+    assert "对代表评价不满意的2件建议，退回承办单位重新办理，目前正在重新办理1件。" in text_
+    assert "从办理数据看，截至2025年7月1日，代表曾评价不满意2件" in text_
     tables = dict(
         zip(["overview", "category", "unit", "class", "portfolio", "rating"], draft.tables(), strict=True)
     )
@@ -304,6 +306,11 @@ def test_session_stats_prints_every_rating_figure(world, session):
     assert (figures["satisfaction_rate"], figures["first_satisfaction_rate"]) == (1.0, 0.0)
     assert (figures["unsatisfied"], figures["first_unsatisfied"], figures["ever_unsatisfied"]) == (0, 2, 2)
     assert (figures["rehandling"], figures["face_to_face_rate"], figures["contact_rate"]) == (1, 0.5, 1.0)
+    # the names reports use: a round-1 不满意 stays in the first round's rate after re-handling
+    assert figures["first_round_satisfaction_rate"] == 0.0
+    assert figures["meeting_rate"] == 0.5  # the phone call is contact, not a meeting
+    assert figures["by_class"] == {"A": 1, "B": 0, "C": 0}
+    assert list(figures["by_class"]) == rules.codes()
     out = io.StringIO()
     call_command("session_stats", "--session", session.name, "--today", "2025-07-01", stdout=out)
     lines = [line.split() for line in out.getvalue().splitlines()]
@@ -345,6 +352,8 @@ def test_all_closed_and_satisfied_after_a_re_handling_still_says_so():
         "截至目前，61件建议全部办理完结并取得代表满意，办结率和满意率均为100%（按最终评价计，其中满意60件、"
         "基本满意1件）；初次办理满意率98.4%，代表曾评价不满意的建议1件（其中初次办理评价不满意1件）。"
     )
+    # with nothing behind the final rating, the sentence is the seed report's: its 满意率 counts 基本满意 too,
+    # and the split into 满意 and 基本满意 is the next paragraph's (``classes_paragraph``)
     assert report.outcome_sentence(figures(61, 61, 60, 1)) == (
-        "截至目前，61件建议全部办理完结并取得代表满意，办结率和满意率均为100%（其中满意60件、基本满意1件）。"
+        "截至目前，61件建议全部办理完结并取得代表满意，办结率和满意率均为100%。"
     )

@@ -13,7 +13,15 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from suggestions import report, report_docx, statistics, workflow
-from suggestions.models import Assignment, CongressSession, Suggestion
+from suggestions.models import (
+    Assignment,
+    Category,
+    CongressSession,
+    ContactRecord,
+    Reminder,
+    Suggestion,
+    SupervisionNote,
+)
 from tests.conftest import AT, Journey, World, create_registered, module_world
 
 TODAY = datetime.date(2025, 7, 1)
@@ -178,7 +186,13 @@ def test_key_suggestions_paragraph_and_the_key_suggestions_reply(draft):
 def test_sections_come_in_order(draft):
     text = draft.text()
     positions = [
-        text.index(h) for h in ("一、办理工作落实情况", "二、办理情况统计", "三、存在的问题和下一步工作")
+        text.index(h)
+        for h in (
+            "一、办理工作落实情况",
+            "二、办理工作的主要做法",
+            "三、办理工作的努力方向",
+            "附件：办理情况统计表",
+        )
     ]
     assert positions == sorted(positions)
 
@@ -224,7 +238,7 @@ def test_tables_hold_the_statistics_figures(world, draft):
     assert overview["超期未办结"] == ["1", ""]
     # the same figures as the dashboard's
     figures = statistics.summary(world, TODAY)
-    assert overview["已答复（答复率）"] == [str(figures["replied"]), report.percent(figures["reply_rate"])]
+    assert overview["已答复（办复率）"] == [str(figures["replied"]), report.percent(figures["reply_rate"])]
 
 
 @pytest.mark.usefixtures("four_result_classes")
@@ -241,11 +255,109 @@ def test_class_table_lists_a_county_s_four_result_classes(world, session):
     ]
 
 
-def test_problems_section_is_a_marked_placeholder_with_the_facts(draft):
-    placeholder = next(b for b in draft.blocks if isinstance(b, report.Paragraph) and b.placeholder)
-    assert placeholder.text.startswith("（此处请办公室结合实际补充")
-    assert "截至2025年7月1日，超期未办结1件；已答复尚待代表评价0件" in placeholder.text
-    assert "B类答复承诺事项尚未落实1项（需防止“重答复、轻落实”）" in placeholder.text
+def section(draft, heading):
+    """The text under a 一、 heading, up to the next one."""
+    text = draft.text()
+    start = text.index(heading)
+    rest = text[start + len(heading) :]
+    ends = [rest.index(h) for h in ("\n二、", "\n三、", "\n附件：") if h in rest]
+    return rest[: min(ends)] if ends else rest
+
+
+def test_result_classes_are_stated_with_count_and_share_in_the_scheme_s_words(draft):
+    assert (
+        "从答复类别看，已答复的2件建议中，A类（已解决或采纳）1件，占50.0%；B类（正在解决或列入计划解决）1件，"
+        "占50.0%；C类（因条件限制暂时无法解决）0件，占0.0%。" in draft.paragraphs()[1]
+    )
+
+
+@pytest.mark.usefixtures("four_result_classes")
+def test_a_county_s_four_classes_are_stated_and_its_reference_class_named_a_problem(world, session):
+    Suggestion.objects.filter(session=session, result_class="A").update(result_class="D")
+    draft = report.compose(world, session=session, today=TODAY)
+    assert (
+        "A类（所提问题已经解决或基本解决）0件，占0.0%；B类（所提问题正在解决）1件，占50.0%；"
+        "C类（所提问题已列入规划逐步解决）0件，占0.0%；D类（因条件限制留作参考）1件，占50.0%。"
+        in draft.paragraphs()[1]
+    )
+    problems = section(draft, "三、办理工作的努力方向")
+    assert "D类答复（因条件限制留作参考）1件" in problems
+    assert "B、C类答复承诺事项尚未落实1项" in problems
+
+
+@pytest.mark.usefixtures("jia_yi_bing")
+def test_jia_yi_bing_classes_are_stated_in_their_own_words(world, session):
+    Suggestion.objects.filter(session=session, result_class="A").update(result_class="甲")
+    Suggestion.objects.filter(session=session, result_class="B").update(result_class="乙")
+    draft = report.compose(world, session=session, today=TODAY)
+    assert (
+        "甲类（所提问题已经解决或基本解决）1件，占50.0%；乙类（所提问题正在解决或列入计划逐步解决）1件，占50.0%；"
+        "丙类（因条件限制或其他原因暂时不能解决，作出解释说明）0件，占0.0%。" in draft.paragraphs()[1]
+    )
+    assert "A类" not in draft.text().split("附件：")[0]
+
+
+def test_categories_are_counted_in_the_session_s_own_names(world, session):
+    Category.objects.filter(name="城建交通").update(name="城乡建设类")
+    first = report.compose(world, session=session, today=TODAY).paragraphs()[0]
+    assert "分别涉及城乡建设类方面2件，教科文卫方面1件。" in first
+
+
+def test_section_two_is_written_from_the_records(draft):
+    practice = section(draft, "二、办理工作的主要做法")
+    assert "（一）高度重视，不断加大办理工作力度" in practice
+    assert (
+        "对代表提出的3项建议，按副市长分管领域进行了梳理归类、登记造册、预先分办，"
+        "交由3个承办单位办理（其中主办或分办单位2个）。按期答复2件，按期答复率100%。" in practice
+    )
+    assert "特别是对1项重点建议" in practice
+    assert "批示" not in practice  # no leader commented on any suggestion of this session
+
+
+def test_section_two_counts_supervision_comments_contacts_and_requests(world, session, office, leader_user):
+    key = world.get(number=1)
+    workflow.perform(
+        "supervise",
+        user=office,
+        suggestion=world.get(number=3),
+        kind="supervise",
+        method="site",
+        text="实地督查",
+    )
+    # a comment of an earlier day: the suggestion is closed now, when no one may comment any more
+    SupervisionNote.objects.create(
+        suggestion=key, kind=SupervisionNote.Kind.COMMENT, text="请抓紧办理", author=leader_user
+    )
+    lead = key.assignments.get(role=Assignment.Role.LEAD)
+    ContactRecord.objects.create(
+        assignment=lead, method="visit", contacted_on=TODAY, participants="周敏", summary="登门走访"
+    )
+    school = world.get(number=3).assignments.get(role=Assignment.Role.LEAD)
+    Reminder.objects.create(assignment=school, stage=Reminder.Stage.OVERDUE, deadline=school.deadline)
+    practice = section(report.compose(world, session=session, today=TODAY), "二、办理工作的主要做法")
+    assert "系统自动发送超期催办1次，" in practice
+    assert "市政府领导对1件建议作出批示1次。" in practice
+    assert "市政府办督查室通过实地调研1次等方式督办建议1件" in practice
+    assert "各承办单位答复前与代表沟通的建议1件，沟通率33.3%，其中登门走访1件" in practice
+    assert "见面沟通1件，见面率33.3%。" in practice
+
+
+def test_section_three_states_the_problems_the_records_show(draft):
+    problems = section(draft, "三、办理工作的努力方向")
+    assert problems.startswith("\n市八届人大五次会议代表建议办理工作，")
+    assert (
+        "从办理数据看，截至2025年7月1日，超期未办结1件（超期未完成的承办任务1项）；B类答复承诺事项尚未落实1项。"
+        "工作中还存在诸如主动性不够，重答复、轻落实等不足。" in problems
+    )
+    assert "（二）突出重点难点，力求办理工作实效。" in problems
+
+
+def test_the_seed_s_unproved_wording_is_marked_for_the_office_to_check(draft):
+    intro = next(p for p in draft.blocks if isinstance(p, report.Paragraph) and "得到代表们的肯定" in p.text)
+    assert "开展顺利，扎实有效，得到代表们的肯定" in intro.check[0]
+    first = draft.blocks[1]
+    assert any("市政府高度重视" in phrase for phrase in first.check)
+    assert not any(b.placeholder for b in draft.blocks if isinstance(b, report.Paragraph))
 
 
 def test_the_place_word_is_a_setting(world, session, settings):
@@ -274,6 +386,7 @@ def test_docx_holds_the_title_the_first_paragraph_and_the_tables(draft):
     doc = docx.Document(io.BytesIO(report_docx.render(draft)))
     paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0] == draft.title
+    assert paragraphs[1].startswith("说明：本稿由系统根据办理数据生成")
     assert draft.paragraphs()[0] in paragraphs
     assert "①关于“农村道路提档升级的建议”办理情况" in paragraphs
     assert len(doc.tables) == 6
@@ -300,8 +413,12 @@ def test_docx_is_a4_with_chinese_fonts_and_styled_headings(draft):
     body = doc.styles["Body Text"].element.rPr.rFonts
     assert body.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
     assert doc.tables[0].rows[0].cells[0].paragraphs[0].runs[0].bold
-    placeholder = next(p for p in doc.paragraphs if p.text.startswith("（此处请办公室"))
-    assert placeholder.runs[0].font.highlight_color is not None
+    first = next(p for p in doc.paragraphs if p.text == draft.paragraphs()[0])
+    marked = [r.text for r in first.runs if r.font.highlight_color is not None]
+    assert marked == [report.deputies_phrase(), report.care_phrase()]
+    assert "共提出建议、批评和意见4件" in "".join(
+        r.text for r in first.runs if r.font.highlight_color is None
+    )
 
 
 # --- the command ---------------------------------------------------------------------------------------------
@@ -385,10 +502,20 @@ def test_a_leader_gets_the_report_of_their_portfolio(client, leader_user, world,
     assert doc.paragraphs[0].text == title
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "属于副市长王建国分管领域的共2件，均由政府承办，涉及城建交通方面2件。" in text
-    assert (
-        "截至目前，2件建议全部办理完结并取得代表满意，办结率和满意率均为100%（其中满意1件、基本满意1件）。"
-        in text
-    )
-    assert "教科文卫" not in doc.paragraphs[2].text
+    assert "截至目前，2件建议全部办理完结并取得代表满意，办结率和满意率均为100%。" in text
+    assert "从代表评价看，已评价的2件建议中，满意1件，占50.0%，基本满意1件，占50.0%。" in text
+    assert doc.paragraphs[3].text.startswith("2025年八届人大五次会议期间")
+    assert "教科文卫" not in doc.paragraphs[3].text
     portfolio = doc.tables[4]
     assert [c.text for c in portfolio.rows[1].cells] == ["副市长王建国", "2", "1", "2", "100%"]
+
+
+def test_the_word_draft_highlights_each_phrase_to_check_in_a_run_of_its_own():
+    assert report_docx.segments("甲乙丙丁戊", ("乙丙", "丁", "己")) == [
+        ("甲", False),
+        ("乙丙", True),
+        ("丁", True),
+        ("戊", False),
+    ]
+    assert report_docx.segments("甲乙丙", ("甲乙", "乙丙")) == [("甲乙", True), ("丙", True)]
+    assert report_docx.segments("甲乙", ()) == [("甲乙", False)]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from suggestions import demo, workflow
+from suggestions import demo, report, workflow
 from suggestions.models import (
     Assignment,
     CongressSession,
@@ -25,6 +25,7 @@ from suggestions.models import (
     Suggestion,
     SupervisionNote,
 )
+from tests.result_class_helpers import HUOZHOU
 
 REPORT_SESSION = "第八届人民代表大会第四次会议"
 CURRENT_SESSION = "第八届人民代表大会第五次会议"
@@ -279,3 +280,93 @@ def test_the_seeded_2024_session_reads_like_the_huozhou_report(seeded):
     assert "目前，6项重点建议已办结，代表均给予满意评价。" in text
     for title in HUOZHOU_KEYS:
         assert f"关于“{title}”办理情况" in text
+
+
+# The first paragraph of the published report (seed/huozhou-2024-handling-report.txt), as published: its
+# half-width commas and colons are the web page's, the report itself writes full-width ones.
+HUOZHOU_FIRST_PARAGRAPH = (
+    "2024年八届人大四次会议期间,我市人大代表认真履行代表职责,立足于霍州发展实际,围绕转型发展、改革创新、"
+    "保障民生等问题,积极建言献策,共提出建议、批评和意见62件,其中,政府承办61件,分别涉及城建交通方面24件,"
+    "农林水利方面8件,教科文卫方面11件,社会民生方面11件,经济环保方面7件。对于这些意见、建议,市政府高度重视,"
+    "以对人大代表和全市人民高度负责的态度,认真研究,专人落实,强化督办,做了大量的工作。截至目前,61件建议全部"
+    "办理完结并取得代表满意,办结率和满意率均为100%。"
+)
+HALF_WIDTH = str.maketrans("，：；（）！？", ",:;()!?")
+
+
+def punctuation_aside(text):
+    return text.translate(HALF_WIDTH)
+
+
+@pytest.fixture
+def huozhou_rules(settings):
+    settings.SUGGESTION_RULES_FILE = str(HUOZHOU)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("huozhou_rules")
+def test_with_the_huozhou_rules_the_first_paragraph_is_the_published_one(seeded):
+    session = CongressSession.objects.get(name=REPORT_SESSION)
+    draft = report.compose(Suggestion.objects.filter(session=session), session=session)
+    first = draft.paragraphs()[0]
+    assert punctuation_aside(first) == HUOZHOU_FIRST_PARAGRAPH
+    assert "," not in first and "，" in first  # the report writes full-width punctuation
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("huozhou_rules")
+def test_the_satisfied_and_basically_satisfied_split_follows_the_first_paragraph(seeded):
+    session = CongressSession.objects.get(name=REPORT_SESSION)
+    second = report.compose(Suggestion.objects.filter(session=session), session=session).paragraphs()[1]
+    assert "从代表评价看，已评价的61件建议中，满意56件，占91.8%，基本满意5件，占8.2%。" in second
+    assert "A类（已解决或采纳）53件，占86.9%；B类（正在解决或列入计划解决）4件，占6.6%" in second
+
+
+@pytest.mark.django_db
+def test_the_key_suggestions_come_in_the_published_report_s_order(seeded):
+    out = io.StringIO()
+    call_command("handling_report", "--session", REPORT_SESSION, "-o", "-", stdout=out)
+    text = out.getvalue()
+    # HUOZHOU_KEYS is the published order: ①消防 ②医疗 ③供暖 ④农村道路 ⑤公交 ⑥七里峪
+    headings = [f"{report.circled(n)}关于“{title}”办理情况" for n, title in enumerate(HUOZHOU_KEYS, 1)]
+    positions = [text.index(h) for h in headings]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.django_db
+def test_the_office_reorders_the_key_suggestions_of_a_closed_session(seeded):
+    office = User.objects.get(username="office")
+    session = CongressSession.objects.get(name=REPORT_SESSION)
+    bus = Suggestion.objects.get(session=session, title="关于持续发展城市公共交通的建议")
+    assert bus.state == Suggestion.State.CLOSED
+    workflow.perform("order_key", user=office, suggestion=bus, key_order=None)  # after the numbered ones
+    keys = report.key_suggestions(Suggestion.objects.filter(session=session))
+    assert keys[-1] == bus
+    assert [s.key_order for s in keys] == [1, 2, 3, 4, 6, None]
+    assert Event.objects.filter(suggestion=bus, action="order_key").latest("id").note == (
+        "重点建议顺序：不指定（按建议编号）"
+    )
+
+
+@pytest.mark.django_db
+def test_section_two_counts_the_demo_s_requests_contacts_and_supervision(seeded):
+    def practice(name):
+        session = CongressSession.objects.get(name=name)
+        text = report.compose(Suggestion.objects.filter(session=session), session=session).text()
+        return text[text.index("二、办理工作的主要做法") : text.index("三、办理工作的努力方向")]
+
+    done = practice(REPORT_SESSION)
+    assert (
+        "交由21个承办单位办理（其中主办或分办单位18个）。办理过程中，承办单位申请调整1件，同意调整1件、不同意0件。"
+        in done
+    )
+    assert (
+        "其中登门走访14件、电话交流13件、实地调研20件、座谈14件（一件建议可有多种方式）；见面沟通48件，见面率78.7%。"
+        in done
+    )
+    assert "特别是对6项重点建议，督办中实地调研3次、电话督查1次、专题会议2次、领导批示4次，" in done
+    live = practice(CURRENT_SESSION)
+    assert (
+        "承办单位申请调整2件，同意调整1件、不同意0件、待审批1件；申请延期2件，批准1件、不批准0件、待审批1件。"
+        in live
+    )

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
 
+from suggestions import rules
 from suggestions.management.commands.session_stats import Command
 from suggestions.models import Category, Suggestion
 from tests.test_seed_demo import CURRENT_SESSION, REPORT_SESSION
@@ -51,6 +52,22 @@ def test_json_keys_states_and_result_classes_by_value_and_lists_categories_with_
     )
 
 
+def test_json_gives_the_figures_reports_state_by_the_names_they_use():
+    figures = json.loads(stats("--session", REPORT_SESSION, "--json"))
+    assert figures["by_class"] == {"A": 53, "B": 4, "C": 4}
+    assert list(figures["by_class"]) == rules.codes()
+    assert figures["reply_rate"] == 1.0  # 办复率: replied, apart from 办结率 (closed)
+    assert figures["first_round_satisfaction_rate"] == figures["first_satisfaction_rate"] == 1.0
+    assert figures["meeting_rate"] == figures["face_to_face_rate"]
+    assert figures["meeting_rate"] < figures["contact_rate"]  # phone calls count as contact, not as meeting
+
+
+def test_table_labels_the_reply_rate_apart_from_the_completion_rate():
+    rows = dict(section(stats("--session", REPORT_SESSION), "总体情况"))
+    assert rows["办复率"] == "100.0%"
+    assert rows["办结率"] == "100.0%"
+
+
 def section(output, heading):
     """The rows under ``heading`` as (name, figure) pairs, up to the next blank line."""
     lines = output.splitlines()
@@ -83,6 +100,7 @@ def test_table_and_json_list_a_result_class_added_to_the_choices():
     ]
     figures = json.loads(stats("--session", REPORT_SESSION, "--json"))
     assert figures["by_result_class"] == {"A": 53, "B": 4, "C": 3, "D": 1}
+    assert list(figures["by_class"]) == ["A", "B", "C", "D"]
 
 
 def test_json_keeps_chinese_readable():

@@ -50,6 +50,7 @@ ALLOWED = {
     "close": {OFFICE},
     "publish": {OFFICE},
     "supervise": {OFFICE},
+    "order_key": {OFFICE},
     "comment": {LEADER},
     "follow_up": {OFFICE, STAFF, HEAD},
 }
@@ -73,6 +74,13 @@ def _scenario(name, j, deputies, units):
             "hand_over": {"other_organ": "市人民检察院"},
         }[name]
         return None, "transport", data
+    if name == "order_key":  # a key suggestion of a closed session: the office reorders it for the report
+        leader = units["transport"].leader
+        workflow.perform("edit", user=j.office, suggestion=j.s, is_key=True, supervising_leader=leader)
+        j.assign().reply()
+        j.rate(3)
+        workflow.perform("close", user=j.office, suggestion=j.s, at=j.step())
+        return None, "transport", {"key_order": 2}
     j.assign()
     if name == "withdraw":
         return None, "transport", {"reason": "代表申请撤回"}

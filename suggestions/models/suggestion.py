@@ -131,6 +131,12 @@ class Suggestion(models.Model):
         on_delete=models.PROTECT,
         related_name="supervised_suggestions",
     )
+    key_order = models.PositiveSmallIntegerField(
+        "重点建议顺序",
+        null=True,
+        blank=True,
+        help_text="办理情况报告列出重点建议的顺序，1在最前；不填的按建议编号排在后面",
+    )
     state = models.CharField("办理状态", max_length=20, choices=State.choices, default=State.REGISTERED)
     other_organ = models.CharField(
         "转交机关", max_length=100, blank=True, help_text="非政府承办时，转交的法院、检察院或党委部门"

@@ -163,6 +163,8 @@ _ACTIONS = [
            rule=rules._has_unpublished),
     Action("supervise", "督办催办", "suggestions.supervise", (*HANDLING, S.REPLIED), do.do_supervise,
            Leads(audience=GOVERNMENT)),
+    Action("order_key", "重点建议排序", "suggestions.edit", (*LIVE, S.CLOSED), do.do_order_key,
+           Leads(audience=GOVERNMENT), rule=rules._is_key),
     Action("comment", "领导批示", "suggestions.comment", LIVE, do.do_comment, Leads(audience=GOVERNMENT),
            rule=rules._leader_supervises),
     Action(

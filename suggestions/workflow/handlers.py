@@ -36,7 +36,7 @@ from .base import (
     opinions_missing,
     refuse_repeat,
 )
-from .registration import EDITABLE_FIELDS, settle_registration
+from .registration import EDITABLE_FIELDS, check_key_order, settle_registration
 from .rules import _open_commitments
 
 
@@ -95,11 +95,12 @@ def do_assign(ctx):
     months = data.get("months") or deadlines.rule("handling_months")
     if not 1 <= months <= deadlines.rule("max_handling_months"):
         raise WorkflowError(f"办理期限最长{deadlines.rule('max_handling_months')}个月。", field="months")
-    for name in ("leader", "is_key", "supervising_leader"):
+    for name in ("leader", "is_key", "supervising_leader", "key_order"):
         if name in data:
             setattr(s, name, data[name])
     if s.is_key and not s.supervising_leader:
         raise WorkflowError("重点建议必须指定督办领导。", field="supervising_leader")
+    check_key_order(s)
     deadline = deadlines.months_deadline(assigned_on, months).date
     opinion_due = min(deadlines.opinion_deadline(assigned_on).date, deadline)
     window = deadlines.reassignment_window(assigned_on).date
@@ -658,6 +659,21 @@ def do_supervise(ctx):
         f"（{note.due_label}）" if note.due_on else ""
     )
     ctx.recipients.units(*[a.unit for a in ctx.suggestion.assignments.open()], text=told, call="去办理")
+
+
+def do_order_key(ctx):
+    """重点建议排序: where the handling report lists this key suggestion (``key_order``; empty: after the
+    numbered ones, by number). The office sets it at any point, a closed session's report included."""
+    s = ctx.suggestion
+    if "key_order" not in ctx.data:
+        raise WorkflowError("请填写重点建议顺序。", field="key_order")
+    before = s.key_order
+    s.key_order = ctx.data["key_order"]
+    check_key_order(s)
+    _set(s, key_order=s.key_order)
+    ctx.note = (
+        f"重点建议顺序：第{s.key_order}项" if s.key_order else "重点建议顺序：不指定（按建议编号）"
+    ) + ("（未改变）" if before == s.key_order else "")
 
 
 def do_comment(ctx):

@@ -27,6 +27,7 @@ REGISTRATION_FIELDS = (
     "leader",
     "is_key",
     "supervising_leader",
+    "key_order",
     "remarks",
 )
 # What "edit" may correct later: all of it but the session (a number is unique within its session).
@@ -122,6 +123,19 @@ def settle_registration(suggestion):
         raise WorkflowError("建议编号必须为正整数。", field="number")
     if suggestion.is_key and not suggestion.supervising_leader_id:
         raise WorkflowError("重点建议必须指定督办领导。", field="supervising_leader")
+    check_key_order(suggestion)
+
+
+def check_key_order(suggestion):
+    """重点建议顺序: a place from 1 up, only on a key suggestion (one no longer key drops its place)."""
+    if not suggestion.is_key:
+        suggestion.key_order = None
+    elif suggestion.key_order is not None and (
+        isinstance(suggestion.key_order, bool)
+        or not isinstance(suggestion.key_order, int)
+        or not 1 <= suggestion.key_order <= 999
+    ):
+        raise WorkflowError("重点建议顺序应为1到999之间的整数。", field="key_order")
 
 
 def _check_numbers(suggestions):

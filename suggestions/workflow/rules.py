@@ -167,6 +167,12 @@ def _leader_supervises(ctx):
     return None
 
 
+def _is_key(ctx):
+    if not ctx.suggestion.is_key:
+        return "只有重点建议才能排序。"
+    return None
+
+
 def _all(*rules):
     def rule(ctx):
         for r in rules:
