@@ -226,8 +226,12 @@ def _read_history_row(number, cells, headers):
     # the 汇总表 writes every answering unit (分办) in 主办单位: not the import's "one lead unit" warning
     row.problems = [p for p in row.problems if p.column != unit_column or p.is_error]
 
+    unreadable = set()  # columns already refused: not also reported as missing
+
     def problem(column_key, message, level=ERROR):
         row.problems.append(Problem(message, number, headers.get(column_key, ""), level))
+        if level == ERROR:
+            unreadable.add(column_key)
 
     row.answering_names = split_names(cells.get("lead_unit"))
     row.lead_unit_name = row.answering_names[0] if row.answering_names else ""
@@ -252,7 +256,10 @@ def _read_history_row(number, cells, headers):
     code = _result_class(cells.get("result_class"))
     if code is None:
         shown = "、".join(c.code for c in rules.result_classes())
-        problem("result_class", f"无法识别答复类别“{cell_text(cells.get('result_class'))}”（可填写：{shown}或其名称）")
+        problem(
+            "result_class",
+            f"无法识别答复类别“{cell_text(cells.get('result_class'))}”（可填写：{shown}或其名称）",
+        )
     else:
         row.result_class = code
 
@@ -279,7 +286,7 @@ def _read_history_row(number, cells, headers):
         elif not _ROUND_REMARK.fullmatch(part.strip()):
             remarks.append(part)
     row.remarks = "；".join(remarks)
-    _check_handling(row, problem)
+    _check_handling(row, lambda column_key, *args: column_key in unreadable or problem(column_key, *args))
     return row
 
 
@@ -301,7 +308,10 @@ def _read_ratings(row, value, problem):
             continue
         level = _rating_level(label)
         if level is None:
-            problem("rating", f"无法识别代表评价“{part}”（可填写：满意、基本满意、不满意，或「第1轮：不满意；第2轮：满意」）")
+            problem(
+                "rating",
+                f"无法识别代表评价“{part}”（可填写：满意、基本满意、不满意，或「第1轮：不满意；第2轮：满意」）",
+            )
             return
         row.ratings.append([round_, level])
     row.rounds = rounds
@@ -355,14 +365,14 @@ class HistoryDirectory(Directory):
     def unit(self, name):
         found, why = super().unit(name)
         if found is None and why.startswith("找不到"):
-            return self._new(HandlingUnit, name, name=name[:100], is_active=False), None
+            return self._new(HandlingUnit, name, {"name": name[:100], "is_active": False}), None
         return found, why
 
-    def made(self, model, name, **values):
-        return self._new(model, name, **values)
+    def made(self, model, written, values):
+        return self._new(model, written, values)
 
-    def _new(self, model, name, **values):
-        slot = (model, key(name), values.get("delegation").name if values.get("delegation") else "")
+    def _new(self, model, written, values):
+        slot = (model, key(written))
         if slot not in self.new:
             self.new[slot] = model(**values)
         return self.new[slot]
@@ -399,10 +409,10 @@ def _match(row, plan, directory, existing, first_row):
     def problem(column_key, message, level=ERROR):
         row.problems.append(Problem(message, row.row, headers.get(column_key, ""), level))
 
-    def new(model, name, what, **values):
-        obj = directory.made(model, name, **values)
-        if obj.pk is None:
-            row.new_names.append(f"{what}“{name}”")
+    def new(model, written, what, **values):
+        obj = directory.made(model, written, values)
+        if obj.pk is None and f"{what}“{written}”" not in row.new_names:
+            row.new_names.append(f"{what}“{written}”")
         return obj
 
     if row.number is not None:
@@ -444,7 +454,9 @@ def _match(row, plan, directory, existing, first_row):
         row.supervising_leader = directory.leader(row.leader_name)
         if row.supervising_leader is None:
             title, name = _leader_parts(row.leader_name)
-            row.supervising_leader = new(Leader, row.leader_name, "领导", name=name, title=title, is_active=False)
+            row.supervising_leader = new(
+                Leader, row.leader_name, "领导", name=name, title=title, is_active=False
+            )
         row.is_key = True
     if row.is_key and row.supervising_leader is None:
         leader = row.answering[0].leader if row.answering and row.answering[0].pk else None
@@ -454,7 +466,9 @@ def _match(row, plan, directory, existing, first_row):
             row.supervising_leader = leader
             problem("is_key", f"重点建议的督办领导按主办单位的分管领导定为{leader}", WARNING)
     if row.new_names:
-        problem("", "将新建" + "、".join(row.new_names) + "（代表、承办单位和领导按不在任、停用新建）", WARNING)
+        problem(
+            "", "将新建" + "、".join(row.new_names) + "（代表、承办单位和领导按不在任、停用新建）", WARNING
+        )
 
 
 def _deputy(name, delegation, directory, problem, new, column):
@@ -467,7 +481,9 @@ def _deputy(name, delegation, directory, problem, new, column):
     if delegation is None:
         problem(column, f"找不到代表“{name}”，新建代表须填写「代表团」")
         return None
-    return new(Deputy, f"{name}（{delegation.name}）", "代表", name=name[:50], delegation=delegation, is_active=False)
+    return new(
+        Deputy, f"{name}（{delegation.name}）", "代表", name=name[:50], delegation=delegation, is_active=False
+    )
 
 
 def _leader_parts(text):
@@ -519,7 +535,9 @@ def run_history_import(plan, *, user, source="", progress=None) -> HistoryResult
         from django.db import IntegrityError
 
         if isinstance(exc, IntegrityError):
-            raise ImportFailed([Problem("导入与他人的操作冲突（可能有人同时在导入），请重新预览后再导入。")]) from exc
+            raise ImportFailed(
+                [Problem("导入与他人的操作冲突（可能有人同时在导入），请重新预览后再导入。")]
+            ) from exc
         raise
     return HistoryResult(plan.session, plan.session_created, written, created)
 

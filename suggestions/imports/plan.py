@@ -182,7 +182,9 @@ class ImportPlan:
     def from_json(cls, text, *, session) -> "ImportPlan":
         data = json.loads(text)
         rows = [
-            cls.row_class(**{name: r[name] for name in cls.parsed}, problems=[Problem(**p) for p in r["problems"]])
+            cls.row_class(
+                **{name: r[name] for name in cls.parsed}, problems=[Problem(**p) for p in r["problems"]]
+            )
             for r in data["rows"]
         ]
         return cls(

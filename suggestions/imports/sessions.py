@@ -13,7 +13,20 @@ from dataclasses import dataclass
 from ..models import CongressSession
 from .problems import ImportFileError
 
-_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _NUMERAL = "[〇零一二两三四五六七八九十百0-9]+"
 _NAME = re.compile(rf"第?(?P<term>{_NUMERAL})届.*?第?(?P<meeting>{_NUMERAL})次(?:会议)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")

@@ -271,6 +271,6 @@ def _event(action, s, entry, user, name, at):
         actor_name=name,
         from_state="",
         to_state=s.state,
-        note=what + (f"（{entry.source}）" if entry.source else ""),
+        note=what + (f"（来自{entry.source}）" if entry.source else ""),
         created_at=at,
     )

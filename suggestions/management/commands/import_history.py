@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help=".xlsx 文件（建议办理情况汇总表）")
         parser.add_argument(
-            "--session", required=True, help="届次会议名称，如 第八届人民代表大会第三次会议、市八届人大三次会议"
+            "--session",
+            required=True,
+            help="届次会议名称，如 第八届人民代表大会第三次会议、市八届人大三次会议",
         )
         parser.add_argument("--year", type=int, help="会议年度（届次会议不存在且无法从名称或文件看出时必填）")
         parser.add_argument("--dry-run", action="store_true", help="只检查并列出问题，不写入数据")
