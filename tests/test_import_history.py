@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from suggestions import exports, rules, workflow
-from suggestions.imports import history, sessions
+from suggestions.imports import sessions
 from suggestions.imports.problems import ImportFileError
 from suggestions.models import (
     Category,

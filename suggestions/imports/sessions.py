@@ -28,7 +28,7 @@ _DIGITS = {
     "九": 9,
 }
 _NUMERAL = "[〇零一二两三四五六七八九十百0-9]+"
-_NAME = re.compile(rf"第?(?P<term>{_NUMERAL})届.*?第?(?P<meeting>{_NUMERAL})次(?:会议)?")
+_NAME = re.compile(r"第?(?P<term>" + _NUMERAL + r")届.*?第?(?P<meeting>" + _NUMERAL + r")次(?:会议)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 YEAR_RANGE = (1950, 2100)
 
