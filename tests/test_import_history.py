@@ -104,6 +104,17 @@ def handled_session(ctx):
     journey_of(6, "关于建设口袋公园的建议", ctx)
     s = journey_of(7, "关于规范法律援助的建议", ctx).s
     workflow.perform("hand_over", user=ctx["office"], suggestion=s, at=AT, other_organ="市人民法院")
+    journey_of(8, "关于完善供水管网的建议", ctx).assign(co=False).reply("A").rate(1)  # 重新办理 now
+    j = journey_of(9, "关于治理道路积水的建议", ctx).assign(co=True)
+    co = j.s.assignments.get(role="co")
+    workflow.perform("sign_for", user=ctx["co_clerk"], suggestion=j.s, assignment=co, at=j.step())
+    workflow.perform(
+        "send_opinion", user=ctx["co_clerk"], suggestion=j.s, assignment=co, at=j.step(), text="同意"
+    )
+    j.reply("A").rate(3)
+    workflow.perform("close", user=ctx["office"], suggestion=j.s, at=j.step())
+    s = journey_of(10, "关于撤回的建议", ctx).assign(co=False).s
+    workflow.perform("withdraw", user=ctx["office"], suggestion=s, at=AT, reason="代表撤回")
     return ctx["session"]
 
 
@@ -119,15 +130,22 @@ def test_a_session_exported_and_imported_into_a_new_session_gives_the_same_figur
     path = summary_file(handled_session, tmp_path)
     out = io.StringIO()
     call_command("import_history", str(path), "--session", "市八届人大六次会议", stdout=out)
-    assert "已导入7件往届建议到第八届人民代表大会第六次会议（2026年，新建）" in out.getvalue()
+    assert "已导入10件往届建议到第八届人民代表大会第六次会议（2026年，新建）" in out.getvalue()
     copy = CongressSession.objects.get(term=8, meeting=6)
     assert stats(copy.name) == stats(handled_session.name)
-    assert stats(copy.name)["total"] == 7
+    figures = stats(copy.name)
+    assert (figures["total"], figures["rehandling"], figures["withdrawn"], figures["ever_unsatisfied"]) == (
+        10,
+        1,
+        1,
+        2,
+    )
+    assert [u["co"] for u in figures["by_unit"]] == [0, 1]
     # and the copy exports as the original did, row for row but the title
     copied = tmp_path / "copy"
     copied.mkdir()
     assert _rows(summary_file(copy, copied)) == _rows(summary_file(handled_session, tmp_path))
-    assert Event.objects.filter(suggestion__session=copy, label="历史导入").count() == 7
+    assert Event.objects.filter(suggestion__session=copy, label="历史导入").count() == 10
 
 
 def _rows(path):

@@ -96,6 +96,7 @@ class HistoryRow(ImportRow):
     state: str = S.CLOSED
     other_organ: str = ""
     answering: list = field(default_factory=list)
+    delegation: Delegation | None = None
     new_names: list = field(default_factory=list)  # what the import will create for this row, for the preview
 
     @property
@@ -139,8 +140,6 @@ class HistoryRow(ImportRow):
             publicity=self.publicity,
             source=source,
         )
-
-    delegation = None
 
 
 class HistoryPlan(ImportPlan):
@@ -331,7 +330,7 @@ def _check_handling(row, problem):
         row.answering_names, row.co_unit_names = [], []
     if row.state == S.WITHDRAWN and row.answering_names and not row.assigned_on:
         problem("assigned_on", "填写了主办单位的建议须填写交办日期")
-    if row.state in REPLIED_STATES:
+    if row.state in (*REPLIED_STATES, S.REHANDLING):  # re-handled: the round before was replied
         if not row.replied_on:
             problem("replied_on", f"办理状态为「{S(row.state).label}」的建议须填写答复日期")
         if not row.result_class:

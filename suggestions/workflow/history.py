@@ -192,9 +192,11 @@ def _handling(s, entry, user):
             completed_at=replied_at if opinion_sent else None,
             created_at=_moment(entry.assigned_on),
         )
+    # the 汇总表's 文号, 签发人 and 答复日期 are those of the latest round replied (the one before a re-handling)
+    latest = entry.rounds if entry.state in REPLIED_STATES else entry.rounds - 1
     for round_, parts in parts_by_round.items():
         if parts[0].state == A.REPLIED:
-            _replies(parts, entry, user, replied_at, final=round_ == entry.rounds)
+            _replies(parts, entry, user, replied_at, final=round_ == latest)
             level = entry.ratings.get(round_)
             if level is not None:
                 Rating.objects.create(
