@@ -359,3 +359,11 @@ def test_a_long_history_file_is_written_by_a_background_job(client, ctx, setting
     response = client.post(reverse("suggestions:history_confirm"), {"token": token}, follow=True)
     assert "已导入2件建议" in response.content.decode()
     assert Suggestion.objects.filter(session__meeting=1, state="closed").count() == 2
+
+
+def test_a_formula_cell_is_refused_with_its_row_and_column(ctx, tmp_path):
+    path = tmp_path / "formula.xlsx"
+    path.write_bytes(xlsx([line(1, 答复日期="=TODAY()")]))
+    with pytest.raises(CommandError, match="第4行「答复日期」是公式"):
+        call_command("import_history", str(path), "--session", "市八届人大一次会议")
+    assert not CongressSession.objects.filter(meeting=1).exists()
