@@ -278,11 +278,47 @@ def make_import(job, progress):
     }
 
 
+def make_history(job, progress):
+    """parameters: ``token`` (the rows read on upload), ``name`` and ``year`` (the session, found or created
+    as on the preview), ``filename``. All rows or none, as ``history.run_history_import`` writes them."""
+    from .imports import history, sessions
+
+    params = job.parameters
+    path = import_folder() / f"{params['token']}.json"
+    try:
+        if not path.is_file():
+            raise JobFailed("找不到已预览的导入文件（可能已导入或已过期），没有写入任何数据。请重新上传。")
+        try:
+            session, created = sessions.find_or_new_session(params["name"], year=params["year"])
+        except imports.ImportFileError as error:
+            raise JobFailed(str(error.problem)) from error
+        plan = history.HistoryPlan.from_json(path.read_text(encoding="utf-8"), session=session)
+        plan = history.checked_history(plan, session=session, created=created)
+        progress.start(len(plan.rows))
+        try:
+            result = history.run_history_import(
+                plan, user=job.owner, source=params.get("filename", ""), progress=progress
+            )
+        except imports.ImportFailed as failure:
+            problems = plan.errors or failure.problems
+            raise JobFailed(
+                "导入未完成，没有写入任何数据。请修改后重新上传。",
+                result={"problems": [str(problem) for problem in problems]},
+            ) from failure
+    finally:
+        path.unlink(missing_ok=True)
+    job.result = {
+        "session": result.session.pk,
+        "registered": [[s.pk, number_label(s.number), s.title] for s in result.written],
+    }
+
+
 MAKERS = {
     Job.Kind.SUMMARY: make_summary,
     Job.Kind.STATISTICS: make_statistics,
     Job.Kind.REPORT: make_report,
     Job.Kind.IMPORT: make_import,
+    Job.Kind.HISTORY: make_history,
 }
 
 

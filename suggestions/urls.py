@@ -7,6 +7,7 @@ from .views import (
     detail,
     documents,
     downloads,
+    history,
     home,
     imports,
     notifications,
@@ -55,4 +56,8 @@ urlpatterns = [
     path("imports/confirm/", imports.confirm, name="import_confirm"),
     path("imports/cancel/", imports.cancel, name="import_cancel"),
     path("imports/template.xlsx", imports.template, name="import_template"),
+    path("imports/history/", history.upload, name="history_upload"),
+    path("imports/history/preview/", history.preview, name="history_preview"),
+    path("imports/history/confirm/", history.confirm, name="history_confirm"),
+    path("imports/history/cancel/", history.cancel, name="history_cancel"),
 ]

@@ -253,6 +253,11 @@ TABLE = {
     "suggestions:import_confirm": ((L, *(405,) * 8), (L, R, *(403,) * 7)),
     "suggestions:import_cancel": ((L, *(405,) * 8), (L, R, *(403,) * 7)),
     "suggestions:import_template": ((L, 200, *(403,) * 7), READ_ONLY),
+    # 历史导入: the same pages for a past session's 汇总表, the office's only
+    "suggestions:history_upload": ((L, 200, *(403,) * 7), (L, 200, *(403,) * 7)),
+    "suggestions:history_preview": ((L, R, *(403,) * 7), READ_ONLY),  # nothing uploaded: back to the upload
+    "suggestions:history_confirm": ((L, *(405,) * 8), (L, R, *(403,) * 7)),
+    "suggestions:history_cancel": ((L, *(405,) * 8), (L, R, *(403,) * 7)),
     # the admin's own pages: only the office is staff; anyone else is sent to the admin's login
     # 「我的下载」: each person's own jobs; the demo's job is the office's, so nobody else finds it
     "suggestions:downloads": ((L, *(200,) * 8), READ_ONLY),

@@ -18,7 +18,10 @@ Along the work, one module each:
 - ``writing``: ``run_import``, registration through ``workflow.register_many`` and, with ``assign=True``,
   assignment through ``workflow.perform("assign")``;
 - ``problems``: ``Problem`` (row, column, message; an error or a warning) and the two exceptions;
-- ``template``: the template workbook offered for download.
+- ``template``: the template workbook offered for download;
+- ``history`` and ``sessions``: the history import (历史导入), a past session's 汇总表 read with the same cells and
+  matching, the session found or created from its name as offices write it, and written through
+  ``workflow.record_history`` (``from suggestions.imports import history``).
 
 Callers import from here: ``from suggestions import imports``; ``imports.read_plan(...)``.
 """

@@ -175,14 +175,14 @@ def _value(cell):
     return cell.value
 
 
-def _match_header(values):
+def _match_header(values, aliases=ALIASES):
     """Column index of each known column in a candidate header row: {key: (index, header as written)}."""
     best = {}
     for index, value in enumerate(values or ()):
         text = header_key(value)
         # 案由/标题: the whole header, else its first part that is a known name
         for candidate in [text, *text.split("/")] if text else []:
-            column = ALIASES.get(candidate)
+            column = aliases.get(candidate)
             if column is None:
                 continue
             rank = column.aliases.index(candidate)
@@ -192,8 +192,10 @@ def _match_header(values):
     return {k: (index, written) for k, (_rank, index, written) in best.items()}
 
 
-def find_header(workbook):
-    """(sheet, header row number, columns) of the sheet whose header matches most known columns."""
+def find_header(workbook, columns=COLUMNS):
+    """(sheet, header row number, columns) of the sheet whose header matches most of ``columns`` (the import's
+    COLUMNS unless a caller reads more of them: the history import)."""
+    aliases = ALIASES if columns is COLUMNS else {alias: c for c in columns for alias in c.aliases}
     found = None
     for sheet in workbook.worksheets:
         if not hasattr(sheet, "iter_rows"):
@@ -201,9 +203,9 @@ def find_header(workbook):
         for number, values in sheet_rows(sheet):
             if number > HEADER_SCAN_ROWS:
                 break
-            columns = _match_header(values)
-            if len(columns) >= 2 and (found is None or len(columns) > len(found[2])):
-                found = (sheet, number, columns)
+            matched = _match_header(values, aliases)
+            if len(matched) >= 2 and (found is None or len(matched) > len(found[2])):
+                found = (sheet, number, matched)
     if found is None:
         if all(_is_empty_sheet(s) for s in workbook.worksheets):
             raise ImportFileError("工作簿是空的，没有任何数据。")
@@ -211,11 +213,11 @@ def find_header(workbook):
             f"在前{HEADER_SCAN_ROWS}行中找不到表头：请保留「建议编号」「标题」「领衔代表」「类别」等列名 "
             "（可下载导入模板对照）。"
         )
-    sheet, number, columns = found
-    missing = [REQUIRED_LABELS.get(c.key, c.label) for c in COLUMNS if c.required and c.key not in columns]
+    sheet, number, matched = found
+    missing = [REQUIRED_LABELS.get(c.key, c.label) for c in columns if c.required and c.key not in matched]
     if missing:
         raise ImportFileError(f"表头缺少必需的列：{'、'.join(f'「{m}」' for m in missing)}。", row=number)
-    return sheet, number, columns
+    return sheet, number, matched
 
 
 def _is_empty_sheet(sheet):

@@ -130,6 +130,10 @@ class ImportPlan:
     rows: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # about the file as a whole
 
+    # What a row of this kind of plan is, and what of it is kept between the preview and the import.
+    row_class = ImportRow
+    parsed = PARSED
+
     @property
     def all_problems(self):
         found = list(self.problems)
@@ -165,7 +169,7 @@ class ImportPlan:
                 "problems": [dataclasses.asdict(p) for p in self.problems],
                 "rows": [
                     {
-                        **{name: getattr(r, name) for name in PARSED},
+                        **{name: getattr(r, name) for name in self.parsed},
                         "problems": [dataclasses.asdict(p) for p in r.problems],
                     }
                     for r in self.rows
@@ -178,7 +182,9 @@ class ImportPlan:
     def from_json(cls, text, *, session) -> "ImportPlan":
         data = json.loads(text)
         rows = [
-            ImportRow(**{name: r[name] for name in PARSED}, problems=[Problem(**p) for p in r["problems"]])
+            cls.row_class(
+                **{name: r[name] for name in cls.parsed}, problems=[Problem(**p) for p in r["problems"]]
+            )
             for r in data["rows"]
         ]
         return cls(
@@ -240,7 +246,9 @@ def checked(plan, *, session) -> ImportPlan:
     return plan
 
 
-def _read_rows(plan, sheet, columns):
+def _read_rows(plan, sheet, columns, read_row=None):
+    """Every row under the header into ``plan.rows``, each read by ``read_row(number, cells, headers)``."""
+    read_row = read_row or _read_row
     for number, values in sheet_rows(sheet, last=plan.header_row + MAX_ROWS):
         if number <= plan.header_row:
             continue
@@ -259,7 +267,7 @@ def _read_rows(plan, sheet, columns):
         too_long = [k for k, t in texts.items() if len(t) > MAX_CELL_CHARS]
         for k in too_long:  # read no further than its start: the plan holds no huge strings
             cells[k] = texts[k][:40] + "…"
-        row = _read_row(number, cells, plan.headers)
+        row = read_row(number, cells, plan.headers)
         row.problems.extend(
             Problem(f"超过{MAX_CELL_CHARS}字，请精简后再导入", number, plan.headers[k]) for k in too_long
         )

@@ -13,6 +13,7 @@ class JobKind(models.TextChoices):
     STATISTICS = "statistics", "建议办理情况统计表"
     REPORT = "report", "办理工作情况报告"
     IMPORT = "import", "导入建议清单"
+    HISTORY = "history", "导入往届建议"
 
 
 class JobState(models.TextChoices):

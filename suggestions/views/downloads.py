@@ -16,6 +16,7 @@ UNITS = {
     Job.Kind.STATISTICS: "张工作表",
     Job.Kind.REPORT: "步",
     Job.Kind.IMPORT: "行",
+    Job.Kind.HISTORY: "行",
 }
 
 

@@ -36,6 +36,7 @@ from .base import (
     refuse_invisible,
     remove_stored_files,
 )
+from .history import PastSuggestion, record_history
 from .registration import (
     EDITABLE_FIELDS,
     REGISTRATION_FIELDS,
@@ -48,6 +49,9 @@ from .registration import (
 __all__ = [
     "ACTIONS",
     "REGISTER",
+    "HISTORY_IMPORT",
+    "PastSuggestion",
+    "record_history",
     "Action",
     "Leads",
     "Available",
@@ -175,6 +179,11 @@ _ACTIONS = [
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
 REGISTER = Action("register", "登记", "suggestions.register", (), lambda ctx: None, Leads(S.REGISTERED))
+# 历史导入: a past session's suggestion written as it ended (closed unless the file says otherwise), with its
+# parts, replies and ratings, by ``history.record_history``; like 登记 it starts from no state.
+HISTORY_IMPORT = Action(
+    "import_history", "历史导入", "suggestions.import", (), lambda ctx: None, Leads(S.CLOSED)
+)
 
 
 # --- checking and applying ------------------------------------------------------------------------------------

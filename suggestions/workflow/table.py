@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from accounts.roles import ROLE_PERMISSIONS, Role
 
 from ..models import Assignment, Event, Reply, Suggestion
-from . import ACTIONS, REGISTER
+from . import ACTIONS, HISTORY_IMPORT, REGISTER
 
 S, A = Suggestion.State, Assignment.State
 
@@ -78,7 +78,7 @@ def markdown() -> str:
         "| 操作 | 结果 | 角色 | 建议状态（起）| 建议状态（止）| 承办状态（起）| 承办状态（止）| 答复状态 | 可见范围 |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for action in [REGISTER, *ACTIONS.values()]:
+    for action in [REGISTER, HISTORY_IMPORT, *ACTIONS.values()]:
         for outcome, leads in action.leads.items():
             target = leads.assignment
             if isinstance(target, tuple):
