@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('suggestions', '0014_scheme_result_classes'),
+        ('suggestions', '0015_suggestion_key_order'),
     ]
 
     operations = [
