@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from suggestions import workflow
+from suggestions import notices, workflow
 from suggestions.models import Assignment, Notification, Suggestion
 from tests.conftest import AT
 from tests.workflow_helpers import last_event, refused
@@ -219,3 +219,18 @@ def test_the_office_adds_a_unit_from_the_suggestions_page(client, journey, offic
     assert empty.status_code == 400
     assert "这个字段是必填项" in empty.content.decode() or "必填" in empty.content.decode()
     assert not journey.s.assignments.filter(unit=units["health"]).exists()
+
+
+def test_the_notice_of_a_separate_units_co_unit_names_the_unit_it_reports_to(registered, office, units):
+    assign_separate(office, registered, units, co_units=[units["finance"]], supported_unit=units["housing"])
+    co = registered.assignments.get(unit=units["finance"])
+    notice = notices.assignment_notice(co)
+    rows = dict(row for block in notice.blocks if isinstance(block, notices.Table) for row in block.rows)
+    assert rows["配合的分办单位"] == "市住房和城乡建设管理局"
+    assert rows["协办意见期限"] == "2025年4月3日前将书面协办意见送市住房和城乡建设管理局"
+    housing = notices.assignment_notice(registered.assignments.get(unit=units["housing"]))
+    rows = dict(row for block in housing.blocks if isinstance(block, notices.Table) for row in block.rows)
+    assert rows["协办单位"] == "市财政局"
+    transport = notices.assignment_notice(registered.assignments.get(unit=units["transport"]))
+    rows = dict(row for block in transport.blocks if isinstance(block, notices.Table) for row in block.rows)
+    assert "协办单位" not in rows
