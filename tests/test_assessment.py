@@ -183,3 +183,9 @@ def test_the_page_takes_as_many_queries_for_more_units(client, assessed, office,
         )
     assert len(scores_of()) == 4
     assert queries() == before
+
+
+def test_a_reply_without_contact_with_the_deputy_earns_nothing_for_contact(journey):
+    journey.assign(co=False).reply()
+    contacted = scores_of()["市交通运输局"].items[1]
+    assert (contacted.name, contacted.measured, contacted.points) == ("答复前沟通", "0/1", 0)

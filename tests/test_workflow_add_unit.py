@@ -234,3 +234,22 @@ def test_the_notice_of_a_separate_units_co_unit_names_the_unit_it_reports_to(reg
     transport = notices.assignment_notice(registered.assignments.get(unit=units["transport"]))
     rows = dict(row for block in transport.blocks if isinstance(block, notices.Table) for row in block.rows)
     assert "协办单位" not in rows
+
+
+def test_no_co_unit_is_added_to_a_separate_unit_that_has_replied(registered, office, units, clerk, head):
+    assign_separate(office, registered, units)
+    transport = registered.assignments.get(unit=units["transport"])
+    data = {"document_number": "霍交函〔2025〕3号", "contact_person": "周敏", "contact_phone": "0357-5620000",
+            "text": "答复", "result_class": "A"}  # fmt: skip
+    workflow.perform("sign_for", user=clerk, suggestion=registered, assignment=transport, at=AT)
+    workflow.perform("draft_reply", user=clerk, suggestion=registered, assignment=transport, at=AT, **data)
+    workflow.perform("sign_reply", user=head, suggestion=registered, assignment=transport, at=AT)
+    workflow.perform("submit_reply", user=clerk, suggestion=registered, assignment=transport, at=AT)
+    workflow.perform(
+        "review_reply", user=office, suggestion=registered, assignment=transport, at=AT, accept=True
+    )
+    message = refused(
+        "add_unit", user=office, suggestion=registered, at=LATER, unit=units["finance"], reason="配合",
+        supports=transport,
+    )  # fmt: skip
+    assert message == "市交通运输局已经答复，不再增加协办单位。"

@@ -181,17 +181,16 @@ def do_add_unit(ctx):
         raise WorkflowError(f"{unit.name}已经承办本建议。", field="unit")
     answering = list(current.filter(role__in=ANSWERING).select_related("unit"))
     has_lead = any(a.role == Assignment.Role.LEAD for a in answering)
-    supports = None
-    if role == Assignment.Role.SEPARATE:
-        if has_lead:
-            raise WorkflowError("本建议由主办单位牵头答复，补充交办只能增加协办单位。", field="role")
-    elif has_lead:
-        supports = None  # a co-unit of a suggestion with a lead unit supports the lead unit
-    else:
+    supports = None  # a co-unit beside a lead unit supports the lead unit
+    if role == Assignment.Role.SEPARATE and has_lead:
+        raise WorkflowError("本建议由主办单位牵头答复，补充交办只能增加协办单位。", field="role")
+    if role == Assignment.Role.CO and not has_lead:
         chosen = data.get("supports")
         supports = next((a for a in answering if chosen is not None and a.pk == chosen.pk), None)
         if supports is None:
             raise WorkflowError("请选择协办单位配合的分办单位。", field="supports")
+        if supports.state == A.REPLIED:
+            raise WorkflowError(f"{supports.unit.name}已经答复，不再增加协办单位。", field="supports")
     today = ctx.today
     entered = data.get("deadline")
     longest = deadlines.months_deadline(today, deadlines.rule("max_handling_months")).date
