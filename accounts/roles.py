@@ -37,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "suggestions.register",
             "suggestions.edit",
             "suggestions.assign",
+            "suggestions.add_unit",
             "suggestions.hand_over",
             "suggestions.withdraw",
             "suggestions.rule_reassignment",

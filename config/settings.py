@@ -286,6 +286,16 @@ SUGGESTION_RULES = {
         {"code": "B", "label": "正在解决或列入计划解决", "commitment": True},
         {"code": "C", "label": "因条件限制暂时无法解决"},
     ],
+    # 承办单位办理工作考核: the points each measured item is worth (suggestions/assessment.py says what each
+    # measures); a rules file overrides some of them as a table: [assessment_weights] satisfaction = 40.
+    "assessment_weights": {
+        "signed_on_time": 10,  # 按时签收: signed for within the reassignment window
+        "contacted": 20,  # 答复前沟通: contact with the deputy logged before the reply was accepted
+        "replied_on_time": 20,  # 按期答复: replied by the part's deadline
+        "returned": 10,  # 答复退回: replies the office returned (fewer is better)
+        "satisfaction": 30,  # 代表评价: first-round ratings, 基本满意 counted half
+        "commitments_kept": 10,  # 承诺落实: commitments done by their due date
+    },
 }
 
 # The notices the office hands out (suggestions/notices.py: 交办通知单, 督办通知单). NOTICE_ISSUER, e.g.

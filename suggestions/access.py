@@ -190,7 +190,9 @@ def page_queryset(user):
         "joint_deputies",
         Prefetch(
             "assignments",
-            queryset=Assignment.objects.filter(part_condition(user)).select_related("unit", "signed_by"),
+            queryset=Assignment.objects.filter(part_condition(user)).select_related(
+                "unit", "signed_by", "supports__unit"
+            ),
         ),
         Prefetch(
             "assignments__contacts",

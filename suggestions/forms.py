@@ -204,6 +204,22 @@ class AssignForm(ActionForm):
         required=False,
         widget=picker("输入单位名称查找，至少选两个", when="mode=separate", keywords=unit_keywords),
     )
+    # 分办 with co-units: they support one of the 分办 units (more are added to the others by 补充交办)
+    separate_co_units = forms.ModelMultipleChoiceField(
+        label="协办单位（分办）",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        help_text="可不选；所选协办单位向下面的分办单位报送协办意见，其他分办单位的协办单位可交办后补充",
+        widget=picker("输入单位名称查找，可选多个", when="mode=separate", keywords=unit_keywords),
+    )
+    supported_unit = forms.ModelChoiceField(
+        label="协办单位配合的分办单位",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=picker(
+            "须是上面所选的分办单位之一", when="mode=separate", multiple=False, keywords=unit_keywords
+        ),
+    )
     assigned_on = forms.DateField(label="交办日期", widget=DATE_INPUT)
     months = forms.TypedChoiceField(label="办理期限", coerce=int)
     leader = forms.ModelChoiceField(
@@ -220,7 +236,7 @@ class AssignForm(ActionForm):
     )
 
     def setup(self):
-        for name in ("lead_unit", "co_units", "separate_units"):
+        for name in ("lead_unit", "co_units", "separate_units", "separate_co_units", "supported_unit"):
             self.fields[name].queryset = _units()
         self.fields["assigned_on"].initial = timezone.localdate()
         usual, longest = deadlines.rule("handling_months"), deadlines.rule("max_handling_months")
@@ -239,17 +255,54 @@ class AssignForm(ActionForm):
         # the mode says which of the unit fields count; the workflow checks the choice
         data = super().clean()
         if data.get("mode") == "separate":
-            data["lead_unit"], data["co_units"] = None, []
+            data["lead_unit"], data["co_units"] = None, list(data.get("separate_co_units") or [])
         else:
-            data["separate_units"] = []
+            data["separate_units"], data["supported_unit"] = [], None
         return data
 
     def action_data(self):
         data = dict(self.cleaned_data)
         data.pop("mode")
+        data.pop("separate_co_units", None)
         if data.get("leader") is None:
             data.pop("leader")
         return data
+
+
+class AddUnitForm(ActionForm):
+    """补充交办: a unit added while the suggestion is handled; the workflow decides what may be added."""
+
+    ROLES = [("co", "协办"), ("separate", "分办（单独答复）")]
+    role = forms.ChoiceField(label="承办方式", choices=ROLES, initial="co", widget=forms.RadioSelect)
+    unit = forms.ModelChoiceField(
+        label="补充交办单位",
+        queryset=HandlingUnit.objects.none(),
+        widget=picker("输入单位名称查找", multiple=False, keywords=unit_keywords),
+    )
+    supports = forms.ModelChoiceField(
+        label="配合的分办单位",
+        queryset=None,
+        required=False,
+        help_text="分办的建议增加协办单位时选择",
+    )
+    deadline = forms.DateField(
+        label="办理期限",
+        required=False,
+        widget=DATE_INPUT,
+        help_text="可不填：协办意见期限、分办办理期限按规定从今天起算",
+    )
+    reason = forms.CharField(label="补充交办理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def setup(self):
+        s = self.suggestion
+        current = s.assignments.current().filter(round=s.round)
+        self.fields["unit"].queryset = _units().exclude(pk__in=current.values("unit"))
+        separate = current.filter(role="separate").select_related("unit")
+        self.fields["supports"].queryset = separate
+        self.fields["supports"].label_from_instance = lambda a: a.unit.name
+        if not separate.exists():  # a suggestion with a lead unit takes co-units only
+            del self.fields["supports"]
+            self.fields["role"].choices = self.ROLES[:1]
 
 
 class HandOverForm(ActionForm):
@@ -638,6 +691,7 @@ class BatchForm(forms.Form):
 
 ACTION_FORMS = {
     "assign": AssignForm,
+    "add_unit": AddUnitForm,
     "hand_over": HandOverForm,
     "withdraw": ReasonForm,
     "sign_for": ConfirmForm,

@@ -173,6 +173,11 @@ def _names(parts) -> str:
     return "、".join(p.unit.name for p in parts) or "无"
 
 
+def _receiver(part) -> str:
+    """Whom a co-unit sends its opinion to: the 分办 unit it supports, or the lead unit."""
+    return part.supports.unit.name if part is not None and part.supports_id else "主办单位"
+
+
 def rules_paragraphs(*, role=None, part=None, with_co=True) -> list:
     """The handling rules in brief, numbered 一、二、…; the numbers from ``suggestions.rules``.
 
@@ -195,7 +200,7 @@ def rules_paragraphs(*, role=None, part=None, with_co=True) -> list:
     if role == A.CO:
         due = f"，即{date_cn(part.deadline)}前" if part else ""
         lines.append(
-            f"协办单位应于交办之日起{r('opinion_months')}个月内{due}将书面协办意见送主办单位，"
+            f"协办单位应于交办之日起{r('opinion_months')}个月内{due}将书面协办意见送{_receiver(part)}，"
             "协办意见由本单位负责人签署。"
         )
     else:
@@ -255,15 +260,23 @@ def assignment_notice(part, *, contact=None) -> Notice:
     ]
     if part.role == A.SEPARATE:
         rows.append(["其他分办单位", _names(separate)])
+        co = [p for p in co if p.supports_id == part.pk]  # 分办: only its own co-units report to it
+        if co:
+            rows.append(["协办单位", _names(co)])
+    elif part.supports_id:  # a co-unit of one 分办 unit
+        rows.append(["配合的分办单位", part.supports.unit.name])
+        rows.append(["协办单位", _names([part, *(p for p in co if p.supports_id == part.supports_id)])])
     else:
         rows.append(["主办单位", part.unit.name if part.role == A.LEAD else _names(lead)])
         rows.append(["协办单位", _names([part, *co] if part.role == A.CO else co)])
     rows.append(["交办日期", date_cn(part.assigned_on)])
     if part.role == A.CO:
-        lead_deadline = lead[0].deadline if lead else s.deadline
-        rows.append(["协办意见期限", f"{date_cn(part.deadline)}前将书面协办意见送主办单位"])
+        lead_deadline = (
+            part.supports.deadline if part.supports_id else (lead[0].deadline if lead else s.deadline)
+        )
+        rows.append(["协办意见期限", f"{date_cn(part.deadline)}前将书面协办意见送{_receiver(part)}"])
         if lead_deadline:
-            rows.append(["主办单位答复期限", date_cn(lead_deadline)])
+            rows.append([f"{_receiver(part)}答复期限", date_cn(lead_deadline)])
     else:
         deadline = f"{date_cn(part.deadline)}前办结并答复代表"
         if part.deadline != part.original_deadline:

@@ -71,6 +71,7 @@ NAMES = {
     "city": "地名",
     "place": "行政区划（市、县、区）",
     "result_classes": "答复类别",
+    "assessment_weights": "承办单位考核分值",
 }
 MAX_CODE_LENGTH = 4  # the columns hold four characters: A, 甲, A1
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    assessment,
     batch,
     dashboard,
     deliveries,
@@ -31,6 +32,7 @@ urlpatterns = [
     path("suggestions/<int:pk>/reply/<int:assignment_id>/", detail.reply_form, name="reply_form"),
     path("replies/<int:pk>/letter.pdf", detail.reply_attachment, name="reply_attachment"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/assessment/", assessment.unit_assessment, name="assessment"),
     path("reports/handling.docx", report_views.handling_report, name="handling_report"),
     path("documents/assignments/<int:pk>/notice.docx", documents.assignment_notice, name="assignment_notice"),
     path("documents/units/notice.docx", documents.unit_notice, name="unit_notice"),

@@ -385,7 +385,15 @@ def sheet_table(ws):
 
 def test_statistics_workbook_has_the_dashboards_figures(client, office, world, session):
     response, workbook = download(client, office, "export_statistics", {"session": session.pk})
-    assert workbook.sheetnames == ["概况", "按类别", "按承办单位", "按分管领导", "按答复类别", "满意度"]
+    assert workbook.sheetnames == [
+        "概况",
+        "按类别",
+        "按承办单位",
+        "按分管领导",
+        "按答复类别",
+        "满意度",
+        "承办单位考核",
+    ]
     figures = statistics.summary(Suggestion.objects.filter(session=session))
 
     overview = workbook["概况"]

@@ -130,9 +130,17 @@ def test_the_statistics_workbook_runs_as_a_job_sheet_by_sheet(client, office, se
     response = client.post(reverse("suggestions:export_statistics") + f"?session={session.pk}")
     job = Job.objects.get()
     assert response["Location"] == reverse("suggestions:job", args=[job.pk])
-    assert (job.kind, job.state, job.done, job.total) == (Job.Kind.STATISTICS, "done", 6, 6)
+    assert (job.kind, job.state, job.done, job.total) == (Job.Kind.STATISTICS, "done", 7, 7)
     book = openpyxl.load_workbook(io.BytesIO(downloaded(client, job)[1]))
-    assert book.sheetnames == ["概况", "按类别", "按承办单位", "按分管领导", "按答复类别", "满意度"]
+    assert book.sheetnames == [
+        "概况",
+        "按类别",
+        "按承办单位",
+        "按分管领导",
+        "按答复类别",
+        "满意度",
+        "承办单位考核",
+    ]
 
 
 def test_the_handling_report_runs_as_a_job_and_reads_back_in_word(client, office, session, three):

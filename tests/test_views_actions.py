@@ -84,6 +84,22 @@ def test_assign_in_separate_parts(client, registered, office, units):
     assert Assignment.objects.filter(suggestion=registered).count() == 2
 
 
+def test_assign_in_separate_parts_with_a_co_unit_for_one_of_them(client, registered, office, units):
+    client.force_login(office)
+    form = {"mode": "separate", "separate_units": [units["transport"].pk, units["housing"].pk],
+            "separate_co_units": [units["finance"].pk], "assigned_on": iso(today()), "months": "3"}  # fmt: skip
+    refused = post_action(client, registered, "assign", form)
+    assert refused.status_code == 400
+    assert "分办时请选择协办单位配合的分办单位。" in refused.content.decode()
+    assert not Assignment.objects.filter(suggestion=registered).exists()
+    response = post_action(client, registered, "assign", {**form, "supported_unit": units["housing"].pk})
+    done(response, registered, "交办")
+    assert "协办：市财政局（配合市住房和城乡建设管理局）" in timeline(response)
+    co = Assignment.objects.get(suggestion=registered, role="co")
+    assert co.supports.unit == units["housing"]
+    assert "协办意见报送市住房和城乡建设管理局（分办）" in response.content.decode()
+
+
 def test_hand_over_to_another_organ(client, registered, office):
     client.force_login(office)
     response = post_action(client, registered, "hand_over", {"other_organ": "市人民法院", "note": ""})

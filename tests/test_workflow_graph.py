@@ -68,3 +68,13 @@ def test_handlers_never_set_a_state_themselves():
             if name in ("_set", "_create", "update", "create"):
                 writes += [node.lineno for k in node.keywords if k.arg == "state"]
     assert writes == [], f"handlers.py sets a state at lines {writes}"
+
+
+def test_a_unit_is_added_only_while_the_suggestion_is_handled_and_no_state_moves():
+    """补充交办 (``add_unit``): from 已交办, 办理中 and 重新办理 only, so it is refused once replied or closed; the
+    new part starts waiting for sign-for like any other."""
+    action = ACTIONS["add_unit"]
+    assert set(action.states) == {S.ASSIGNED, S.IN_HANDLING, S.REHANDLING}
+    assert not action.on_assignment
+    edges = [e for e in table.suggestion_edges() if e.action == "add_unit"]
+    assert edges and all(e.source == e.target for e in edges)

@@ -30,6 +30,7 @@ UNIT = {STAFF, HEAD}
 ALLOWED = {
     "edit": {OFFICE},
     "assign": {OFFICE},
+    "add_unit": {OFFICE},
     "hand_over": {OFFICE},
     "withdraw": {OFFICE},
     "sign_for": UNIT,
@@ -84,6 +85,8 @@ def _scenario(name, j, deputies, units):
     j.assign()
     if name == "withdraw":
         return None, "transport", {"reason": "代表申请撤回"}
+    if name == "add_unit":
+        return None, "transport", {"unit": units["health"], "reason": "涉及卫生健康事项"}
     if name == "supervise":
         return None, "transport", {"text": "请加快办理"}
     if name == "comment":
@@ -267,6 +270,7 @@ def test_units_on_an_assigned_suggestion_see_their_own_part_only(journey, clerk,
 def test_office_and_leader_on_an_assigned_suggestion(journey, office, leader_user, deputy_user, congress):
     journey.assign()
     assert names(workflow.available_actions(journey.s, office, at=journey.at)) == [
+        ("add_unit", None),
         ("edit", None),
         ("supervise", None),
         ("withdraw", None),
@@ -292,6 +296,7 @@ def test_unit_with_a_draft_reply(journey, clerk, head):
 def test_submitted_reply_for_office_and_unit(journey, office, clerk):
     journey.assign().sign().draft().sign_off().submit()
     assert names(workflow.available_actions(journey.s, office, at=journey.at)) == [
+        ("add_unit", None),
         ("edit", None),
         ("review_reply", "交通局"),
         ("supervise", None),

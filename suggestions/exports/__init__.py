@@ -29,7 +29,7 @@ def write_summary(
     return write_workbook([sheet], target)[0]
 
 
-STATISTICS_SHEETS = 6  # 概况, 按类别, 按承办单位, 按分管领导, 按答复类别, 满意度
+STATISTICS_SHEETS = 7  # 概况, 按类别, 按承办单位, 按分管领导, 按答复类别, 满意度, 承办单位考核
 
 
 def write_statistics(

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from .. import rules, statistics
+from .. import assessment, rules, statistics
 from ..formats import NO_RATE, date_cn
 from .xlsx import Column, Percent, Sheet
 
@@ -15,7 +15,7 @@ def percent(value):
 
 
 def statistics_sheets(queryset, *, scope: str = "", today: datetime.date | None = None) -> list[Sheet]:
-    """概况, 按类别, 按承办单位, 按分管领导, 按答复类别 and 满意度 for ``queryset``; ``scope`` names it in the titles
+    """概况, 按类别, 按承办单位, 按分管领导, 按答复类别, 满意度 and 承办单位考核 for ``queryset``; ``scope`` names it in the titles
     (a session's name, or 全部届次)."""
     today = today or timezone.localdate()
     figures = statistics.session_figures(queryset, today)
@@ -38,6 +38,7 @@ def statistics_sheets(queryset, *, scope: str = "", today: datetime.date | None 
         sheet("按分管领导", "建议按分管领导统计", PORTFOLIO_COLUMNS, portfolio_rows(figures["by_portfolio"])),
         sheet("按答复类别", "答复按类别统计", share_columns("答复类别"), result_class_rows(figures)),
         sheet("满意度", "代表评价统计", SATISFACTION_COLUMNS, satisfaction_rows(figures)),
+        sheet("承办单位考核", "承办单位办理工作考核", assessment_columns(), assessment_rows(queryset, today)),
     ]
 
 
@@ -183,3 +184,21 @@ def satisfaction_rows(f) -> list[list]:
         [labels["ever_unsatisfied"], f["ever_unsatisfied"], NO_RATE],
         [labels["rehandling"], f["rehandling"], NO_RATE],
     ]
+
+
+def assessment_columns():
+    """名次, 承办单位, 总分, then each item's points (满分 from the rules) and what was measured."""
+    columns = [Column("名次", 6, "int"), Column("承办单位", 24), Column("总分", 8, "int")]
+    for (name, _), weight in zip(assessment.ITEMS.values(), assessment.weights().values(), strict=True):
+        columns += [Column(f"{name}（满分{weight:g}）", 10, "int"), Column(f"{name}实测", 14, "center")]
+    return columns
+
+
+def assessment_rows(queryset, today) -> list[list]:
+    rows = []
+    for u in assessment.unit_scores(queryset, today):
+        row = [u.rank, u.unit, u.score]
+        for item in u.items:
+            row += [item.points, item.measured]
+        rows.append(row)
+    return rows

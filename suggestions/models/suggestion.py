@@ -360,6 +360,16 @@ class Assignment(models.Model):
         on_delete=models.SET_NULL,
         related_name="replaces",
     )
+    # 协办: the answering part (主办 or 分办) whose unit the co-unit sends its opinion to; empty for the lead unit
+    supports = models.ForeignKey(
+        "self",
+        verbose_name="配合的承办单位",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supporters",
+        help_text="分办时协办单位配合的分办单位；为空时配合主办单位",
+    )
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     created_at = models.DateTimeField("交办时间", default=timezone.now)
 

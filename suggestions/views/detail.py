@@ -160,13 +160,20 @@ def _render_reply_page(request, page, assignment, form):
         "page": page,
         "part": assignment,
         "form": form,
-        "co_parts": [a for a in page.parts if a.role == Assignment.Role.CO and a.round == assignment.round],
+        "co_parts": [a for a in page.parts if _supports(a, assignment)],
         "draft": next(
             (r for r in page.replies if r.assignment_id == assignment.pk and r.state == Reply.State.DRAFT),
             None,
         ),
     }
     return render(request, "suggestions/reply_form.html", context, status=400 if form.errors else 200)
+
+
+def _supports(co, part):
+    """The co-unit's part ``co`` supports ``part``: its 分办 unit, or the lead unit when it names none."""
+    if co.role != Assignment.Role.CO or co.round != part.round:
+        return False
+    return co.supports_id == part.pk or (co.supports_id is None and part.role == Assignment.Role.LEAD)
 
 
 @require_safe

@@ -86,6 +86,7 @@ _ACTIONS = [
     Action("edit", "修改登记信息", "suggestions.edit", (S.REGISTERED, *HANDLING), do.do_edit,
            Leads(audience=GOVERNMENT)),
     Action("assign", "交办", "suggestions.assign", (S.REGISTERED,), do.do_assign, Leads(S.ASSIGNED)),
+    Action("add_unit", "补充交办", "suggestions.add_unit", HANDLING, do.do_add_unit, Leads()),
     Action("hand_over", "转非政府承办", "suggestions.hand_over", (S.REGISTERED,), do.do_hand_over,
            Leads(S.NOT_GOVERNMENT)),
     Action("withdraw", "撤回", "suggestions.withdraw", (S.REGISTERED, *HANDLING), do.do_withdraw,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Assignment, Reply, Suggestion
@@ -236,16 +237,19 @@ def current_replies(suggestion):
     ).select_related("assignment__unit")
 
 
+def supporters_of(part):
+    """The co-units' parts that support ``part`` (the lead unit's, or one 分办 unit's) in its round."""
+    if part.role not in ANSWERING:
+        return Assignment.objects.none()
+    parts = part.suggestion.assignments.current().filter(round=part.round, role=Assignment.Role.CO)
+    if part.role == Assignment.Role.LEAD:
+        return parts.filter(Q(supports__isnull=True) | Q(supports=part))
+    return parts.filter(supports=part)
+
+
 def opinions_missing(part):
-    """The co-units of the lead unit's round that have not sent their opinion yet (the reply must state them)."""
-    if part.role != Assignment.Role.LEAD:
-        return []
-    return list(
-        part.suggestion.assignments.current()
-        .filter(round=part.round, role=Assignment.Role.CO)
-        .exclude(state=Assignment.State.OPINION_SENT)
-        .select_related("unit")
-    )
+    """The co-units supporting ``part`` that have not sent their opinion yet (the reply must state them)."""
+    return list(supporters_of(part).exclude(state=Assignment.State.OPINION_SENT).select_related("unit"))
 
 
 def accepted_replies(suggestion):

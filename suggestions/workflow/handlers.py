@@ -74,18 +74,26 @@ def do_edit(ctx):
 
 
 def do_assign(ctx):
+    """交办: one lead unit with its co-units, or 分办 (several units each answering their own part), whose
+    co-units each support one 分办 unit (``supported_unit``) and send their opinion to it."""
     s, data = ctx.suggestion, ctx.data
     lead = data.get("lead_unit")
     co_units = list(data.get("co_units") or [])
     separate = list(data.get("separate_units") or [])
+    supported = data.get("supported_unit")
     if bool(lead) == bool(separate):
         raise WorkflowError("请指定一个主办单位，或者指定两个以上分办单位。", field="lead_unit")
     if separate and len(separate) < 2:
         raise WorkflowError("分办至少需要选择两个单位。", field="separate_units")
-    if separate and co_units:
-        raise WorkflowError("分办时各单位各自答复，不再指定协办单位。", field="co_units")
     if lead and lead in co_units:
         raise WorkflowError("主办单位不能同时是协办单位。", field="co_units")
+    if separate and co_units:
+        if supported is None:
+            raise WorkflowError("分办时请选择协办单位配合的分办单位。", field="supported_unit")
+        if supported not in separate:
+            raise WorkflowError(f"{supported.name}不是本建议的分办单位。", field="supported_unit")
+        if supported in co_units:
+            raise WorkflowError("分办单位不能同时是它自己的协办单位。", field="co_units")
     units = ([lead] if lead else separate) + co_units
     if len({u.pk for u in units}) != len(units):
         raise WorkflowError("同一单位不能重复交办。", field="co_units")
@@ -104,7 +112,7 @@ def do_assign(ctx):
     deadline = deadlines.months_deadline(assigned_on, months).date
     opinion_due = min(deadlines.opinion_deadline(assigned_on).date, deadline)
     window = deadlines.reassignment_window(assigned_on).date
-    created = []
+    created, answering_parts = [], {}
     for unit in units:
         role = (
             Assignment.Role.CO
@@ -112,20 +120,22 @@ def do_assign(ctx):
             else (Assignment.Role.LEAD if lead else Assignment.Role.SEPARATE)
         )
         due = opinion_due if role == Assignment.Role.CO else deadline
-        created.append(
-            _create(
-                Assignment,
-                suggestion=s,
-                unit=unit,
-                role=role,
-                round=s.round,
-                assigned_on=assigned_on,
-                deadline=due,
-                original_deadline=due,
-                reassignment_until=window,
-                created_at=ctx.at,
-            )
+        part = _create(
+            Assignment,
+            suggestion=s,
+            unit=unit,
+            role=role,
+            round=s.round,
+            assigned_on=assigned_on,
+            deadline=due,
+            original_deadline=due,
+            reassignment_until=window,
+            supports=answering_parts.get(supported.pk) if role == Assignment.Role.CO and supported else None,
+            created_at=ctx.at,
         )
+        if role != Assignment.Role.CO:
+            answering_parts[unit.pk] = part
+        created.append(part)
     first = lead or separate[0]
     if s.leader is None:
         s.leader = first.leader  # sorted into the lead unit's portfolio unless the office chose one
@@ -137,16 +147,86 @@ def do_assign(ctx):
     co = [a for a in created if a.role == Assignment.Role.CO]
     parts = [("主办：" if lead else "分办：") + _units_label(answering)]
     if co:
-        parts.append("协办：" + _units_label(co))
+        parts.append("协办：" + _units_label(co) + (f"（配合{supported.name}）" if supported else ""))
     parts.append("办理期限" + date_cn(deadline))
     ctx.note = "；".join(parts)
     for a in created:
-        what = "协办意见请于" if a.role == Assignment.Role.CO else "办理期限"
-        ctx.recipients.units(
-            a.unit,
-            text=f"{_named(s)}已交你单位{a.get_role_display()}，{what}{date_cn(a.deadline)}{'前报送主办单位' if a.role == Assignment.Role.CO else ''}。",
-            call="去签收",
-        )
+        _tell_assigned(ctx, a)
+
+
+def _tell_assigned(ctx, part):
+    """The unit's notice of its new part: its role, its deadline, and for a co-unit whom it reports to."""
+    s = ctx.suggestion
+    if part.role == Assignment.Role.CO:
+        to = part.supports.unit.name if part.supports_id else "主办单位"
+        text = f"{_named(s)}已交你单位协办，协办意见请于{date_cn(part.deadline)}前报送{to}。"
+    else:
+        text = f"{_named(s)}已交你单位{part.get_role_display()}，办理期限{date_cn(part.deadline)}。"
+    ctx.recipients.units(part.unit, text=text, call="去签收")
+
+
+def do_add_unit(ctx):
+    """补充交办: the office adds a co-unit (to the lead unit or to one 分办 unit) or, for a suggestion handled
+    by 分办, one more 分办 unit, while it is being handled. The new part's clock runs from the day it is
+    added: the rules' period unless the office enters a date within the rules' longest period."""
+    s, data = ctx.suggestion, ctx.data
+    unit = data.get("unit")
+    reason = _required(ctx, "reason", "请填写补充交办的理由。")
+    if unit is None:
+        raise WorkflowError("请选择补充交办的单位。", field="unit")
+    role = data.get("role") or Assignment.Role.CO
+    if role not in (Assignment.Role.CO, Assignment.Role.SEPARATE):
+        raise WorkflowError("补充交办只能增加协办或分办单位。", field="role")
+    current = s.assignments.current().filter(round=s.round)
+    if current.filter(unit=unit).exists():
+        raise WorkflowError(f"{unit.name}已经承办本建议。", field="unit")
+    answering = list(current.filter(role__in=ANSWERING).select_related("unit"))
+    has_lead = any(a.role == Assignment.Role.LEAD for a in answering)
+    supports = None  # a co-unit beside a lead unit supports the lead unit
+    if role == Assignment.Role.SEPARATE and has_lead:
+        raise WorkflowError("本建议由主办单位牵头答复，补充交办只能增加协办单位。", field="role")
+    if role == Assignment.Role.CO and not has_lead:
+        chosen = data.get("supports")
+        supports = next((a for a in answering if chosen is not None and a.pk == chosen.pk), None)
+        if supports is None:
+            raise WorkflowError("请选择协办单位配合的分办单位。", field="supports")
+        if supports.state == A.REPLIED:
+            raise WorkflowError(f"{supports.unit.name}已经答复，不再增加协办单位。", field="supports")
+    today = ctx.today
+    entered = data.get("deadline")
+    longest = deadlines.months_deadline(today, deadlines.rule("max_handling_months")).date
+    if entered is not None:
+        if entered < today:
+            raise WorkflowError("办理期限不能早于今天。", field="deadline")
+        if entered > longest:
+            raise WorkflowError(f"办理期限最长至{date_cn(longest)}。", field="deadline")
+        due = entered
+    elif role == Assignment.Role.CO:
+        due = deadlines.opinion_deadline(today).date
+        lead_due = next((a.deadline for a in answering if a.role == Assignment.Role.LEAD), None)
+        target = supports.deadline if supports else lead_due
+        if target is not None and today <= target < due:
+            due = target  # the opinion reaches the unit it supports before that unit's deadline
+    else:
+        due = deadlines.handling_deadline(today).date
+    part = _create(
+        Assignment,
+        suggestion=s,
+        unit=unit,
+        role=role,
+        round=s.round,
+        assigned_on=today,
+        deadline=due,
+        original_deadline=due,
+        reassignment_until=deadlines.reassignment_window(today).date,
+        supports=supports,
+        created_at=ctx.at,
+    )
+    if role == Assignment.Role.SEPARATE and (s.deadline is None or due > s.deadline):
+        _set(s, deadline=due)  # the suggestion is due when its last answering part is
+    how = part.get_role_display() + (f"，配合{supports.unit.name}" if supports else "")
+    ctx.note = f"补充交办：{unit.name}（{how}），期限{date_cn(due)}；理由：{reason}"
+    _tell_assigned(ctx, part)
 
 
 def do_hand_over(ctx):
@@ -240,9 +320,11 @@ def do_rule_reassignment(ctx):
         deadline=a.deadline,
         original_deadline=a.original_deadline,
         reassignment_until=deadlines.reassignment_window(ctx.today).date,
+        supports=a.supports,
         created_at=ctx.at,
     )
     _set(a, replaced_by=successor)
+    a.supporters.update(supports=successor)  # a 分办 part's co-units now support the unit that took it over
     if a.role == Assignment.Role.LEAD:
         if s.leader_id == a.unit.leader_id and new_unit.leader_id:
             s.leader = new_unit.leader  # the portfolio follows the unit, unless the office had chosen another
@@ -357,10 +439,13 @@ def do_send_opinion(ctx):
     _set(a, completed_at=ctx.at)
     _settle_pending_requests(ctx, [a], "已报送协办意见，无需延期。")
     ctx.note = f"{a.unit.name}报送协办意见"
-    lead = ctx.suggestion.assignments.current().filter(round=a.round, role=Assignment.Role.LEAD).first()
-    if lead:
+    # to the unit it supports: the 分办 unit it was assigned to, or the lead unit
+    supported = a.supports or (
+        ctx.suggestion.assignments.current().filter(round=a.round, role=Assignment.Role.LEAD).first()
+    )
+    if supported:
         ctx.recipients.units(
-            lead.unit, text=f"{a.unit.name}已报送{_named(ctx.suggestion)}的协办意见。", call="查看意见"
+            supported.unit, text=f"{a.unit.name}已报送{_named(ctx.suggestion)}的协办意见。", call="查看意见"
         )
 
 
