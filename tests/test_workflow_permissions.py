@@ -52,6 +52,7 @@ ALLOWED = {
     "supervise": {OFFICE},
     "comment": {LEADER},
     "follow_up": {OFFICE, STAFF, HEAD},
+    "recompute_deadline": set(),  # the system's own (a holiday schedule entered): no person takes it
 }
 
 REPLY = {
@@ -76,6 +77,8 @@ def _scenario(name, j, deputies, units):
     j.assign()
     if name == "withdraw":
         return None, "transport", {"reason": "代表申请撤回"}
+    if name == "recompute_deadline":
+        return None, "transport", {"reason": "2027年节假日安排已录入"}
     if name == "supervise":
         return None, "transport", {"text": "请加快办理"}
     if name == "comment":
