@@ -9,9 +9,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import access, deadlines, holidays
 
-EXAMPLE = (
-    "日期,类型,名称\n2027-01-01,休息日,元旦\n2027-02-06~2027-02-12,休息日,春节\n2027-02-14,调休上班日,春节"
-)
+# CSV rows as typed into the page (raw strings: the commas are the file's, not text a user reads)
+EXAMPLE = "\n".join([r"日期,类型,名称", r"2027-01-01,休息日,元旦", r"2027-02-06~2027-02-12,休息日,春节"])
 
 
 def _office_only(request):
