@@ -301,3 +301,18 @@ def test_the_worked_example_file_parses():
     example = Path(__file__).resolve().parent.parent / "docs" / "holidays" / "2027.example.toml"
     days = holidays.parse(example.read_text(encoding="utf-8"), 2027, filename=example.name)
     assert {day.name for day in days} >= {"元旦", "春节", "国庆节"}
+
+
+def test_the_migration_finds_the_rule_of_parts_assigned_before_it(into_2027):
+    """Parts assigned before deadlines kept their rule get it (and their 估算 flag) from migration 0016."""
+    import importlib
+
+    from django.apps import apps
+
+    Assignment.objects.update(deadline_months=None, deadline_estimated=False, deadline_note="")
+    Suggestion.objects.update(deadline_estimated=False)
+    importlib.import_module("suggestions.migrations.0016_deadline_rule_of_open_parts").forwards(apps, None)
+    lead, co = lead_of(into_2027), co_of(into_2027)
+    assert (lead.deadline_months, lead.deadline_estimated) == (3, True)
+    assert (co.deadline_months, co.deadline_estimated) == (1, False)
+    assert Suggestion.objects.get(pk=into_2027.s.pk).deadline_estimated
