@@ -330,7 +330,8 @@ ADMIN_MODELS = {
     "suggestions_notification": RECORD,
     "suggestions_delivery": RECORD,
     "suggestions_job": RECORD,
-    "suggestions_holidayday": RECORD,  # entered on the office's page, which counts the deadlines again
+    # entered on the office's page, which counts the deadlines again; the demo enters none
+    "suggestions_holidayday": {**RECORD, "change": (R, R), "history": (R, R)},
     # the demo sends no reminder: a missing object sends the office back to the list
     "suggestions_reminder": {**RECORD, "change": (R, R), "history": (R, R)},
     # the task queue is the worker's: not the office's to read or change (no task in the demo either)

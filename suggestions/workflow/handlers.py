@@ -305,8 +305,8 @@ def do_rule_extension(ctx):
         request.granted_deadline = granted
         request.save()
         # a date the office set: no longer counted from the assignment, nor estimated
-        note = f"{date_cn(ctx.today)}批准延期，由{date_cn(a.deadline)}延至{date_cn(granted)}"
-        _set(a, deadline=granted, deadline_months=None, deadline_estimated=False, deadline_note=note)
+        explained = f"{date_cn(ctx.today)}批准延期，由{date_cn(a.deadline)}延至{date_cn(granted)}"
+        _set(a, deadline=granted, deadline_months=None, deadline_estimated=False, deadline_note=explained)
         if a.role in ANSWERING and a.round == s.round:
             settle_suggestion_deadline(s)
         ctx.note = f"同意{a.unit.name}延期至{date_cn(granted)}" + (f"（{note}）" if note else "")
