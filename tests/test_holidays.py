@@ -316,3 +316,16 @@ def test_the_migration_finds_the_rule_of_parts_assigned_before_it(into_2027):
     assert (lead.deadline_months, lead.deadline_estimated) == (3, True)
     assert (co.deadline_months, co.deadline_estimated) == (1, False)
     assert Suggestion.objects.get(pk=into_2027.s.pk).deadline_estimated
+
+
+def test_a_rehandling_deadline_into_2027_is_estimated_and_counted_again(journey, office):
+    """Re-handled from Friday 2027-01-08 for a month: due 2027-02-08, in the festival once 2027 is entered."""
+    journey.assign().reply()
+    journey.at = timezone.make_aware(datetime.datetime(2027, 1, 8, 9))
+    workflow.perform("rehandle", user=office, suggestion=journey.s, at=journey.at, reason="答复不具体")
+    part = Assignment.objects.get(suggestion=journey.s, round=2)
+    assert (part.deadline, part.deadline_estimated, part.deadline_months) == (d("2027-02-08"), True, 1)
+    holidays.save_year(2027, holidays.parse(SCHEDULE_2027, 2027), user=office)
+    part.refresh_from_db()
+    assert (part.deadline, part.deadline_estimated) == (d("2027-02-15"), False)
+    assert journey.s.rehandlings.get(round=2).deadline == d("2027-02-15")

@@ -779,6 +779,8 @@ def do_recompute_deadline(ctx):
         )
         if before == computed.date:
             continue
+        # a re-handling round's record says when it is due: the same date
+        Rehandling.objects.filter(suggestion=s, round=a.round, deadline=before).update(deadline=computed.date)
         what = "协办意见期限" if a.role == Assignment.Role.CO else "办理期限"
         changes.append((a, f"{what}由{date_cn(before)}调整为{date_cn(computed.date)}"))
         ctx.recipients.units(
