@@ -68,6 +68,7 @@ READERS = {
     "contacts": EVERYONE,  # the deputy took part in them
     "deputy_contacts": frozenset({Role.OFFICE}) | UNIT_ROLES,  # the deputies' telephone and workplace
     "deliveries": frozenset({Role.OFFICE}),  # 消息发送: every email and text message sent out, and 重试
+    "holidays": frozenset({Role.OFFICE}),  # 节假日安排: entering a year's holidays, which moves deadlines
 }
 
 

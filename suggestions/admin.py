@@ -31,6 +31,7 @@ from .models import (
     Event,
     ExtensionRequest,
     HandlingUnit,
+    HolidayDay,
     Job,
     Leader,
     Notification,
@@ -671,6 +672,17 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ("recipient", "suggestion", "event")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
+
+
+@admin.register(HolidayDay)
+class HolidayDayAdmin(ReadOnlyAdmin):
+    """The entered 节假日安排, to read: a year is entered or deleted on the office's page 「节假日安排」 (or with
+    ``manage.py holidays``), which counts the deadlines again; a day changed here would not."""
+
+    list_display = ("date", "kind", "name", "year", "entered_by", "entered_at")
+    list_filter = ("year", "kind")
+    list_select_related = ("entered_by",)
+    ordering = ("date",)
 
 
 @admin.register(Job)

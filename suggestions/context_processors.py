@@ -4,6 +4,7 @@ from . import access, rules
 from .models import (
     Assignment,
     Delivery,
+    HolidayDay,
     Notification,
     RatingLevel,
     Reply,
@@ -22,6 +23,7 @@ def notifications(request):
             lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
         ),
         "may_see_deliveries": access.may(user, "deliveries"),
+        "may_enter_holidays": access.may(user, "holidays"),
     }
 
 
@@ -35,4 +37,5 @@ def choices(request):
         "commitment_classes": SimpleLazyObject(rules.commitment_classes_label),
         "SupervisionKind": SupervisionNote.Kind,
         "DeliveryState": Delivery.State,
+        "HolidayKind": HolidayDay.Kind,
     }

@@ -1,8 +1,13 @@
 """Deadline arithmetic on the Chinese working calendar.
 
 Working days follow the State Council's public holidays and make-up workdays (调休) as published in the
-``chinese-calendar`` package. For a year the package does not know yet, Saturdays and Sundays are the rest
-days and the result says so, so that a deadline is never silently wrong.
+``chinese-calendar`` package, and before it the days the office entered (``HolidayDay``, 节假日安排: a year the
+package does not know yet, or a correction). For a year with neither, Saturdays and Sundays are the rest days
+and the result says so (``Deadline.estimated``), so that a deadline is never silently wrong.
+
+The entered days are read from the database once for all years and kept in this process (``entered_days``);
+saving or deleting a year's schedule forgets them (``forget_entered_days``), and each process reads them again
+after ``ENTERED_DAYS_SECONDS`` at the latest, so another process never counts with a stale schedule for long.
 
 Rules (``suggestions.rules``: SUGGESTION_RULES and the office's rules file):
 - a deadline of N months runs to the same day N months later (the last day of a shorter month when that day
@@ -12,6 +17,8 @@ Rules (``suggestions.rules``: SUGGESTION_RULES and the office's rules file):
 
 import calendar
 import datetime
+import threading
+import time
 from dataclasses import dataclass, field
 
 import chinese_calendar
@@ -36,12 +43,64 @@ class DayInfo:
     from_calendar: bool  # False when the year is beyond the published calendar
 
 
+# --- the days the office entered ------------------------------------------------------------------------------
+
+ENTERED_DAYS_SECONDS = 60
+_entered = {"years": None, "loaded": 0.0}  # years: {year: {date: DayInfo}}, read at once for all years
+_entered_lock = threading.Lock()
+
+
+def entered_days() -> dict[int, dict[datetime.date, DayInfo]]:
+    """{year: {date: DayInfo}} of every entered schedule: one query, then kept for ``ENTERED_DAYS_SECONDS``."""
+    years = _entered["years"]
+    if years is not None and time.monotonic() - _entered["loaded"] < ENTERED_DAYS_SECONDS:
+        return years
+    from .models import HolidayDay
+
+    years = {}
+    for day, year, kind, name in HolidayDay.objects.values_list("date", "year", "kind", "name"):
+        rest = kind == HolidayDay.Kind.REST
+        label = (name or "节假日") if rest else "调休上班"
+        years.setdefault(year, {})[day] = DayInfo(day, not rest, label, True)
+    with _entered_lock:
+        _entered.update(years=years, loaded=time.monotonic())
+    return years
+
+
+def forget_entered_days(years=None):
+    """After a schedule is saved or deleted: the next ``day_info`` reads the entered days again. ``years``
+    ({} for none) sets them without reading, for tests that run without the database."""
+    with _entered_lock:
+        _entered.update(years=years, loaded=time.monotonic() if years is not None else 0.0)
+
+
 def day_info(day: datetime.date) -> DayInfo:
+    """The day as the office entered it, else as the package has it, else a weekend guess (``from_calendar``
+    False, unless the office entered other days of that year: then its schedule is the year's)."""
+    entered = entered_days().get(day.year)
+    if entered is not None and day in entered:
+        return entered[day]
     try:
-        on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
+        return _package_day(day)
     except NotImplementedError:
         weekend = day.weekday() >= 5
-        return DayInfo(day, not weekend, "周末" if weekend else "工作日", False)
+        return DayInfo(day, not weekend, "周末" if weekend else "工作日", entered is not None)
+
+
+def has_schedule(year: int) -> bool:
+    """The year's rest days are known: published in the package or entered by the office."""
+    if year in entered_days():
+        return True
+    try:
+        chinese_calendar.get_holiday_detail(datetime.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _package_day(day: datetime.date) -> DayInfo:
+    """``day`` as the ``chinese-calendar`` package has it; NotImplementedError for a year it does not know."""
+    on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
     if on_holiday:
         name = HOLIDAY_NAMES.get(holiday, holiday) if holiday else "周末"
         return DayInfo(day, False, name, True)
@@ -76,7 +135,8 @@ class Deadline:
                 "调休上班日" + "、".join(f"{d.month}月{d.day}日" for d in self.makeup_workdays) + "计为工作日"
             )
         if self.estimated:
-            parts.append("超出已公布的节假日安排，按周末休息估算")
+            years = [y for y in range(self.start.year, self.date.year + 1) if not has_schedule(y)]
+            parts.append("、".join(f"{y}年" for y in years) + "节假日安排尚未公布，按周末休息估算")
         return "；".join(parts)
 
 

@@ -167,6 +167,14 @@ def office_todo(user, today=None):
         }
     )
     lists["overdue"] = OverdueParts(assignments.overdue(today).order_by("deadline"))
+    # 期限为估算: open parts whose deadline runs into a year without a holiday schedule (节假日安排)
+    lists["estimated"] = Capped(
+        assignments.filter(
+            deadline_estimated=True,
+            state__in=Assignment.OPEN_STATES,
+            suggestion__state__in=Suggestion.HANDLING_STATES,
+        ).order_by("deadline", "pk")
+    )
     return lists
 
 

@@ -14,13 +14,22 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from suggestions import demo, workflow
+from suggestions import deadlines, demo, workflow
 from suggestions.models import Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
 from tests.result_class_helpers import four_result_classes, jia_yi_bing  # noqa: F401  (fixtures for every test)
 from tests.snapshots import Snapshot, empty_the_tables, once_per_run, rows_elsewhere
 
 PASSWORD = "Test@2024pass"
 AT = timezone.make_aware(datetime.datetime(2025, 3, 3, 9, 0))  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def _no_entered_holidays():
+    """Each test starts with no entered holiday schedule in the deadlines' cache (one a test saved was rolled
+    back with it), and without asking the database: saving a schedule makes the next deadline read it."""
+    deadlines.forget_entered_days({})
+    yield
+    deadlines.forget_entered_days({})
 
 
 # --- reference data and one account per role ---------------------------------------------------------------

@@ -24,6 +24,7 @@ from suggestions.models import (
     Delivery,
     Deputy,
     HandlingUnit,
+    HolidayDay,
     Job,
     Leader,
     Notification,
@@ -138,6 +139,8 @@ def world_builder(office, clerk, head, co_clerk, units, deputies, deputy_user, s
         )
         workflow.perform("supervise", user=office, suggestion=s, at=j.step(), text="电话督办", method="phone")
         Reminder.objects.create(assignment=lead, stage=Reminder.Stage.WEEK_BEFORE, deadline=lead.deadline)
+        day = datetime.date(2027, 1, 1) + datetime.timedelta(days=number)  # a day of an entered 节假日安排
+        HolidayDay.objects.create(date=day, year=day.year, kind=HolidayDay.Kind.REST, name="春节")
         j.draft("B").sign_off().submit().accept()
         workflow.perform("follow_up", user=office, suggestion=s, at=j.step(), progress="已开工")
         j.rate(1)  # unsatisfied: a second round starts

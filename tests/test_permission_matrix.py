@@ -167,6 +167,7 @@ def url_of(label, demo):
         "suggestions:job_progress": {"pk": demo.job.pk},
         "suggestions:job_file": {"pk": demo.job.pk},
         "suggestions:delivery_retry": {"pk": demo.delivery.pk},
+        "suggestions:holiday_delete": {"year": 2027},
         "account_deactivate": {"pk": demo.users["deputy"].pk},
         "account_reactivate": {"pk": demo.users["deputy"].pk},
         "admin:app_list": {"app_label": "suggestions"},
@@ -269,6 +270,11 @@ TABLE = {
     "suggestions:deliveries": ((L, 200, *(403,) * 7), READ_ONLY),
     "suggestions:delivery_retry": ((L, *(405,) * 8), (L, R, *(403,) * 7)),
     "suggestions:delivery_retry_failed": ((L, *(405,) * 8), (L, R, *(403,) * 7)),
+    # 节假日安排: the office's; an empty POST shows the page again with what is missing, a delete of a year
+    # not entered says so and goes back to the page
+    "suggestions:holidays": ((L, 200, *(403,) * 7), READ_ONLY),
+    "suggestions:holiday_save": ((L, *(405,) * 8), (L, 400, *(403,) * 7)),
+    "suggestions:holiday_delete": ((L, *(405,) * 8), (L, R, *(403,) * 7)),
     # the office's account pages
     "account_list": ((L, 200, *(403,) * 7), READ_ONLY),
     "account_events": ((L, 200, *(403,) * 7), READ_ONLY),
@@ -330,6 +336,8 @@ ADMIN_MODELS = {
     "suggestions_notification": RECORD,
     "suggestions_delivery": RECORD,
     "suggestions_job": RECORD,
+    # entered on the office's page, which counts the deadlines again; the demo enters none
+    "suggestions_holidayday": {**RECORD, "change": (R, R), "history": (R, R)},
     # the demo sends no reminder: a missing object sends the office back to the list
     "suggestions_reminder": {**RECORD, "change": (R, R), "history": (R, R)},
     # the task queue is the worker's: not the office's to read or change (no task in the demo either)

@@ -28,6 +28,8 @@ WRITES = {
     "suggestions:mark_read",
     "suggestions:delivery_retry",
     "suggestions:delivery_retry_failed",
+    "suggestions:holiday_save",
+    "suggestions:holiday_delete",
     # a GET of a small export answers at once; a POST starts it, a long one as a job in 「我的下载」
     "suggestions:export_summary",
     "suggestions:export_statistics",

@@ -54,6 +54,7 @@ ALLOWED = {
     "order_key": {OFFICE},
     "comment": {LEADER},
     "follow_up": {OFFICE, STAFF, HEAD},
+    "recompute_deadline": set(),  # the system's own (a holiday schedule entered): no person takes it
 }
 
 REPLY = {
@@ -87,6 +88,8 @@ def _scenario(name, j, deputies, units):
         return None, "transport", {"reason": "代表申请撤回"}
     if name == "add_unit":
         return None, "transport", {"unit": units["health"], "reason": "涉及卫生健康事项"}
+    if name == "recompute_deadline":
+        return None, "transport", {"reason": "2027年节假日安排已录入"}
     if name == "supervise":
         return None, "transport", {"text": "请加快办理"}
     if name == "comment":

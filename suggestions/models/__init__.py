@@ -12,6 +12,7 @@ from .handling import (
     Ruling,
     SupervisionNote,
 )
+from .holidays import HolidayDay
 from .jobs import Job
 from .reference import DEFAULT_CATEGORIES, Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
 from .reminders import Reminder
@@ -32,6 +33,7 @@ __all__ = [
     "Event",
     "ExtensionRequest",
     "HandlingUnit",
+    "HolidayDay",
     "Job",
     "Leader",
     "Notification",

@@ -155,6 +155,11 @@ class Suggestion(models.Model):
     )
     assigned_on = models.DateField("交办日期", null=True, blank=True)
     deadline = models.DateField("办理期限", null=True, blank=True)
+    deadline_estimated = models.BooleanField(
+        "期限为估算",
+        default=False,
+        help_text="本轮主办（分办）单位的期限跨入尚无节假日安排的年份，按周末休息估算",
+    )
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     result_class = models.CharField(
         "答复类别", max_length=rules.MAX_CODE_LENGTH, choices=rules.field_choices, blank=True
@@ -342,6 +347,15 @@ class Assignment(models.Model):
     assigned_on = models.DateField("交办日期")
     deadline = models.DateField("办理期限")
     original_deadline = models.DateField("原定期限")
+    # How the deadline was computed, so that it can be computed again when a year's holidays are entered: N
+    # months from ``assigned_on`` (None: a date the office set, an extension granted).
+    deadline_months = models.PositiveSmallIntegerField("期限月数", null=True, blank=True)
+    deadline_estimated = models.BooleanField(
+        "期限为估算", default=False, help_text="期限跨入尚无节假日安排的年份，按周末休息估算"
+    )
+    deadline_note = models.TextField(
+        "期限说明", blank=True, help_text="跳过的节假日、计入的调休上班日、批准的延期"
+    )
     reassignment_until = models.DateField("申请调整截止", null=True, blank=True)
     signed_at = models.DateTimeField("签收时间", null=True, blank=True)
     signed_by = models.ForeignKey(

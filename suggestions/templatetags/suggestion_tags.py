@@ -36,8 +36,24 @@ def deadline_cell(suggestion):
         return "—"
     text = formats.date_cn(suggestion.deadline)
     if suggestion.is_overdue():
-        return format_html('<span class="overdue">{}</span>', text)
+        text = format_html('<span class="overdue">{}</span>', text)
+    if suggestion.deadline_estimated and suggestion.state in Suggestion.HANDLING_STATES:
+        return format_html("{} {}", text, ESTIMATED)
     return text
+
+
+ESTIMATED = mark_safe(
+    '<span class="badge text-bg-warning estimated" title="期限跨入节假日安排尚未公布的年份，按周末休息估算；'
+    '录入该年的节假日安排后自动重新计算">估算</span>'
+)
+
+
+@register.simple_tag
+def estimated_badge(assignment):
+    """「估算」 beside an open part's deadline that runs into a year without a holiday schedule."""
+    if assignment.deadline_estimated and assignment.is_open:
+        return ESTIMATED
+    return ""
 
 
 @register.simple_tag

@@ -61,6 +61,7 @@ __all__ = [
     "current_replies",
     "opinions_missing",
     "perform",
+    "recompute_deadlines",
     "refusal",
     "register",
     "register_many",
@@ -172,6 +173,9 @@ _ACTIONS = [
            Leads(audience=GOVERNMENT), rule=rules._is_key),
     Action("comment", "领导批示", "suggestions.comment", LIVE, do.do_comment, Leads(audience=GOVERNMENT),
            rule=rules._leader_supervises),
+    # the application's own: a holiday schedule entered (or deleted) counts the open deadlines again
+    Action("recompute_deadline", "调整办理期限", "suggestions.recompute_deadline", HANDLING,
+           do.do_recompute_deadline, Leads(audience=GOVERNMENT), system=True),
     Action(
         "follow_up", "落实跟踪", "suggestions.follow_up", (S.REPLIED, S.CLOSED), do.do_follow_up, Leads(),
         rule=rules._has_open_commitment,
@@ -191,7 +195,12 @@ HISTORY_IMPORT = Action(
 
 
 def refusal(action: Action, user, suggestion, assignment=None, *, at=None) -> str | None:
-    """Why ``user`` may not take ``action`` now, or None when they may."""
+    """Why ``user`` may not take ``action`` now, or None when they may. A system action is taken with no user
+    (``user=None``), and by nobody else."""
+    if action.system != (user is None):
+        return "此操作由系统自动进行。" if action.system else "请先登录。"
+    if action.system:
+        return _refusal_once_visible(action, user, suggestion, assignment, at=at)
     if not user.has_perm(action.permission):
         return "您没有权限进行此操作。"
     if not Suggestion.objects.visible_to(user).filter(pk=suggestion.pk).exists():
@@ -206,7 +215,7 @@ def _refusal_once_visible(action: Action, user, suggestion, assignment=None, *, 
     if action.on_assignment:
         if assignment is None or assignment.suggestion_id != suggestion.pk:
             return "请指明承办单位。"
-        if action.own_unit and assignment.unit_id != user.unit_id:
+        if action.own_unit and assignment.unit_id != getattr(user, "unit_id", None):
             return "只能办理本单位承办的部分。"
         if assignment.role not in action.assignment_roles:
             return f"{assignment.get_role_display()}单位不能{action.label}。"
@@ -241,7 +250,7 @@ def available_actions(suggestion, user, *, at=None) -> list[Available]:
     found = []
     assignments = None
     for action in _ACTIONS:
-        if not user.has_perm(action.permission) or suggestion.state not in action.states:
+        if action.system or not user.has_perm(action.permission) or suggestion.state not in action.states:
             continue
         # visibility and permission are settled above: ask only the rest, once per part
         if not action.on_assignment:
@@ -300,6 +309,25 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
     if assignment is not None:
         _copy_fields(locked_assignment, assignment)
     return event
+
+
+def recompute_deadlines(suggestion, *, reason, at=None) -> Event | None:
+    """Count the open deadlines of ``suggestion`` again, after a holiday schedule was entered or deleted
+    (``suggestions.holidays``). A date that changes is the system action ``recompute_deadline``: an event in
+    the timeline, the units told. A date that stays only gains or loses its 「估算」 flag and explanation,
+    without an event: nothing the units must act on, so the timeline and their messages are not filled with
+    it. Returns the event, or None."""
+    if any(a.deadline != computed.date for a, computed in do.recomputed_parts(suggestion)):
+        return perform("recompute_deadline", user=None, suggestion=suggestion, at=at, reason=reason)
+    with transaction.atomic():
+        locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        for a, computed in do.recomputed_parts(locked):
+            if (a.deadline_estimated, a.deadline_note) != (computed.estimated, computed.explain()):
+                a.deadline_estimated, a.deadline_note = computed.estimated, computed.explain()
+                a.save(update_fields=["deadline_estimated", "deadline_note"])
+        do.settle_suggestion_deadline(locked)
+    _copy_fields(locked, suggestion)
+    return None
 
 
 def _record(ctx: Context, before, leads: Leads) -> Event:

@@ -122,6 +122,7 @@ class Action:
     assignment_roles: tuple = (Assignment.Role.LEAD, Assignment.Role.CO, Assignment.Role.SEPARATE)
     own_unit: bool = False  # the user must belong to the assignment's unit
     rule: Callable[[Context], str | None] | None = None  # extra condition: a refusal message, or None
+    system: bool = False  # taken by the application itself (``perform(..., user=None)``), never by a person
 
     def __post_init__(self):
         if isinstance(self.leads, Leads):
@@ -176,8 +177,13 @@ def _first_message(exc: ValidationError):
     return exc.messages[0]
 
 
+SYSTEM_ACTOR = "系统"
+
+
 def actor_name(user):
-    """Who did it, as the timeline names them: 周敏 (市交通运输局)."""
+    """Who did it, as the timeline names them: 周敏 (市交通运输局); 系统 for a system action."""
+    if user is None:
+        return SYSTEM_ACTOR
     unit = getattr(user, "unit", None)
     return f"{user.display_name}（{unit.name}）" if unit else user.display_name
 

@@ -109,8 +109,11 @@ def do_assign(ctx):
     if s.is_key and not s.supervising_leader:
         raise WorkflowError("重点建议必须指定督办领导。", field="supervising_leader")
     check_key_order(s)
-    deadline = deadlines.months_deadline(assigned_on, months).date
-    opinion_due = min(deadlines.opinion_deadline(assigned_on).date, deadline)
+    handling = deadlines.months_deadline(assigned_on, months)
+    # a co-unit's opinion is due a month after the assignment, never after the lead unit's reply
+    opinion_months = min(deadlines.rule("opinion_months"), months)
+    opinion = deadlines.months_deadline(assigned_on, opinion_months)
+    deadline = handling.date
     window = deadlines.reassignment_window(assigned_on).date
     created, answering_parts = [], {}
     for unit in units:
@@ -119,7 +122,8 @@ def do_assign(ctx):
             if unit in co_units
             else (Assignment.Role.LEAD if lead else Assignment.Role.SEPARATE)
         )
-        due = opinion_due if role == Assignment.Role.CO else deadline
+        computed, due_months = (opinion, opinion_months) if role == Assignment.Role.CO else (handling, months)
+        due = computed.date
         part = _create(
             Assignment,
             suggestion=s,
@@ -129,6 +133,7 @@ def do_assign(ctx):
             assigned_on=assigned_on,
             deadline=due,
             original_deadline=due,
+            **deadline_fields(computed, due_months),
             reassignment_until=window,
             supports=answering_parts.get(supported.pk) if role == Assignment.Role.CO and supported else None,
             created_at=ctx.at,
@@ -142,6 +147,7 @@ def do_assign(ctx):
     s.lead_unit = lead
     s.assigned_on = assigned_on
     s.deadline = deadline
+    s.deadline_estimated = handling.estimated
     s.save()
     answering = [a for a in created if a.role != Assignment.Role.CO]
     co = [a for a in created if a.role == Assignment.Role.CO]
@@ -201,14 +207,28 @@ def do_add_unit(ctx):
         if entered > longest:
             raise WorkflowError(f"办理期限最长至{date_cn(longest)}。", field="deadline")
         due = entered
+        kept = {
+            "deadline_months": None,
+            "deadline_estimated": False,
+            "deadline_note": "补充交办时政府办确定的期限",
+        }
     elif role == Assignment.Role.CO:
-        due = deadlines.opinion_deadline(today).date
+        computed = deadlines.opinion_deadline(today)
+        due = computed.date
+        kept = deadline_fields(computed, deadlines.rule("opinion_months"))
         lead_due = next((a.deadline for a in answering if a.role == Assignment.Role.LEAD), None)
         target = supports.deadline if supports else lead_due
         if target is not None and today <= target < due:
             due = target  # the opinion reaches the unit it supports before that unit's deadline
+            kept = {
+                "deadline_months": None,
+                "deadline_estimated": False,
+                "deadline_note": "不晚于所配合单位的办理期限",
+            }
     else:
-        due = deadlines.handling_deadline(today).date
+        computed = deadlines.handling_deadline(today)
+        due = computed.date
+        kept = deadline_fields(computed, deadlines.rule("handling_months"))
     part = _create(
         Assignment,
         suggestion=s,
@@ -218,6 +238,7 @@ def do_add_unit(ctx):
         assigned_on=today,
         deadline=due,
         original_deadline=due,
+        **kept,
         reassignment_until=deadlines.reassignment_window(today).date,
         supports=supports,
         created_at=ctx.at,
@@ -319,6 +340,9 @@ def do_rule_reassignment(ctx):
         assigned_on=a.assigned_on,
         deadline=a.deadline,
         original_deadline=a.original_deadline,
+        deadline_months=a.deadline_months,
+        deadline_estimated=a.deadline_estimated,
+        deadline_note=a.deadline_note,
         reassignment_until=deadlines.reassignment_window(ctx.today).date,
         supports=a.supports,
         created_at=ctx.at,
@@ -378,11 +402,11 @@ def do_rule_extension(ctx):
             raise WorkflowError("批准的期限须晚于现期限，且不超过最长办理期限。", field="granted_deadline")
         request.granted_deadline = granted
         request.save()
-        _set(a, deadline=granted)
+        # a date the office set: no longer counted from the assignment, nor estimated
+        explained = f"{date_cn(ctx.today)}批准延期，由{date_cn(a.deadline)}延至{date_cn(granted)}"
+        _set(a, deadline=granted, deadline_months=None, deadline_estimated=False, deadline_note=explained)
         if a.role in ANSWERING and a.round == s.round:
-            # the suggestion is due when its last answering part is (分办: several parts)
-            parts = s.assignments.current().filter(round=s.round, role__in=ANSWERING)
-            _set(s, deadline=max(parts.values_list("deadline", flat=True)))
+            settle_suggestion_deadline(s)
         ctx.note = f"同意{a.unit.name}延期至{date_cn(granted)}" + (f"（{note}）" if note else "")
         notice = f"{_named(s)}的延期申请已同意，新期限{date_cn(granted)}。"
     ctx.recipients.units(a.unit, text=notice)
@@ -654,7 +678,8 @@ def do_rehandle(ctx):
 def _start_rehandling(ctx, previous, *, reason, rating=None):
     s = ctx.suggestion
     s.round += 1
-    due = deadlines.rehandling_deadline(ctx.today).date
+    computed = deadlines.rehandling_deadline(ctx.today)
+    due = computed.date
     _create(
         Rehandling,
         suggestion=s,
@@ -674,10 +699,11 @@ def _start_rehandling(ctx, previous, *, reason, rating=None):
         assigned_on=ctx.today,
         deadline=due,
         original_deadline=due,
+        **deadline_fields(computed, deadlines.rule("rehandling_months")),
         reassignment_until=None,
         created_at=ctx.at,
     )
-    s.deadline, s.assigned_on = due, ctx.today
+    s.deadline, s.assigned_on, s.deadline_estimated = due, ctx.today, computed.estimated
     s.lead_unit = previous.unit if previous.role == Assignment.Role.LEAD else s.lead_unit
     s.replied_at, s.result_class, s.rating = None, "", None
     s.save()
@@ -821,6 +847,69 @@ def do_follow_up(ctx):
     ctx.note = ("承诺事项已落实" if done else "落实跟踪") + f"：{progress}"
     what = "承诺事项已落实" if done else "承诺事项落实进展"
     ctx.recipients.office(text=f"{_named(ctx.suggestion)}{what}：{progress}")
+
+
+def deadline_fields(computed, months):
+    """What a part keeps of its computed deadline: the rule (N months from the assignment), whether it is
+    estimated, and the explanation the suggestion page shows under it."""
+    return {
+        "deadline_months": months,
+        "deadline_estimated": computed.estimated,
+        "deadline_note": computed.explain(),
+    }
+
+
+def settle_suggestion_deadline(s):
+    """The suggestion is due when its last answering part of the round is (分办: several parts), and its
+    deadline is estimated when one of theirs is."""
+    parts = list(
+        s.assignments.current()
+        .filter(round=s.round, role__in=ANSWERING)
+        .values_list("deadline", "deadline_estimated")
+    )
+    if parts:
+        _set(s, deadline=max(d for d, _ in parts), deadline_estimated=any(e for _, e in parts))
+
+
+def recomputed_parts(s):
+    """(part, its deadline counted again) of each open part of ``s`` whose deadline is N months from its
+    assignment: what a newly entered (or deleted) holiday schedule changes."""
+    parts = s.assignments.filter(
+        state__in=Assignment.OPEN_STATES, deadline_months__isnull=False
+    ).select_related("unit")
+    return [(a, deadlines.months_deadline(a.assigned_on, a.deadline_months)) for a in parts]
+
+
+def do_recompute_deadline(ctx):
+    s, reason = ctx.suggestion, ctx.data.get("reason") or "节假日安排已更新"
+    changes = []
+    for a, computed in recomputed_parts(s):
+        before = a.deadline
+        # the clock has not restarted: the part keeps its assignment date and counts its months again
+        _set(
+            a,
+            deadline=computed.date,
+            original_deadline=computed.date,
+            deadline_estimated=computed.estimated,
+            deadline_note=computed.explain(),
+        )
+        if before == computed.date:
+            continue
+        # a re-handling round's record says when it is due: the same date
+        Rehandling.objects.filter(suggestion=s, round=a.round, deadline=before).update(deadline=computed.date)
+        what = "协办意见期限" if a.role == Assignment.Role.CO else "办理期限"
+        changes.append((a, f"{what}由{date_cn(before)}调整为{date_cn(computed.date)}"))
+        ctx.recipients.units(
+            a.unit,
+            text=f"{_named(s)}的{what}已由{date_cn(before)}调整为{date_cn(computed.date)}（{reason}）。",
+        )
+    if not changes:
+        raise WorkflowError("办理期限没有变化，无需调整。")
+    settle_suggestion_deadline(s)
+    if len(changes) == 1 and changes[0][0].role != Assignment.Role.CO:
+        ctx.note = f"{reason}，{changes[0][1]}"
+    else:
+        ctx.note = f"{reason}，" + "；".join(f"{a.unit.name}{text}" for a, text in changes)
 
 
 def _named(suggestion):

@@ -88,7 +88,7 @@ def markdown() -> str:
             cells = [
                 f"{action.label} `{action.name}`",
                 f"`{outcome}`" if len(action.leads) > 1 else "",
-                "、".join(roles_for(action.permission)),
+                "系统" if action.system else "、".join(roles_for(action.permission)),
                 _states(leads.only_from or action.states, s_label),
                 s_label(leads.suggestion) if leads.suggestion else "—",
                 _states(action.assignment_states, a_label) if action.on_assignment else "",
