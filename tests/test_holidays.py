@@ -311,7 +311,7 @@ def test_the_migration_finds_the_rule_of_parts_assigned_before_it(into_2027):
 
     Assignment.objects.update(deadline_months=None, deadline_estimated=False, deadline_note="")
     Suggestion.objects.update(deadline_estimated=False)
-    importlib.import_module("suggestions.migrations.0016_deadline_rule_of_open_parts").forwards(apps, None)
+    importlib.import_module("suggestions.migrations.0019_deadline_rule_of_open_parts").forwards(apps, None)
     lead, co = lead_of(into_2027), co_of(into_2027)
     assert (lead.deadline_months, lead.deadline_estimated) == (3, True)
     assert (co.deadline_months, co.deadline_estimated) == (1, False)
