@@ -370,3 +370,26 @@ def test_section_two_counts_the_demo_s_requests_contacts_and_supervision(seeded)
         "承办单位申请调整2件，同意调整1件、不同意0件、待审批1件；申请延期2件，批准1件、不批准0件、待审批1件。"
         in live
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("huozhou_rules")
+def test_the_2024_session_brought_in_from_its_summary_reads_as_huozhou_published_it(
+    seeded, tmp_path, settings
+):
+    """An office starting with history: the demo's 2024 汇总表, exported and brought in as another session, gives
+    the published first paragraph and the same class and rating sentences."""
+    from suggestions import exports  # noqa: PLC0415 (only this test writes a workbook)
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    original = CongressSession.objects.get(name=REPORT_SESSION)
+    path = tmp_path / "霍州2024汇总表.xlsx"
+    exports.write_summary(Suggestion.objects.filter(session=original).order_by("number"), path)
+    call_command(
+        "import_history", str(path), "--session", "九届人大四次会议", "--year", "2024", stdout=io.StringIO()
+    )
+    copy = CongressSession.objects.get(term=9, meeting=4)
+    paragraphs = report.compose(Suggestion.objects.filter(session=copy), session=copy).paragraphs()
+    assert punctuation_aside(paragraphs[0].replace("九届", "八届")) == HUOZHOU_FIRST_PARAGRAPH
+    published = report.compose(Suggestion.objects.filter(session=original), session=original).paragraphs()
+    assert paragraphs[1] == published[1]  # 「A类（已解决或采纳）53件，占86.9%；…满意56件，占91.8%…」
