@@ -274,6 +274,10 @@ SUGGESTION_RULES = {
     # who reads the deputy's comment and starts 重新办理 (or closes it with the rating on record).
     "unsatisfied_rehandling": "immediate",
     "publish_working_days": 20,  # replies published within this many working days
+    # 答复函 (suggestions/reply_letters.py): the publication mark of a reply not for publication (不公开, with its
+    # reason): "依申请公开" where such letters are given on request, "不予公开" where they are not; a public reply
+    # is always 主动公开.
+    "withheld_publication": "依申请公开",
     "remind_days_before": 7,  # 催办: first reminder this many days before a deadline (send_reminders)
     # The report and the notices: 我市/市政府/分管副市长 ("县" for a county, "区" for a district), and the city's
     # name as they write it (立足于霍州发展实际; "" leaves it out).

@@ -140,6 +140,27 @@ def may_read_reply(user, reply) -> bool:
     return reply.state in REPLY_STATES[role]
 
 
+# The reply letter (答复函, as a Word file): the office side reads it in the states it reads the reply in; the
+# deputies and congress staff once it is accepted; of the units, only the one that wrote it (at every state: the
+# draft is what its head signs). A co-unit reads the accepted reply on the page, not the unit's letter.
+LETTER_STATES = {
+    Role.OFFICE: REPLY_STATES[Role.OFFICE],
+    Role.LEADER: REPLY_STATES[Role.LEADER],
+    Role.DEPUTY: (R.ACCEPTED,),
+    Role.CONGRESS: (R.ACCEPTED,),
+}
+
+
+def may_download_letter(user, reply) -> bool:
+    """Whether ``user``, who sees the reply's suggestion, may download its 答复函."""
+    role = reader(user)
+    if role is None:
+        return False
+    if role in UNIT_ROLES:
+        return _own_unit(user) and reply.assignment.unit_id == user.unit_id
+    return reply.state in LETTER_STATES.get(role, ())
+
+
 def may_read_event(user, event) -> bool:
     """Whether ``user``, who sees the event's suggestion, may read the event (its notification too)."""
     role = reader(user)
@@ -172,6 +193,7 @@ class SuggestionPage:
     notes: list
     show_deputy_contacts: bool
     actions: list = field(default_factory=list)
+    letters: frozenset = frozenset()  # the replies whose 答复函 ``user`` may download
 
     @property
     def joint_deputies(self):
@@ -238,18 +260,20 @@ def suggestion_page(user, pk, *, with_actions=True) -> SuggestionPage:
     if suggestion is None:
         raise Http404("没有这件建议，或您无权查看。")
     parts = list(suggestion.assignments.all())
+    replies = [r for a in parts for r in a.replies.all()]
     events = list(suggestion.events.filter(event_condition(user)).select_related("assignment__unit"))
     return SuggestionPage(
         user=user,
         suggestion=suggestion,
         parts=parts,
-        replies=[r for a in parts for r in a.replies.all()],
+        replies=replies,
         events=events,
         contacts=sorted((c for a in parts for c in a.contacts.all()), key=lambda c: (c.contacted_on, c.pk)),
         opinions=[a.opinion for a in parts if may(user, "opinions") and hasattr(a, "opinion")],
         notes=list(suggestion.supervision_notes.all()) if may(user, "notes") else [],
         show_deputy_contacts=may(user, "deputy_contacts"),
         actions=workflow.available_actions(suggestion, user) if with_actions else [],
+        letters=frozenset(r.pk for r in replies if may_download_letter(user, r)),
     )
 
 

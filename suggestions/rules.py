@@ -57,7 +57,10 @@ RANGES = {
     "publish_working_days": (1, 60),
     "remind_days_before": (1, 30),
 }
-CHOICES = {"unsatisfied_rehandling": ("immediate", "office_confirms")}
+CHOICES = {
+    "unsatisfied_rehandling": ("immediate", "office_confirms"),
+    "withheld_publication": ("依申请公开", "不予公开"),
+}
 NAMES = {
     "handling_months": "办理期限（月）",
     "max_handling_months": "最长办理期限（月）",
@@ -66,6 +69,7 @@ NAMES = {
     "rehandling_months": "重新办理期限（月）",
     "rating_days": "评价期限（天）",
     "publish_working_days": "答复公开期限（工作日）",
+    "withheld_publication": "不公开答复的公开方式",
     "remind_days_before": "期限前提醒（天）",
     "unsatisfied_rehandling": "不满意后重新办理方式",
     "city": "地名",

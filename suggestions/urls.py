@@ -32,6 +32,7 @@ urlpatterns = [
     path("suggestions/<int:pk>/act/<slug:action>/<int:assignment_id>/", detail.act, name="act_on"),
     path("suggestions/<int:pk>/reply/<int:assignment_id>/", detail.reply_form, name="reply_form"),
     path("replies/<int:pk>/letter.pdf", detail.reply_attachment, name="reply_attachment"),
+    path("replies/<int:pk>/letter.docx", detail.reply_letter, name="reply_letter"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/assessment/", assessment.unit_assessment, name="assessment"),
     path("reports/handling.docx", report_views.handling_report, name="handling_report"),

@@ -161,6 +161,7 @@ def url_of(label, demo):
         "suggestions:act_on": {"pk": s.pk, "action": "sign_for", "assignment_id": lead.pk},
         "suggestions:reply_form": {"pk": s.pk, "assignment_id": lead.pk},
         "suggestions:reply_attachment": {"pk": demo.reply.pk},
+        "suggestions:reply_letter": {"pk": demo.reply.pk},
         "suggestions:assignment_notice": {"pk": lead.pk},
         "suggestions:supervision_notice": {"pk": demo.note.pk},
         "suggestions:job": {"pk": demo.job.pk},
@@ -230,6 +231,8 @@ TABLE = {
     "suggestions:mark_read": ((L, *(405,) * 8), (L, *(R,) * 8)),
     "suggestions:detail": ((L, 200, 200, 200, 404, 200, 200, 404, 200), READ_ONLY),
     "suggestions:reply_attachment": ((L, 200, 200, 200, 404, 200, 200, 404, 200), READ_ONLY),
+    # the 答复函 (Word) of the accepted reply: the office side, the unit that wrote it, the deputy, congress staff
+    "suggestions:reply_letter": ((L, 200, 200, 200, 404, 200, 200, 404, 200), READ_ONLY),
     "suggestions:reply_form": ((L, R, R, R, 404, R, R, 404, R), (L, R, R, R, 404, R, R, 404, R)),
     "suggestions:edit": ((L, R, *(403,) * 7), (L, 200, *(403,) * 7)),  # an empty POST shows the form
     "suggestions:act (supervise)": ((L, *(405,) * 8), (L, 400, *(403,) * 7)),

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import access, workflow
+from .. import access, reply_letters, workflow
 from ..forms import ACTION_FORMS
 from ..models import Assignment, Reply, Suggestion
 
@@ -187,3 +188,19 @@ def reply_attachment(request, pk):
         content_type="application/pdf",
         filename=f"{reply.document_number or '答复函'}.pdf",
     )
+
+
+@require_safe
+def reply_letter(request, pk):
+    """The 答复函 as a Word file (a draft for the unit before its head signs), to those ``access`` lets download
+    it; anyone else gets a 404."""
+    replies = Reply.objects.visible_to(request.user).select_related(
+        "assignment__unit", "assignment__suggestion__session", "assignment__suggestion__lead_deputy"
+    )
+    reply = get_object_or_404(replies, pk=pk)
+    if not access.may_download_letter(request.user, reply):
+        raise Http404("没有这份答复函，或您无权下载。")
+    data, name = reply_letters.letter_file(reply)
+    response = HttpResponse(data, content_type=reply_letters.DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
