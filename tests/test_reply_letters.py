@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import RGBColor
 
 from suggestions import access, workflow
 from suggestions.models import Reply
@@ -60,6 +61,7 @@ def test_an_accepted_reply_reads_as_the_letter_offices_send(client, journey, off
     assert disposition.startswith("attachment") and disposition.endswith("答复函-霍交函〔2025〕12号.docx")
     doc, lines = read(response.content)
     assert lines[0] == "霍州市交通运输局"  # the letterhead: the rules' city before 「市交通运输局」
+    assert doc.paragraphs[0].runs[0].font.color.rgb == RGBColor(0xC0, 0x00, 0x00)  # in red, as 版头
     assert "草稿" not in lines
     number = paragraph(doc, "霍交函〔2025〕12号　B类")
     signer = paragraph(doc, f"签发人：{journey.head.display_name}")
