@@ -13,6 +13,7 @@ from .views import (
     home,
     imports,
     notifications,
+    public,
     registry,
     tools,
 )
@@ -67,4 +68,7 @@ urlpatterns = [
     path("imports/history/preview/", history.preview, name="history_preview"),
     path("imports/history/confirm/", history.confirm, name="history_confirm"),
     path("imports/history/cancel/", history.cancel, name="history_cancel"),
+    # 公开: open without login (suggestions/views/public.py)
+    path("public/", public.reply_list, name="public"),
+    path("public/replies/<int:pk>/", public.reply_detail, name="public_reply"),
 ]

@@ -18,7 +18,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
-from suggestions import jobs, workflow
+from suggestions import jobs, publication, workflow
 from suggestions.models import Assignment, Delivery, Job, Notification, Reply, Suggestion, SupervisionNote
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
@@ -169,6 +169,12 @@ def url_of(label, demo):
         "suggestions:job_file": {"pk": demo.job.pk},
         "suggestions:delivery_retry": {"pk": demo.delivery.pk},
         "suggestions:holiday_delete": {"year": 2027},
+        "suggestions:public_reply": {"pk": publication.published_replies().values_list("pk", flat=True)[0]},
+        "suggestions:public_reply (unpublished)": {
+            "pk": Reply.objects.exclude(pk__in=publication.published_replies().values("pk"))
+            .values_list("pk", flat=True)
+            .first()
+        },
         "account_deactivate": {"pk": demo.users["deputy"].pk},
         "account_reactivate": {"pk": demo.users["deputy"].pk},
         "admin:app_list": {"app_label": "suggestions"},
@@ -278,6 +284,10 @@ TABLE = {
     "suggestions:holidays": ((L, 200, *(403,) * 7), READ_ONLY),
     "suggestions:holiday_save": ((L, *(405,) * 8), (L, 400, *(403,) * 7)),
     "suggestions:holiday_delete": ((L, *(405,) * 8), (L, R, *(403,) * 7)),
+    # 公开: the public portal, open to anyone, logged in or not; a reply not published is not found
+    "suggestions:public": ((200,) * 9, READ_ONLY),
+    "suggestions:public_reply": ((200,) * 9, READ_ONLY),
+    "suggestions:public_reply (unpublished)": ((404,) * 9, READ_ONLY),
     # the office's account pages
     "account_list": ((L, 200, *(403,) * 7), READ_ONLY),
     "account_events": ((L, 200, *(403,) * 7), READ_ONLY),
