@@ -602,9 +602,17 @@ class MergeForm(ActionForm):
     """并案 with this suggestion as the main one: the others of its session, and why."""
 
     members = forms.ModelMultipleChoiceField(
-        label="一并办理的建议", queryset=Suggestion.objects.none(), widget=forms.CheckboxSelectMultiple
+        label="一并办理的建议",
+        queryset=Suggestion.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请选择要并案的建议。", "invalid_choice": "只能选择本次会议的建议。"},
     )
-    reason = forms.CharField(label="并案理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="并案理由",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请写明并案的理由。"},
+    )
 
     def setup(self):
         self.fields["members"].queryset = (

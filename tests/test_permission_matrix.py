@@ -229,6 +229,7 @@ TABLE = {
     "suggestions:notifications": ((L, *(200,) * 8), READ_ONLY),
     "suggestions:mark_read": ((L, *(405,) * 8), (L, *(R,) * 8)),
     "suggestions:detail": ((L, 200, 200, 200, 404, 200, 200, 404, 200), READ_ONLY),
+    "suggestions:similar_clusters": ((L, 200, *(403,) * 7), READ_ONLY),  # 相关建议: the office's
     "suggestions:reply_attachment": ((L, 200, 200, 200, 404, 200, 200, 404, 200), READ_ONLY),
     "suggestions:reply_form": ((L, R, R, R, 404, R, R, 404, R), (L, R, R, R, 404, R, R, 404, R)),
     "suggestions:edit": ((L, R, *(403,) * 7), (L, 200, *(403,) * 7)),  # an empty POST shows the form

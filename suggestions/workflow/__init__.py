@@ -182,11 +182,11 @@ _ACTIONS = [
     ),
     # 相关建议 across sessions, and 并案 within one (suggestions/workflow/merging.py)
     Action("relate", "标记相关建议", "suggestions.relate", tuple(S), merging.do_relate,
-           Leads(audience=GOVERNMENT)),
+           Leads(audience=GOVERNMENT), button=False),
     Action("unrelate", "取消相关标记", "suggestions.relate", tuple(S), merging.do_unrelate,
-           Leads(audience=GOVERNMENT)),
+           Leads(audience=GOVERNMENT), button=False),
     Action("merge", "并案", "suggestions.merge", merging.MERGEABLE, lambda ctx: merging.do_merge(ctx, perform),
-           Leads(), rule=merging.may_merge),
+           Leads(), rule=merging.may_merge, button=False),
     Action("split", "拆分并案", "suggestions.merge", tuple(S), lambda ctx: merging.do_split(ctx, perform),
            Leads(), rule=merging.may_split),
 ]  # fmt: skip
@@ -262,7 +262,12 @@ def available_actions(suggestion, user, *, at=None) -> list[Available]:
     found = []
     assignments = None
     for action in _ACTIONS:
-        if action.system or not user.has_perm(action.permission) or suggestion.state not in action.states:
+        if (
+            action.system
+            or not action.button
+            or not user.has_perm(action.permission)
+            or suggestion.state not in action.states
+        ):
             continue
         # visibility and permission are settled above: ask only the rest, once per part
         if not action.on_assignment:
