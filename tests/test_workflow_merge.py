@@ -170,3 +170,25 @@ def test_merge_then_extension_moves_every_deadline(merged, clerk, office):
         "rule_extension", user=office, suggestion=j.s, assignment=j.lead, at=j.step(), approve=True
     )
     assert lead_of(second).deadline == j.lead.deadline == wanted
+
+
+def test_the_co_units_opinion_on_the_main_one_is_each_merged_suggestions_too(merged, co_clerk):
+    j, second = merged
+    j.assign(co=True)
+    co = j.s.assignments.get(role=Assignment.Role.CO)
+    workflow.perform("sign_for", user=co_clerk, suggestion=j.s, assignment=co, at=j.step())
+    workflow.perform("send_opinion", user=co_clerk, suggestion=j.s, assignment=co, at=j.step(), text="同意")
+    theirs = second.assignments.get(role=Assignment.Role.CO)
+    assert theirs.state == A.OPINION_SENT and theirs.opinion.text == "同意"
+
+
+def test_a_refusal_on_a_merged_suggestion_undoes_the_main_ones_action_too(merged, office, units):
+    j, second = merged
+    j.assign(co=False)
+    # the merged one's part was moved away by hand (not repeated): the next repeated step asks to split first
+    second_lead = lead_of(second)
+    second_lead.unit = units["housing"]
+    second_lead.save(update_fields=["unit"])
+    message = refused("sign_for", user=j.clerk, suggestion=j.s, assignment=j.lead, at=j.step())
+    assert "请先拆分" in message
+    assert j.lead.state == A.PENDING
