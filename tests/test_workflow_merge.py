@@ -58,7 +58,9 @@ def test_merge_writes_an_event_on_each_suggestion(merged):
     assert "并入第1号" in second.events.get(action="merge").note
 
 
-def test_the_main_ones_handling_is_every_merged_suggestions_own(merged, units, clerk, head, deputies):
+def test_the_main_ones_handling_is_every_merged_suggestions_own(
+    merged, units, clerk, deputies, other_deputy_user
+):
     j, second = merged
     j.assign(co=False)
     second.refresh_from_db()
