@@ -83,10 +83,9 @@ def test_the_main_ones_handling_is_every_merged_suggestions_own(
     assert (ours.document_number, theirs.document_number) == ("霍交函〔2025〕12号", "霍交函〔2025〕13号")
     # each deputy rates their own reply; an unsatisfied one re-handles only that suggestion
     j.rate(3)
-    other = type(clerk).objects.create_user(
-        username="d2", password="x", role="deputy", deputy=deputies["other"]
+    workflow.perform(
+        "rate", user=other_deputy_user, suggestion=second, at=j.step(), overall=1, comment="没有解决。"
     )
-    workflow.perform("rate", user=other, suggestion=second, at=j.step(), overall=1, comment="没有解决。")
     second.refresh_from_db()
     j.s.refresh_from_db()
     assert (j.s.state, second.state) == (S.REPLIED, S.REHANDLING)
