@@ -49,6 +49,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "suggestions.publish",
             "suggestions.supervise",
             "suggestions.follow_up",
+            "suggestions.relate",  # 相关建议 (the page of similar suggestions)
+            "suggestions.merge",  # 并案 and 拆分
             "suggestions.view_all",
             "suggestions.import",
             "suggestions.manage",

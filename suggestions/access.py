@@ -194,6 +194,9 @@ class SuggestionPage:
     show_deputy_contacts: bool
     actions: list = field(default_factory=list)
     letters: frozenset = frozenset()  # the replies whose 答复函 ``user`` may download
+    related: list = field(default_factory=list)  # 相关建议 the reader may see
+    merged_into: object = None  # 并案: the main suggestion this one is handled with, if the reader may see it
+    merged: list = field(default_factory=list)  # 并案: the suggestions handled with this main one
 
     @property
     def joint_deputies(self):
@@ -274,6 +277,11 @@ def suggestion_page(user, pk, *, with_actions=True) -> SuggestionPage:
         show_deputy_contacts=may(user, "deputy_contacts"),
         actions=workflow.available_actions(suggestion, user) if with_actions else [],
         letters=frozenset(r.pk for r in replies if may_download_letter(user, r)),
+        related=list(suggestion.related.visible_to(user).select_related("session")),
+        merged_into=Suggestion.objects.visible_to(user).filter(pk=suggestion.merged_into_id).first()
+        if suggestion.merged_into_id
+        else None,
+        merged=list(suggestion.merged.visible_to(user)),
     )
 
 

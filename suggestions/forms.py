@@ -598,6 +598,45 @@ class FollowUpForm(ActionForm):
         self.fields["followed_on"].initial = timezone.localdate()
 
 
+class MergeForm(ActionForm):
+    """并案 with this suggestion as the main one: the others of its session, and why."""
+
+    members = forms.ModelMultipleChoiceField(
+        label="一并办理的建议",
+        queryset=Suggestion.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请选择要并案的建议。", "invalid_choice": "只能选择本次会议的建议。"},
+    )
+    reason = forms.CharField(
+        label="并案理由",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请写明并案的理由。"},
+    )
+
+    def setup(self):
+        self.fields["members"].queryset = (
+            Suggestion.objects.visible_to(self.user)
+            .filter(session_id=self.suggestion.session_id)
+            .exclude(pk=self.suggestion.pk)
+        )
+        self.fields["members"].label_from_instance = lambda s: f"{s.number_label} {s.title}"
+
+
+class RelateForm(ActionForm):
+    """相关建议: the other suggestion, any session."""
+
+    other = forms.ModelChoiceField(
+        label="相关建议",
+        queryset=Suggestion.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"required": "请选择相关的建议。", "invalid_choice": "没有这件建议，或您无权查看。"},
+    )
+
+    def setup(self):
+        self.fields["other"].queryset = Suggestion.objects.visible_to(self.user).select_related("session")
+
+
 class SuggestionIdsField(forms.Field):
     """The ticked rows of the list: suggestion ids, each once, at most ``batch.MAX_BATCH``."""
 
@@ -715,4 +754,8 @@ ACTION_FORMS = {
     "order_key": OrderKeyForm,
     "comment": CommentForm,
     "follow_up": FollowUpForm,
+    "relate": RelateForm,
+    "unrelate": RelateForm,
+    "merge": MergeForm,
+    "split": ReasonForm,
 }

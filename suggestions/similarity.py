@@ -46,3 +46,41 @@ def similarity(a: str, b: str) -> float:
 
 def alike(a: str, b: str) -> bool:
     return similarity(a, b) >= THRESHOLD
+
+
+def clusters(suggestions, threshold=THRESHOLD):
+    """Groups of suggestions about one matter, across sessions and deputies: each is alike (``similarity``) to at
+    least one other of its group; a suggestion alike to none is in no group. Largest group first, each in its
+    order (session, number). Takes a queryset (or any list of objects with a ``title``), so the page of similar
+    suggestions does not care which engine finds them: this is the one function to swap.
+
+    Titles sharing no bigram are never compared (an index from bigram to titles), so the work grows with the
+    pairs that share one, not with every pair."""
+    items = list(suggestions)
+    grams = [bigrams(core(s.title)) for s in items]
+    index = {}
+    for i, g in enumerate(grams):
+        for gram in g:
+            index.setdefault(gram, []).append(i)
+    parent = list(range(len(items)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, g in enumerate(grams):
+        shared = {}
+        for gram in g:
+            for j in index[gram]:
+                if j > i:
+                    shared[j] = shared.get(j, 0) + 1
+        for j, n in shared.items():
+            if 2 * n / (len(g) + len(grams[j])) >= threshold:
+                parent[root(j)] = root(i)
+    groups = {}
+    for i in range(len(items)):
+        groups.setdefault(root(i), []).append(items[i])
+    found = [g for g in groups.values() if len(g) > 1]
+    return sorted(found, key=lambda g: -len(g))

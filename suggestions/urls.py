@@ -15,6 +15,7 @@ from .views import (
     notifications,
     public,
     registry,
+    related,
     tools,
 )
 from .views import exports as export_views
@@ -27,6 +28,7 @@ urlpatterns = [
     path("suggestions/", registry.suggestion_list, name="list"),
     path("suggestions/batch/", batch.batch, name="batch"),
     path("suggestions/new/", registry.register, name="register"),
+    path("suggestions/similar/", related.similar_clusters, name="similar_clusters"),
     path("suggestions/<int:pk>/", detail.detail, name="detail"),
     path("suggestions/<int:pk>/edit/", registry.edit, name="edit"),
     path("suggestions/<int:pk>/act/<slug:action>/", detail.act, name="act"),

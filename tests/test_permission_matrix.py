@@ -236,6 +236,7 @@ TABLE = {
     "suggestions:notifications": ((L, *(200,) * 8), READ_ONLY),
     "suggestions:mark_read": ((L, *(405,) * 8), (L, *(R,) * 8)),
     "suggestions:detail": ((L, 200, 200, 200, 404, 200, 200, 404, 200), READ_ONLY),
+    "suggestions:similar_clusters": ((L, 200, *(403,) * 7), READ_ONLY),  # 相关建议: the office's
     "suggestions:reply_attachment": ((L, 200, 200, 200, 404, 200, 200, 404, 200), READ_ONLY),
     # the 答复函 (Word) of the accepted reply: the office side, the unit that wrote it, the deputy, congress staff
     "suggestions:reply_letter": ((L, 200, 200, 200, 404, 200, 200, 404, 200), READ_ONLY),

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 
 from suggestions.models import Assignment, Reply, Suggestion
-from suggestions.workflow import ACTIONS, handlers, table
+from suggestions.workflow import ACTIONS, handlers, merging, table
 
 S, A = Suggestion.State, Assignment.State
 
@@ -54,7 +54,14 @@ def test_docs_workflow_md_is_the_table():
 
 def test_handlers_never_set_a_state_themselves():
     """States move only where the table says (``Context.go``); a handler writing ``state=`` would bypass it."""
-    tree = ast.parse(Path(handlers.__file__).read_text(encoding="utf-8"))
+    for module in (handlers, merging):
+        assert _state_writes(module) == [], (
+            f"{Path(module.__file__).name} sets a state at lines {_state_writes(module)}"
+        )
+
+
+def _state_writes(module):
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     writes = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign | ast.AugAssign):
@@ -67,7 +74,7 @@ def test_handlers_never_set_a_state_themselves():
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             if name in ("_set", "_create", "update", "create"):
                 writes += [node.lineno for k in node.keywords if k.arg == "state"]
-    assert writes == [], f"handlers.py sets a state at lines {writes}"
+    return writes
 
 
 def test_a_unit_is_added_only_while_the_suggestion_is_handled_and_no_state_moves():
@@ -78,3 +85,15 @@ def test_a_unit_is_added_only_while_the_suggestion_is_handled_and_no_state_moves
     assert not action.on_assignment
     edges = [e for e in table.suggestion_edges() if e.action == "add_unit"]
     assert edges and all(e.source == e.target for e in edges)
+
+
+def test_merge_and_split_move_no_state_and_the_followed_actions_are_the_handlings():
+    """并案 and 拆分 (``merge``, ``split``) only link suggestions: no state moves. The actions a merged suggestion
+    repeats after its main one are the unit's and the office's handling, never a rating or closing (each
+    deputy rates their own reply, each suggestion is closed on its own)."""
+    for name in ("merge", "split", "relate", "unrelate"):
+        edges = [e for e in table.suggestion_edges() if e.action == name]
+        assert edges and all(e.source == e.target for e in edges), name
+    assert set(ACTIONS["merge"].states) == {S.REGISTERED, S.ASSIGNED}
+    assert set(merging.FOLLOW_MAIN) <= set(ACTIONS)
+    assert not {"rate", "record_rating", "close", "rehandle", "publish"} & set(merging.FOLLOW_MAIN)

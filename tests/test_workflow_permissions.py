@@ -55,6 +55,10 @@ ALLOWED = {
     "comment": {LEADER},
     "follow_up": {OFFICE, STAFF, HEAD},
     "recompute_deadline": set(),  # the system's own (a holiday schedule entered): no person takes it
+    "relate": {OFFICE},
+    "unrelate": {OFFICE},
+    "merge": {OFFICE},
+    "split": {OFFICE},
 }
 
 REPLY = {
@@ -69,6 +73,19 @@ REPLY = {
 def _scenario(name, j, deputies, units):
     """Bring the journey's suggestion to where ``name`` can be taken; return (assignment, unit key, data)."""
     lead = lambda: j.lead  # noqa: E731
+    if name in ("relate", "unrelate", "merge", "split"):
+        other = workflow.register(
+            user=j.office, at=AT, session=j.s.session, number=2, title="关于加快农村道路提档升级的建议",
+            content="……", lead_deputy=deputies["other"], category=j.s.category,
+        )  # fmt: skip
+        if name == "unrelate":
+            workflow.perform("relate", user=j.office, suggestion=j.s, other=other, at=j.step())
+        if name == "split":
+            workflow.perform(
+                "merge", user=j.office, suggestion=j.s, members=[other], reason="同一事项", at=j.step()
+            )
+        data = {"relate": {"other": other}, "unrelate": {"other": other}, "merge": {"members": [other]}}
+        return None, "transport", {**data.get(name, {}), "reason": "同一事项"}
     if name in ("edit", "assign", "hand_over"):
         data = {
             "edit": {"title": "关于农村道路提档升级改造的建议"},
@@ -365,6 +382,9 @@ def test_available_actions_agree_with_perform(journey, office, clerk, head, co_c
             for a in workflow.available_actions(journey.s, user, at=journey.at)
         }
         for name, action in workflow.ACTIONS.items():
+            if not action.button:  # 相关建议 and 并案 are taken from the page of similar suggestions
+                assert name not in {n for n, _ in offered}
+                continue
             parts = list(journey.s.assignments.all()) if action.on_assignment else [None]
             for part in parts:
                 allowed = workflow.refusal(action, user, journey.s, part, at=journey.at) is None

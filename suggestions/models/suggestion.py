@@ -9,7 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
@@ -175,6 +175,19 @@ class Suggestion(models.Model):
     )
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
+    # 相关建议: marked by the office (from the page of similar suggestions), kept both ways, across sessions.
+    related = models.ManyToManyField("self", symmetrical=True, blank=True, verbose_name="相关建议")
+    # 并案: a suggestion handled together with its main one (主建议) of the same session, which the lead unit
+    # answers; the workflow repeats the main one's handling on it (suggestions/workflow/merging.py).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="并案主建议",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+    )
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",
@@ -206,6 +219,11 @@ class Suggestion(models.Model):
             models.CheckConstraint(
                 name="suggestion_state_valid",
                 condition=Q(state__in=SUGGESTION_STATES),
+            ),
+            models.CheckConstraint(
+                name="suggestion_not_merged_into_itself",
+                condition=~Q(merged_into=F("pk")),
+                violation_error_message="建议不能与自己并案。",
             ),
             models.CheckConstraint(
                 name="suggestion_number_positive",

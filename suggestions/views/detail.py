@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import access, reply_letters, workflow
@@ -35,6 +35,20 @@ FORWARD_ACTIONS = (
     "record_rating",
     "close",
 )
+
+
+# Taken from the page of similar suggestions (相关建议) and beside each related one, not from a button here.
+ELSEWHERE = tuple(name for name, action in workflow.ACTIONS.items() if not action.button)
+
+
+def _back(request, pk):
+    """Where an action taken elsewhere returns: the page it was posted from, or the suggestion's page."""
+    there = request.POST.get("next", "")
+    if there and url_has_allowed_host_and_scheme(
+        there, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(there)
+    return redirect("suggestions:detail", pk=pk)
 
 
 def _action_forms(page, failed=None):
@@ -90,9 +104,11 @@ def act(request, pk, action, assignment_id=None):
     refused = workflow.refusal(workflow.ACTIONS[action], request.user, suggestion, assignment)
     if refused:  # not now (state, unit, rule): say why, whatever the form holds
         messages.error(request, refused)
-        return redirect("suggestions:detail", pk=pk)
+        return _back(request, pk) if action in ELSEWHERE else redirect("suggestions:detail", pk=pk)
     form = _action_form(action, assignment, suggestion, request.user, request.POST, request.FILES)
     key = (action, assignment_id)
+    if action in ELSEWHERE:
+        return _act_elsewhere(request, suggestion, action, form)
     if form.is_valid():
         try:
             event = workflow.perform(
@@ -114,6 +130,20 @@ def act(request, pk, action, assignment_id=None):
     if action == "draft_reply":  # the reply is written on a page of its own, and corrected there
         return _render_reply_page(request, page, assignment, form)
     return render_detail(request, page, failed=(key, form), status=400)
+
+
+def _act_elsewhere(request, suggestion, action, form):
+    """An action posted from another page: done or refused, the reason is a message there."""
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return _back(request, suggestion.pk)
+    try:
+        event = workflow.perform(action, user=request.user, suggestion=suggestion, **form.action_data())
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{event.label}：已完成。")
+    return _back(request, suggestion.pk)
 
 
 def reply_form(request, pk, assignment_id):

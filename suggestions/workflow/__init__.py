@@ -20,7 +20,7 @@ from ..models import Assignment, Event, ExtensionRequest, ReassignmentRequest, R
 from ..models.events import Audience
 from ..notifications import notify
 from . import handlers as do
-from . import rules
+from . import merging, rules
 from .base import (
     ANSWERING,
     A,
@@ -180,6 +180,15 @@ _ACTIONS = [
         "follow_up", "落实跟踪", "suggestions.follow_up", (S.REPLIED, S.CLOSED), do.do_follow_up, Leads(),
         rule=rules._has_open_commitment,
     ),
+    # 相关建议 across sessions, and 并案 within one (suggestions/workflow/merging.py)
+    Action("relate", "标记相关建议", "suggestions.relate", tuple(S), merging.do_relate,
+           Leads(audience=GOVERNMENT), button=False),
+    Action("unrelate", "取消相关标记", "suggestions.relate", tuple(S), merging.do_unrelate,
+           Leads(audience=GOVERNMENT), button=False),
+    Action("merge", "并案", "suggestions.merge", merging.MERGEABLE, lambda ctx: merging.do_merge(ctx, perform),
+           Leads(), rule=merging.may_merge, button=False),
+    Action("split", "拆分并案", "suggestions.merge", tuple(S), lambda ctx: merging.do_split(ctx, perform),
+           Leads(), rule=merging.may_split),
 ]  # fmt: skip
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
@@ -221,6 +230,9 @@ def _refusal_once_visible(action: Action, user, suggestion, assignment=None, *, 
             return f"{assignment.get_role_display()}单位不能{action.label}。"
         if assignment.state not in action.assignment_states:
             return f"{assignment.unit.name}的办理状态为「{assignment.get_state_display()}」，不能{action.label}。"
+    following = merging.following_refusal(action, suggestion)
+    if following:
+        return following
     if action.rule:
         ctx = Context(action, user, suggestion, assignment, {}, at or timezone.now())
         return action.rule(ctx)
@@ -250,7 +262,12 @@ def available_actions(suggestion, user, *, at=None) -> list[Available]:
     found = []
     assignments = None
     for action in _ACTIONS:
-        if action.system or not user.has_perm(action.permission) or suggestion.state not in action.states:
+        if (
+            action.system
+            or not action.button
+            or not user.has_perm(action.permission)
+            or suggestion.state not in action.states
+        ):
             continue
         # visibility and permission are settled above: ask only the rest, once per part
         if not action.on_assignment:
@@ -298,6 +315,7 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
             before = (locked.state, locked_assignment.state if locked_assignment else "")
             leads = ctx.go(action.handler(ctx))
             event = _record(ctx, before, leads)
+            merging.follow_main(ctx, perform)  # 并案: the suggestions merged into this one take it too
             event.warnings = ctx.warnings
     except BaseException as exc:
         if ctx is not None:

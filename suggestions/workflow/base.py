@@ -123,6 +123,8 @@ class Action:
     own_unit: bool = False  # the user must belong to the assignment's unit
     rule: Callable[[Context], str | None] | None = None  # extra condition: a refusal message, or None
     system: bool = False  # taken by the application itself (``perform(..., user=None)``), never by a person
+    button: bool = True  # offered by ``available_actions`` (a button on the suggestion's page); False: taken
+    # from another page (相关建议 and 并案 from the page of similar suggestions)
 
     def __post_init__(self):
         if isinstance(self.leads, Leads):

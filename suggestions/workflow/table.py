@@ -9,6 +9,7 @@ from accounts.roles import ROLE_PERMISSIONS, Role
 
 from ..models import Assignment, Event, Reply, Suggestion
 from . import ACTIONS, HISTORY_IMPORT, REGISTER
+from .merging import FOLLOW_MAIN
 
 S, A = Suggestion.State, Assignment.State
 
@@ -97,6 +98,12 @@ def markdown() -> str:
                 Event.Audience(leads.audience).label,
             ]
             lines.append("| " + " | ".join(cells) + " |")
+    followed = "、".join(f"{ACTIONS[name].label} `{name}`" for name in FOLLOW_MAIN)
+    lines += [
+        "",
+        "并案（`merge`）后，主建议上的这些操作由并入的每件建议以同样的内容各自再做一次（各有其答复、评价和记录），"
+        f"并入的建议在同一轮次内不能单独进行：{followed}。",
+    ]
     lines += ["", "## 建议状态", "", "```mermaid", "stateDiagram-v2", f"    [*] --> {S.REGISTERED}"]
     lines += _diagram(suggestion_edges(), S, FINAL_SUGGESTION_STATES)
     lines += [
