@@ -155,6 +155,7 @@ def url_of(label, demo):
     kwargs = {
         "suggestions:detail": {"pk": s.pk},
         "suggestions:edit": {"pk": s.pk},
+        "suggestions:similar": {"pk": s.pk},
         "suggestions:act (supervise)": {"pk": s.pk, "action": "supervise"},
         "suggestions:act (rate)": {"pk": s.pk, "action": "rate"},
         "suggestions:act (comment)": {"pk": s.pk, "action": "comment"},
@@ -250,6 +251,8 @@ TABLE = {
     "suggestions:deadline_preview": ((L, 200, *(403,) * 7), READ_ONLY),
     "suggestions:number_hint": ((L, 200, *(403,) * 7), READ_ONLY),
     "suggestions:similar_titles": ((L, 200, *(403,) * 7), READ_ONLY),
+    # 相似建议 on the page: the office and the suggestion's units (another unit cannot see the suggestion)
+    "suggestions:similar": ((L, 200, 403, 200, 404, 200, 403, 403, 403), READ_ONLY),
     "suggestions:import_upload": ((L, 200, *(403,) * 7), (L, 200, *(403,) * 7)),
     "suggestions:import_preview": ((L, R, *(403,) * 7), READ_ONLY),  # nothing uploaded: back to the upload
     "suggestions:import_confirm": ((L, *(405,) * 8), (L, R, *(403,) * 7)),

@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import access, workflow
+from .. import access, search, selectors, workflow
 from ..forms import ACTION_FORMS
 from ..models import Assignment, Reply, Suggestion
 
@@ -60,6 +60,7 @@ def render_detail(request, page, *, failed=None, status=200):
         "forward_actions": FORWARD_ACTIONS,
         "can_edit": any(a.name == "edit" for a in page.actions),
         "open_action": failed[0] if failed else None,
+        "show_similar": access.may(page.user, "similar"),
     }
     return render(request, "suggestions/detail.html", context, status=status)
 
@@ -187,3 +188,13 @@ def reply_attachment(request, pk):
         content_type="application/pdf",
         filename=f"{reply.document_number or '答复函'}.pdf",
     )
+
+
+@require_safe
+def similar(request, pk):
+    """相似建议: the suggestions most like this one across sessions and deputies (the office and its units)."""
+    if not access.may(request.user, "similar"):
+        raise PermissionDenied
+    s = get_object_or_404(Suggestion.objects.visible_to(request.user), pk=pk)
+    rows = selectors.similar_suggestions(user=request.user, text=search.suggestion_text(s), exclude=s.pk)
+    return render(request, "suggestions/_similar_suggestions.html", {"rows": rows})
