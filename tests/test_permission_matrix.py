@@ -339,6 +339,8 @@ ADMIN_MODELS = {
     "suggestions_notification": RECORD,
     "suggestions_delivery": RECORD,
     "suggestions_job": RECORD,
+    "suggestions_searchdocument": RECORD,  # 相似建议's index, kept by the workflow
+    "suggestions_searchterm": RECORD,
     # entered on the office's page, which counts the deadlines again; the demo enters none
     "suggestions_holidayday": {**RECORD, "change": (R, R), "history": (R, R)},
     # the demo sends no reminder: a missing object sends the office back to the list
