@@ -8,7 +8,9 @@ times, and its content.
 Index: ``SearchTerm`` rows (suggestion, word, count in the document, the document's length) with an index on the
 word, and ``SearchDocument`` (suggestion, length). ``index`` rewrites a suggestion's rows; registration, edit and
 the history import call it in their transaction, ``manage.py index_suggestions`` rebuilds them all. A query
-reads the postings of its own words only: one count per word (document frequency), then one grouped sum:
+reads the postings of its own words only: one count per word (document frequency, from the index alone), then
+one grouped sum over the rarest words' postings (``_selective``: at most ``POSTINGS_BUDGET`` of them), read
+from the covering index (word, suggestion, tf, length) without touching the table:
 
     score(d) = Σ idf(t) · tf·(k1 + 1) / (tf + k1·(1 − b + b·len(d)/avglen))
     idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5))
@@ -33,7 +35,11 @@ from .models import SearchDocument, SearchTerm
 
 K1, B = 1.2, 0.75
 TITLE_WEIGHT = 2
-MAX_QUERY_TERMS = 48  # the rarest words of a long text are enough; bounds the postings a query reads
+MAX_QUERY_TERMS = 48  # the rarest words of a long text are enough
+MIN_QUERY_TERMS = 3
+POSTINGS_BUDGET = (
+    20_000  # postings a query sums at most, beyond its rarest MIN_QUERY_TERMS words (``_selective``)
+)
 MAX_TERM_LENGTH = 32
 # A suggestion is shown as similar from this share of the query's weight (registration and the page).
 MIN_SHARE = 0.2
@@ -136,13 +142,13 @@ def search(text: str, *, exclude=None, limit=5) -> list[Hit]:
     if not n:
         return []
     df = dict(
-        SearchTerm.objects.filter(term__in=words).values_list("term").annotate(df=Count("id")).order_by()
+        SearchTerm.objects.filter(term__in=words).values_list("term").annotate(df=Count("*")).order_by()
     )
-    idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-    kept = sorted(idf, key=lambda t: (-idf[t], t))[:MAX_QUERY_TERMS]
+    kept = _selective(df)
     if not kept:
         return []
-    ceiling = sum(idf[t] for t in kept)
+    idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in kept}
+    ceiling = sum(idf.values())
     weight = Case(*(When(term=t, then=Value(idf[t])) for t in kept), output_field=FloatField())
     tf = Cast("tf", FloatField())
     norm = tf * (K1 + 1) / (tf + Value(K1 * (1 - B)) + Value(K1 * B / avg) * Cast(F("length"), FloatField()))
@@ -155,6 +161,21 @@ def search(text: str, *, exclude=None, limit=5) -> list[Hit]:
         .order_by("-score", "suggestion_id")[:limit]
     )
     return [Hit(r["suggestion_id"], r["score"], min(r["score"] / ceiling, 1.0)) for r in rows]
+
+
+def _selective(df) -> list[str]:
+    """The query's words to score, rarest first: at most ``MAX_QUERY_TERMS``, and once ``MIN_QUERY_TERMS`` are
+    in, no more than ``POSTINGS_BUDGET`` postings in all (the commonest words, which weigh least, are left out
+    of a query over a large index; over a few thousand suggestions nothing is)."""
+    kept, postings = [], 0
+    for t in sorted(df, key=lambda t: (df[t], t)):
+        if len(kept) >= MAX_QUERY_TERMS or (
+            len(kept) >= MIN_QUERY_TERMS and postings + df[t] > POSTINGS_BUDGET
+        ):
+            break
+        kept.append(t)
+        postings += df[t]
+    return kept
 
 
 def suggestion_text(suggestion) -> str:

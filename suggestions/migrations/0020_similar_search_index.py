@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "相似检索词",
                 "verbose_name_plural": "相似检索词",
-                "indexes": [models.Index(fields=["term"], name="search_term_term")],
+                "indexes": [models.Index(fields=["term", "suggestion", "tf", "length"], name="search_term_postings")],
             },
         ),
         migrations.RunPython(index_existing, migrations.RunPython.noop),
