@@ -69,6 +69,7 @@ READERS = {
     "deputy_contacts": frozenset({Role.OFFICE}) | UNIT_ROLES,  # the deputies' telephone and workplace
     "deliveries": frozenset({Role.OFFICE}),  # 消息发送: every email and text message sent out, and 重试
     "holidays": frozenset({Role.OFFICE}),  # 节假日安排: entering a year's holidays, which moves deadlines
+    "similar": frozenset({Role.OFFICE}) | UNIT_ROLES,  # 相似建议 on the page (each shown only if visible_to)
 }
 
 

@@ -40,6 +40,8 @@ from .models import (
     Rehandling,
     Reminder,
     Reply,
+    SearchDocument,
+    SearchTerm,
     Suggestion,
     SupervisionNote,
 )
@@ -720,3 +722,20 @@ class JobAdmin(ReadOnlyAdmin):
         "finished_at",
         "expires_at",
     )
+
+
+@admin.register(SearchDocument)
+class SearchDocumentAdmin(ReadOnlyAdmin):
+    """相似建议's index, to read: kept by registration and edit, rebuilt by ``manage.py index_suggestions``."""
+
+    list_display = ("suggestion", "length")
+    list_select_related = ("suggestion",)
+
+
+@admin.register(SearchTerm)
+class SearchTermAdmin(ReadOnlyAdmin):
+    """The postings of 相似建议's index: a suggestion's words and how often each occurs."""
+
+    list_display = ("term", "suggestion", "tf", "length")
+    list_select_related = ("suggestion",)
+    search_fields = ("term",)

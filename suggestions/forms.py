@@ -144,7 +144,7 @@ class SuggestionForm(forms.ModelForm):
                 "hx-trigger": (
                     "load, input changed delay:500ms, change from:[name=lead_deputy], change from:[name=session]"
                 ),
-                "hx-include": "[name=session], [name=lead_deputy]",
+                "hx-include": "[name=session], [name=lead_deputy], [name=content]",
                 "hx-target": "#hint-title",
             }
         )

@@ -6,8 +6,9 @@ from functools import cached_property
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from . import similarity
+from . import search, similarity
 from .access import reply_condition
+from .formats import number_label
 from .models import (
     Assignment,
     CongressSession,
@@ -59,6 +60,44 @@ def similar_titles(*, session, deputy, title, exclude=None, limit=5):
     scored = [(s, similarity.similarity(title, s.title), s.lead_deputy_id == deputy.pk) for s in rows]
     alike = [row for row in scored if row[1] >= similarity.THRESHOLD]
     return sorted(alike, key=lambda row: (-row[1], row[0].number))[:limit]
+
+
+class Similar:
+    """One suggestion found like a text: the suggestion, its BM25 ``score`` and ``share`` (``search``), and
+    the sentence the page shows: 「与2024年第12号相似（市交通运输局答复B类，代表基本满意）」."""
+
+    def __init__(self, suggestion, hit):
+        self.suggestion, self.score, self.share = suggestion, hit.score, hit.share
+
+    @property
+    def outcome(self) -> str:
+        s = self.suggestion
+        if s.lead_unit_id is None:
+            return "尚未交办"
+        if not s.result_class:
+            return f"{s.lead_unit.name}办理中"
+        rating = f"代表{s.get_rating_display()}" if s.rating else "代表尚未评价"
+        return f"{s.lead_unit.name}答复{s.result_class}类，{rating}"
+
+    @property
+    def sentence(self) -> str:
+        s = self.suggestion
+        return f"与{s.session.year}年{number_label(s.number)}相似（{self.outcome}）"
+
+
+def similar_suggestions(*, user, text, exclude=None, limit=5, min_share=None):
+    """The suggestions ``user`` may see most like ``text`` across all sessions and deputies, best first: those
+    matching at least ``min_share`` of the text's weight (``search.MIN_SHARE``), without ``exclude``."""
+    min_share = search.MIN_SHARE if min_share is None else min_share
+    hits = [h for h in search.search(text, exclude=exclude, limit=limit * 4) if h.share >= min_share]
+    if not hits:
+        return []
+    found = (
+        Suggestion.objects.visible_to(user)
+        .select_related("session", "lead_unit")
+        .in_bulk([h.suggestion_id for h in hits])
+    )
+    return [Similar(found[h.suggestion_id], h) for h in hits if h.suggestion_id in found][:limit]
 
 
 def assignments_for(user):

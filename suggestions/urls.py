@@ -31,6 +31,7 @@ urlpatterns = [
     path("suggestions/similar/", related.similar_clusters, name="similar_clusters"),
     path("suggestions/<int:pk>/", detail.detail, name="detail"),
     path("suggestions/<int:pk>/edit/", registry.edit, name="edit"),
+    path("suggestions/<int:pk>/similar/", detail.similar, name="similar"),
     path("suggestions/<int:pk>/act/<slug:action>/", detail.act, name="act"),
     path("suggestions/<int:pk>/act/<slug:action>/<int:assignment_id>/", detail.act, name="act_on"),
     path("suggestions/<int:pk>/reply/<int:assignment_id>/", detail.reply_form, name="reply_form"),

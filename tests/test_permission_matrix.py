@@ -155,6 +155,7 @@ def url_of(label, demo):
     kwargs = {
         "suggestions:detail": {"pk": s.pk},
         "suggestions:edit": {"pk": s.pk},
+        "suggestions:similar": {"pk": s.pk},
         "suggestions:act (supervise)": {"pk": s.pk, "action": "supervise"},
         "suggestions:act (rate)": {"pk": s.pk, "action": "rate"},
         "suggestions:act (comment)": {"pk": s.pk, "action": "comment"},
@@ -260,6 +261,8 @@ TABLE = {
     "suggestions:deadline_preview": ((L, 200, *(403,) * 7), READ_ONLY),
     "suggestions:number_hint": ((L, 200, *(403,) * 7), READ_ONLY),
     "suggestions:similar_titles": ((L, 200, *(403,) * 7), READ_ONLY),
+    # 相似建议 on the page: the office and the suggestion's units (another unit cannot see the suggestion)
+    "suggestions:similar": ((L, 200, 403, 200, 404, 200, 403, 403, 403), READ_ONLY),
     "suggestions:import_upload": ((L, 200, *(403,) * 7), (L, 200, *(403,) * 7)),
     "suggestions:import_preview": ((L, R, *(403,) * 7), READ_ONLY),  # nothing uploaded: back to the upload
     "suggestions:import_confirm": ((L, *(405,) * 8), (L, R, *(403,) * 7)),
@@ -350,6 +353,8 @@ ADMIN_MODELS = {
     "suggestions_notification": RECORD,
     "suggestions_delivery": RECORD,
     "suggestions_job": RECORD,
+    "suggestions_searchdocument": RECORD,  # 相似建议's index, kept by the workflow
+    "suggestions_searchterm": RECORD,
     # entered on the office's page, which counts the deadlines again; the demo enters none
     "suggestions_holidayday": {**RECORD, "change": (R, R), "history": (R, R)},
     # the demo sends no reminder: a missing object sends the office back to the list

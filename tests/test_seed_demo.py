@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from suggestions import demo, report, workflow
+from suggestions import demo, report, search, workflow
 from suggestions.models import (
     Assignment,
     CongressSession,
@@ -22,6 +22,7 @@ from suggestions.models import (
     ReassignmentRequest,
     Reply,
     Ruling,
+    SearchDocument,
     Suggestion,
     SupervisionNote,
 )
@@ -393,3 +394,9 @@ def test_the_2024_session_brought_in_from_its_summary_reads_as_huozhou_published
     assert punctuation_aside(paragraphs[0].replace("九届", "八届")) == HUOZHOU_FIRST_PARAGRAPH
     published = report.compose(Suggestion.objects.filter(session=original), session=original).paragraphs()
     assert paragraphs[1] == published[1]  # 「A类（已解决或采纳）53件，占86.9%；…满意56件，占91.8%…」
+
+
+def test_the_demo_is_indexed_for_similar_suggestions(seeded):
+    assert SearchDocument.objects.count() == Suggestion.objects.count()
+    heating = Suggestion.objects.get(session__name=REPORT_SESSION, title__startswith="关于切实解决供暖问题")
+    assert heating.pk in [h.suggestion_id for h in search.search("供暖问题，保障供热质量", limit=3)]

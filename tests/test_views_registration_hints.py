@@ -112,7 +112,10 @@ def test_the_register_form_asks_for_the_hints_while_typing(client, office, sessi
     number = re.search(r'<input type="number" name="number"[^>]*>', html).group(0)
     title = re.search(r'<input type="text" name="title"[^>]*>', html).group(0)
     assert f'hx-get="{NUMBER_HINT}"' in number and 'hx-target="#hint-number"' in number
-    assert f'hx-get="{SIMILAR}"' in title and 'hx-include="[name=session], [name=lead_deputy]"' in title
+    assert (
+        f'hx-get="{SIMILAR}"' in title
+        and 'hx-include="[name=session], [name=lead_deputy], [name=content]"' in title
+    )
     assert 'id="hint-number"' in html and 'id="hint-title"' in html
 
 

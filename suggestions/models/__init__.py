@@ -16,6 +16,7 @@ from .holidays import HolidayDay
 from .jobs import Job
 from .reference import DEFAULT_CATEGORIES, Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
 from .reminders import Reminder
+from .search import SearchDocument, SearchTerm
 from .suggestion import Assignment, RatingLevel, Suggestion
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "Leader",
     "Notification",
     "Rating",
+    "SearchDocument",
+    "SearchTerm",
     "RatingLevel",
     "ReassignmentRequest",
     "Rehandling",

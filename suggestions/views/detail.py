@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import access, reply_letters, workflow
+from .. import access, reply_letters, search, selectors, workflow
 from ..forms import ACTION_FORMS
 from ..models import Assignment, Reply, Suggestion
 
@@ -75,6 +75,7 @@ def render_detail(request, page, *, failed=None, status=200):
         "forward_actions": FORWARD_ACTIONS,
         "can_edit": any(a.name == "edit" for a in page.actions),
         "open_action": failed[0] if failed else None,
+        "show_similar": access.may(page.user, "similar"),
     }
     return render(request, "suggestions/detail.html", context, status=status)
 
@@ -234,3 +235,12 @@ def reply_letter(request, pk):
     response = HttpResponse(data, content_type=reply_letters.DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+def similar(request, pk):
+    """相似建议: the suggestions most like this one across sessions and deputies (the office and its units)."""
+    if not access.may(request.user, "similar"):
+        raise PermissionDenied
+    s = get_object_or_404(Suggestion.objects.visible_to(request.user), pk=pk)
+    rows = selectors.similar_suggestions(user=request.user, text=search.suggestion_text(s), exclude=s.pk)
+    return render(request, "suggestions/_similar_suggestions.html", {"rows": rows})

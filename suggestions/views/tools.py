@@ -52,7 +52,8 @@ def number_hint(request):
 @require_safe
 @permission_required("suggestions.register", raise_exception=True)
 def similar_titles(request):
-    """Registering: the lead deputy's suggestions in the session whose title is like the one typed."""
+    """Registering: the lead deputy's suggestions in the session whose title is like the one typed, and the
+    suggestions of any session and deputy most like the title and content typed."""
     session = _session(request)
     try:
         deputy = Deputy.objects.filter(pk=int(request.GET.get("lead_deputy", ""))).first()
@@ -62,5 +63,11 @@ def similar_titles(request):
     rows = []
     if session and deputy:
         rows = selectors.similar_titles(session=session, deputy=deputy, title=title)
-    context = {"rows": rows, "deputy": deputy}
+    # 相似建议: across all sessions and deputies, by title and content (``search``), the ones above left out
+    shown = {s.pk for s, _, _ in rows}
+    text = f"{title}\n{title}\n{request.GET.get('content', '')}"
+    similar = [
+        r for r in selectors.similar_suggestions(user=request.user, text=text) if r.suggestion.pk not in shown
+    ]
+    context = {"rows": rows, "deputy": deputy, "similar": similar}
     return render(request, "suggestions/_similar_titles.html", context)

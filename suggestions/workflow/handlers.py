@@ -2,7 +2,7 @@
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 
-from .. import deadlines
+from .. import deadlines, search
 from .. import rules as regional
 from ..formats import date_cn
 from ..models import (
@@ -65,6 +65,8 @@ def do_edit(ctx):
     ):
         raise WorkflowError("本届次会议中已有该编号的建议。", field="number")
     s.save()
+    if {"title", "content"} & set(data):
+        search.index([s])
     if joint is not None:
         joint = [d for d in joint if d.pk != s.lead_deputy_id]
         if {d.pk for d in joint} != set(s.joint_deputies.values_list("pk", flat=True)):

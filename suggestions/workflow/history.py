@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import deadlines, rules
+from .. import deadlines, rules, search
 from ..models import (
     Assignment,
     ContactRecord,
@@ -106,6 +106,7 @@ def record_history(*, user, entries, at=None, progress=None) -> list[Suggestion]
                 if progress:
                     progress(done)
             Event.objects.bulk_create(events, batch_size=BATCH)
+            search.index(suggestions)  # 相似建议: past sessions are what the search finds
     except IntegrityError as exc:  # a number taken by someone registering at the same moment
         raise RegistrationError("本届次会议中已有该编号的建议，请刷新后重试。", field="number") from exc
     return suggestions
