@@ -237,6 +237,7 @@ def reply_letter(request, pk):
     return response
 
 
+@require_safe
 def similar(request, pk):
     """相似建议: the suggestions most like this one across sessions and deputies (the office and its units)."""
     if not access.may(request.user, "similar"):
