@@ -332,6 +332,10 @@ ADMIN_MODELS = {
     "suggestions_rehandling": RECORD,
     "suggestions_supervisionnote": RECORD,
     "suggestions_commitmentfollowup": RECORD,
+    "suggestions_commitment": RECORD,
+    # the demo's commitments have no milestones and no target passed unreported
+    "suggestions_milestone": {**RECORD, "change": (R, R), "history": (R, R)},
+    "suggestions_commitmentreminder": {**RECORD, "change": (R, R), "history": (R, R)},
     "suggestions_event": RECORD,
     "suggestions_notification": RECORD,
     "suggestions_delivery": RECORD,

@@ -1,3 +1,4 @@
+from .commitments import Commitment, CommitmentReminder, Milestone
 from .deliveries import Delivery
 from .events import AppendOnlyError, Event, Notification
 from .handling import (
@@ -23,7 +24,9 @@ __all__ = [
     "AppendOnlyError",
     "Assignment",
     "Category",
+    "Commitment",
     "CommitmentFollowUp",
+    "CommitmentReminder",
     "CongressSession",
     "ContactRecord",
     "CoUnitOpinion",
@@ -36,6 +39,7 @@ __all__ = [
     "HolidayDay",
     "Job",
     "Leader",
+    "Milestone",
     "Notification",
     "Rating",
     "RatingLevel",

@@ -180,6 +180,9 @@ _ACTIONS = [
         "follow_up", "落实跟踪", "suggestions.follow_up", (S.REPLIED, S.CLOSED), do.do_follow_up, Leads(),
         rule=rules._has_open_commitment,
     ),
+    # a later session's suggestion that repeats an earlier reply's commitment stays linked to it (both pages)
+    Action("link_commitment", "关联往届承诺", "suggestions.edit", (*LIVE, S.CLOSED), do.do_link_commitment,
+           Leads()),
 ]  # fmt: skip
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
