@@ -75,6 +75,6 @@ def kept_figures(replies, today: datetime.date) -> dict:
     row = (
         Commitment.objects.filter(reply__in=replies)
         .filter(Q(due__lte=today) | Q(done_on__isnull=False))
-        .aggregate(due=Count("pk"), kept=Count("pk", filter=Q(done_on__lte=F("due"))))
+        .aggregate(n_due=Count("pk"), n_kept=Count("pk", filter=Q(done_on__lte=F("due"))))
     )
-    return {"due": row["due"], "kept": row["kept"]}
+    return {"due": row["n_due"], "kept": row["n_kept"]}
