@@ -28,7 +28,7 @@ from .models import (
     SupervisionNote,
 )
 from .workflow import accepted_replies, current_replies
-from .workflow.rules import size_label
+from .workflow.rules import earlier_commitments, size_label
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -673,10 +673,8 @@ class LinkCommitmentForm(ActionForm):
     def setup(self):
         s = self.suggestion
         self.fields["commitment"].queryset = (
-            Commitment.objects.filter(reply__state=Reply.State.ACCEPTED)
-            .exclude(reply__assignment__suggestion=s)
+            earlier_commitments(s)
             .exclude(repeated_by=s)
-            .filter(reply__assignment__suggestion__session__term__lte=s.session.term)
             .select_related("reply__assignment__suggestion__session")
             .order_by(
                 "-reply__assignment__suggestion__session__term",

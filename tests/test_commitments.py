@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
-from suggestions import statistics, workflow
+from suggestions import report, statistics, workflow
 from suggestions.exports.figures import overview_rows
 from suggestions.models import Commitment, CongressSession, Notification, Reply, Suggestion
 
@@ -168,6 +168,8 @@ def test_figures_count_commitments_done_by_their_target(client, journey, clerk, 
     )
     row = next(r for r in overview_rows(figures) if r[0] == "承诺事项按期落实率")
     assert (float(row[1]), row[2]) == (0.5, "按期落实的承诺事项 ÷ 到期承诺事项")
+    written = report.compose(Suggestion.objects.all(), session=j.s.session, today=later).text()
+    assert "承诺事项按期落实率50%（到期承诺事项2项，按期落实1项）" in written
     client.force_login(office)
     dashboard = client.get(reverse("suggestions:dashboard") + "?session=all").content.decode()
     assert "承诺事项按期落实率" in dashboard

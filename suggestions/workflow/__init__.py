@@ -182,7 +182,7 @@ _ACTIONS = [
     ),
     # a later session's suggestion that repeats an earlier reply's commitment stays linked to it (both pages)
     Action("link_commitment", "关联往届承诺", "suggestions.edit", (*LIVE, S.CLOSED), do.do_link_commitment,
-           Leads()),
+           Leads(), rule=rules._has_earlier_commitments),
 ]  # fmt: skip
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}

@@ -917,10 +917,7 @@ def do_link_commitment(ctx):
     earlier = commitment.reply.assignment.suggestion
     if earlier.pk == ctx.suggestion.pk:
         raise WorkflowError("不能关联本建议自己的承诺事项。", field="commitment")
-    if (earlier.session.term, earlier.session.meeting) >= (
-        ctx.suggestion.session.term,
-        ctx.suggestion.session.meeting,
-    ):
+    if not rules.earlier_commitments(ctx.suggestion).filter(pk=commitment.pk).exists():
         raise WorkflowError("只能关联此前会议的建议所作的承诺。", field="commitment")
     if commitment.repeated_by.filter(pk=ctx.suggestion.pk).exists():
         raise WorkflowError("已关联过这一承诺事项。", field="commitment")
