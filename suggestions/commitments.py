@@ -16,7 +16,10 @@ from .models import Commitment, Milestone, Reply
 
 def replace(reply: Reply, items) -> list[Commitment]:
     """Write ``reply``'s commitments afresh from ``items`` (``{"text", "due", "milestones": [{"text", "due"}]}``)
-    while the reply is a draft, then sync the reply's summary (unsaved: the caller saves the reply)."""
+    while the reply is a draft, then sync the reply's summary (unsaved: the caller saves the reply). A draft's
+    commitments are the unit's working copy, seen by nobody outside it; once signed they are never rewritten."""
+    if reply.state != Reply.State.DRAFT:
+        raise ValueError("只有待签发的答复稿可以改写承诺事项。")
     reply.commitments.all().delete()
     made = []
     for n, item in enumerate(items, start=1):

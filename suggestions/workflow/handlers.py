@@ -904,7 +904,8 @@ def do_follow_up(ctx):
     promised.summarize(reply, reply.commitments.all())
     reply.save(update_fields=["commitment", "commitment_due", "commitment_done_on"])
     what = "承诺事项已落实" if done else f"承诺事项落实进展（{percent}%）"
-    ctx.note = f"{what}：{commitment.text[:40]}；{progress}"
+    several = reply.commitments.count() > 1
+    ctx.note = f"{what}：" + (f"{commitment.text[:40]}；" if several else "") + progress
     ctx.recipients.office(text=f"{_named(ctx.suggestion)}{what}：{progress}")
     ctx.recipients.deputies(ctx.suggestion, text=f"您的{_named(ctx.suggestion)}{what}：{progress}")
 
