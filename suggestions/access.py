@@ -21,6 +21,7 @@ from accounts.roles import UNIT_ROLES, Role
 
 from .models import (
     Assignment,
+    Commitment,
     ContactRecord,
     Event,
     ExtensionRequest,
@@ -242,6 +243,19 @@ def page_queryset(user):
             "assignments__replies__ratings", queryset=Rating.objects.select_related("deputy", "recorded_by")
         ),
         "assignments__replies__follow_ups__recorded_by",
+        "assignments__replies__commitments__milestones",
+        "assignments__replies__commitments__follow_ups",
+        Prefetch(
+            "assignments__replies__commitments__repeated_by",
+            queryset=Suggestion.objects.visible_to(user).select_related("session"),
+        ),
+        Prefetch(
+            "repeated_commitments",
+            queryset=Commitment.objects.filter(
+                reply_condition(user, "reply__"),
+                reply__assignment__suggestion__in=Suggestion.objects.visible_to(user),
+            ).select_related("reply__assignment__unit", "reply__assignment__suggestion__session"),
+        ),
     ]
     if may(user, "opinions"):
         lookups.append("assignments__opinion")

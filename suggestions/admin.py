@@ -21,7 +21,9 @@ from . import formats, workflow
 from .models import (
     Assignment,
     Category,
+    Commitment,
     CommitmentFollowUp,
+    CommitmentReminder,
     CongressSession,
     ContactRecord,
     CoUnitOpinion,
@@ -34,6 +36,7 @@ from .models import (
     HolidayDay,
     Job,
     Leader,
+    Milestone,
     Notification,
     Rating,
     ReassignmentRequest,
@@ -595,6 +598,40 @@ class CommitmentFollowUpAdmin(NumberSearchMixin, ReadOnlyAdmin):
     list_select_related = ("reply__assignment__suggestion", "reply__assignment__unit", "recorded_by")
     date_hierarchy = "followed_on"
     ordering = ("-followed_on", "-id")
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(NumberSearchMixin, ReadOnlyAdmin):
+    """承诺事项: written with the reply and its follow-ups, through the workflow."""
+
+    list_display = (
+        "reply__assignment__suggestion",
+        "reply__assignment__unit",
+        "text",
+        "due",
+        "percent",
+        "done_on",
+    )
+    list_filter = ("reply__assignment__suggestion__session", ("done_on", admin.EmptyFieldListFilter))
+    search_fields = ("reply__assignment__suggestion__title", "=reply__assignment__suggestion__number", "text")
+    list_select_related = ("reply__assignment__suggestion", "reply__assignment__unit")
+    ordering = ("due", "id")
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnlyAdmin):
+    list_display = ("commitment", "due", "text")
+    list_select_related = ("commitment",)
+    ordering = ("due", "id")
+
+
+@admin.register(CommitmentReminder)
+class CommitmentReminderAdmin(ReadOnlyAdmin):
+    """承诺到期提醒 sent by the daily command once a target date passed."""
+
+    list_display = ("sent_at", "commitment", "due")
+    list_select_related = ("commitment",)
+    ordering = ("-sent_at", "-id")
 
 
 @admin.register(Reminder)

@@ -4,6 +4,9 @@ An action form knows the suggestion (and the assignment) it acts on, validates w
 ``perform`` its keyword arguments through ``action_data()``. The rules themselves stay in ``workflow``.
 """
 
+import datetime
+import re
+
 from django import forms
 from django.conf import settings
 from django.urls import reverse
@@ -12,6 +15,7 @@ from django.utils.functional import lazy
 
 from . import batch, deadlines, rules, workflow
 from .models import (
+    Commitment,
     ContactRecord,
     Deputy,
     HandlingUnit,
@@ -24,10 +28,12 @@ from .models import (
     SupervisionNote,
 )
 from .workflow import accepted_replies, current_replies
-from .workflow.rules import size_label
+from .workflow.rules import earlier_commitments, size_label
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
+# a line of 更多承诺事项与阶段目标: 2026-06-30 完成改造 (or 2026/6/30, 2026年6月30日)
+PLAN_LINE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*(\S.*)$")
 YES_NO = [("1", "同意"), ("0", "不同意")]
 
 
@@ -404,7 +410,56 @@ class DraftReplyForm(ActionForm):
     commitment_due = forms.DateField(
         label="承诺完成时间", required=False, widget=DATE_INPUT, help_text="B类答复必填"
     )
+    commitment_plan = forms.CharField(
+        label="更多承诺事项与阶段目标",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="选填，每行一项：「2026-06-30 完成某事」为又一项承诺；以“-”开头的「- 2026-03-31 完成设计」"
+        "为上一项承诺（最前面的属于上面的承诺事项）的阶段目标。",
+    )
     attachment = PdfField(label="签发件（PDF，可稍后上传）", required=False)
+
+    def clean_commitment_plan(self):
+        """Lines of 「date text」: a commitment, or (starting with “-”) a milestone of the one before."""
+        found = []
+        for n, raw in enumerate(self.cleaned_data["commitment_plan"].splitlines(), start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            milestone = line[0] in "-－—"
+            match = PLAN_LINE.match(line.lstrip("-－— "))
+            if not match:
+                raise forms.ValidationError(f"第{n}行应以日期开头，如「2026-06-30 完成道路改造」。")
+            try:
+                due = datetime.date(*(int(g) for g in match.groups()[:3]))
+            except ValueError:
+                raise forms.ValidationError(f"第{n}行的日期不存在。") from None
+            if milestone and not found and not self.data.get("commitment", "").strip():
+                raise forms.ValidationError("阶段目标之前应先写明承诺事项。")
+            found.append({"milestone": milestone, "due": due, "text": match.group(4).strip()})
+        return found
+
+    def action_data(self):
+        data = dict(self.cleaned_data)
+        plan = data.pop("commitment_plan", [])
+        if plan:
+            items = []
+            if data.get("commitment") or data.get("commitment_due"):
+                items.append(
+                    {
+                        "text": data.get("commitment") or "",
+                        "due": data.get("commitment_due"),
+                        "milestones": [],
+                    }
+                )
+            for line in plan:
+                entry = {"text": line["text"], "due": line["due"]}
+                if line["milestone"] and items:
+                    items[-1]["milestones"].append(entry)
+                else:
+                    items.append({**entry, "milestones": []})
+            data["commitments"] = items
+        return data
 
     def setup(self):
         # Start from this unit's latest letter on the suggestion: a redraft, or the reply of an earlier round.
@@ -426,6 +481,17 @@ class DraftReplyForm(ActionForm):
             ):
                 self.fields[name].initial = getattr(previous, name)
             self.fields["commitment_due"].initial = previous.commitment_due
+            kept = list(previous.commitments.prefetch_related("milestones"))
+            if kept:
+                self.fields["commitment"].initial, self.fields["commitment_due"].initial = (
+                    kept[0].text,
+                    kept[0].due,
+                )
+                lines = [f"- {m.due.isoformat()} {m.text}" for m in kept[0].milestones.all()]
+                for c in kept[1:]:
+                    lines.append(f"{c.due.isoformat()} {c.text}")
+                    lines += [f"- {m.due.isoformat()} {m.text}" for m in c.milestones.all()]
+                self.fields["commitment_plan"].initial = "\n".join(lines)
         elif not self.is_bound:
             prefix = self.assignment.unit.document_prefix
             if prefix:
@@ -584,17 +650,20 @@ class CommentForm(ActionForm):
 
 
 class FollowUpForm(ActionForm):
-    reply = forms.ModelChoiceField(label="B类答复", queryset=None, required=False, empty_label=None)
+    commitment = forms.ModelChoiceField(label="承诺事项", queryset=None, required=False, empty_label=None)
     followed_on = forms.DateField(label="跟踪日期", widget=DATE_INPUT)
+    percent = forms.IntegerField(label="落实进度（%）", required=False, min_value=0, max_value=100)
     progress = forms.CharField(label="落实进展", widget=TEXTAREA)
-    is_done = forms.BooleanField(label="承诺事项已全部落实", required=False)
+    is_done = forms.BooleanField(label="该承诺事项已落实", required=False)
 
     def setup(self):
         open_ids = [r.pk for r in accepted_replies(self.suggestion) if r.commitment_open]
-        self.fields["reply"].queryset = Reply.objects.filter(pk__in=open_ids).select_related(
-            "assignment__unit"
+        self.fields["commitment"].queryset = Commitment.objects.filter(
+            reply_id__in=open_ids, done_on__isnull=True
+        ).select_related("reply")
+        self.fields["commitment"].label_from_instance = lambda c: (
+            f"{c.reply.document_number}：{c.text[:30]}（{c.percent}%，承诺{c.due.isoformat()}完成）"
         )
-        self.fields["reply"].label_from_instance = lambda r: f"{r.document_number}：{r.commitment[:30]}"
         self.fields["followed_on"].initial = timezone.localdate()
 
 
@@ -635,6 +704,27 @@ class RelateForm(ActionForm):
 
     def setup(self):
         self.fields["other"].queryset = Suggestion.objects.visible_to(self.user).select_related("session")
+
+
+class LinkCommitmentForm(ActionForm):
+    commitment = forms.ModelChoiceField(label="往届答复的承诺事项", queryset=None, empty_label=None)
+
+    def setup(self):
+        s = self.suggestion
+        self.fields["commitment"].queryset = (
+            earlier_commitments(s)
+            .exclude(repeated_by=s)
+            .select_related("reply__assignment__suggestion__session")
+            .order_by(
+                "-reply__assignment__suggestion__session__term",
+                "-reply__assignment__suggestion__session__meeting",
+                "id",
+            )
+        )
+        self.fields["commitment"].label_from_instance = lambda c: (
+            f"{c.reply.assignment.suggestion.session.short_name}{c.reply.assignment.suggestion.number_label}："
+            f"{c.text[:30]}"
+        )
 
 
 class SuggestionIdsField(forms.Field):
@@ -758,4 +848,5 @@ ACTION_FORMS = {
     "unrelate": RelateForm,
     "merge": MergeForm,
     "split": ReasonForm,
+    "link_commitment": LinkCommitmentForm,
 }

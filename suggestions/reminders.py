@@ -16,6 +16,9 @@ Each stage is sent once per assignment and deadline (``Reminder``, unique on ass
 second run on the same day sends nothing and an extended deadline gets fresh reminders. Only the stage an
 assignment is in today is sent: after days without a run, an overdue item gets the overdue chase only.
 
+落实提醒 (``commitment``): once a commitment's target date has passed while it is still open (落实跟踪), its
+unit and the office are told, once per commitment and target (``CommitmentReminder``), after closing too.
+
 Reminders are not events (the event log records people's actions); they show as notifications, and go out
 as emails and text messages through the same deliveries as every other notification (``suggestions.deliveries``).
 The work takes a constant number of queries however many assignments are due.
@@ -34,13 +37,23 @@ from accounts.roles import UNIT_ROLES, Role
 
 from . import deliveries, rules
 from .formats import date_cn
-from .models import Assignment, Delivery, Notification, Reminder, Suggestion
+from .models import (
+    Assignment,
+    Commitment,
+    CommitmentReminder,
+    Delivery,
+    Notification,
+    Reminder,
+    Reply,
+    Suggestion,
+)
 from .notifications import Recipients, create_notifications
 
 log = logging.getLogger(__name__)
 
 Stage = Reminder.Stage
-STAGES = (Stage.WEEK_BEFORE, Stage.DUE_TODAY, Stage.OVERDUE)
+COMMITMENT = "commitment"  # a commitment's target passed while it is still open
+STAGES = (Stage.WEEK_BEFORE, Stage.DUE_TODAY, Stage.OVERDUE, COMMITMENT)
 KIND_PREFIX = "reminder_"
 TITLE_MAX = 80  # a notification holds 300 characters; long titles are shortened in the text
 ATTEMPTS = 3  # a run that loses a race with another run plans again (see send_reminders)
@@ -63,6 +76,8 @@ def stage_for(deadline: datetime.date, today: datetime.date) -> str | None:
 
 
 def stage_label(stage) -> str:
+    if stage == COMMITMENT:
+        return "承诺到期提醒"
     if stage == Stage.WEEK_BEFORE:
         return f"提前{days_before()}天提醒"
     return Stage(stage).label
@@ -113,6 +128,62 @@ class Planned:
 
 
 @dataclass
+class PlannedCommitment:
+    """One 落实提醒: an open commitment past its target, told to its unit and the office."""
+
+    commitment: Commitment
+    today: datetime.date
+    recipients: list = field(default_factory=list)
+    stage: str = COMMITMENT
+
+    @property
+    def suggestion(self) -> Suggestion:
+        return self.commitment.reply.assignment.suggestion
+
+    @property
+    def kind(self) -> str:
+        return KIND_PREFIX + COMMITMENT
+
+    @property
+    def text(self) -> str:
+        return commitment_text(self.commitment, self.today)
+
+    def describe(self) -> str:
+        c = self.commitment
+        names = "、".join(u.display_name for u in self.recipients) or "（无接收人）"
+        return (
+            f"[{stage_label(COMMITMENT)}] {self.suggestion.number_label}《{_short(self.suggestion.title)}》 "
+            f"{c.reply.assignment.unit.name} 承诺{date_cn(c.due)}完成 -> {names}"
+        )
+
+
+def plan_commitments(today: datetime.date) -> list[PlannedCommitment]:
+    """Open commitments of accepted replies whose target has passed and that were not reminded of for that
+    target yet, with their unit's people and the office (2 queries)."""
+    found = [
+        PlannedCommitment(c, today)
+        for c in Commitment.objects.filter(
+            done_on__isnull=True, due__lt=today, reply__state=Reply.State.ACCEPTED
+        )
+        .exclude(reminders__due=F("due"))
+        .select_related("reply__assignment__unit", "reply__assignment__suggestion")
+        .order_by("due", "id")
+    ]
+    if not found:
+        return []
+    wanted = Recipients()
+    wanted.units(*{p.commitment.reply.assignment.unit for p in found})
+    wanted.office()
+    people = sorted(wanted.resolve(), key=lambda u: u.pk)
+    for p in found:
+        unit_id = p.commitment.reply.assignment.unit_id
+        p.recipients = [
+            u for u in people if u.role == Role.OFFICE or (u.role in UNIT_ROLES and u.unit_id == unit_id)
+        ]
+    return found
+
+
+@dataclass
 class Outcome:
     today: datetime.date
     dry_run: bool
@@ -137,12 +208,12 @@ def plan(today: datetime.date) -> list[Planned]:
         stage = stage_for(assignment.deadline, today)
         if stage is not None:
             candidates.append(Planned(assignment, stage, today))
-    if not candidates:
-        return []
-    sent = _sent_keys(today)
-    planned = [p for p in candidates if (p.assignment.pk, p.stage, p.assignment.deadline) not in sent]
-    _attach_recipients(planned)
-    return planned
+    planned = []
+    if candidates:
+        sent = _sent_keys(today)
+        planned = [p for p in candidates if (p.assignment.pk, p.stage, p.assignment.deadline) not in sent]
+        _attach_recipients(planned)
+    return planned + plan_commitments(today)
 
 
 def _sent_keys(today):
@@ -227,6 +298,12 @@ def _record(planned):
     Reminder.objects.bulk_create(
         Reminder(assignment=p.assignment, stage=p.stage, deadline=p.assignment.deadline, sent_at=now)
         for p in planned
+        if p.stage != COMMITMENT
+    )
+    CommitmentReminder.objects.bulk_create(
+        CommitmentReminder(commitment=p.commitment, due=p.commitment.due, sent_at=now)
+        for p in planned
+        if p.stage == COMMITMENT
     )
     notes = []
     for p in planned:
@@ -257,6 +334,18 @@ def reminder_text(assignment: Assignment, stage, today: datetime.date) -> str:
         return f"{head}{what}今天到期（{deadline}），{ask}"
     late = (today - assignment.deadline).days
     return f"{head}{what}已超期{late}天（{'期限' if co else '办理期限'}{deadline}），{ask}"
+
+
+def commitment_text(commitment: Commitment, today: datetime.date) -> str:
+    """落实提醒：第12号《…》（市交通运输局）承诺2025年6月30日前完成的“…”已到期3天，尚未报告落实，请抓紧落实并报告进展。"""
+    s = commitment.reply.assignment.suggestion
+    late = (today - commitment.due).days
+    what = commitment.text if len(commitment.text) <= 40 else commitment.text[:39] + "…"
+    return (
+        f"落实提醒：{s.number_label}《{_short(s.title)}》（{commitment.reply.assignment.unit.name}）"
+        f"承诺{date_cn(commitment.due)}前完成的“{what}”已到期{late}天（当前进度{commitment.percent}%），"
+        "尚未报告落实，请抓紧落实并报告进展。"
+    )
 
 
 def _short(title):

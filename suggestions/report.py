@@ -478,7 +478,9 @@ def statistics_tables(suggestions, figures, today) -> list[tuple[str, Table]]:
                 str(commitments["open"]),
             ]
         ],
-        note=f"注：占比以已答复件数为基数；承诺事项按{rules.commitment_classes_label()}答复函计数。",
+        note=f"注：占比以已答复件数为基数；承诺事项按{rules.commitment_classes_label()}答复函计数。"
+        f"{LABELS['commitment_kept_rate']}{percent(figures['commitment_kept_rate'])}"
+        f"（到期承诺事项{figures['commitments_due']}项，按期落实{figures['commitments_kept']}项）。",
     )
 
     portfolios = statistics.by_portfolio(suggestions)

@@ -9,6 +9,7 @@ import datetime
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from . import commitments as promised
 from . import rules
 from .models import (
     Assignment,
@@ -67,6 +68,9 @@ LABELS = {
     "first_round_satisfaction_rate": "初次办理满意率",
     "contacted": "已沟通",
     "contact_rate": "沟通率（含电话）",
+    "commitments_due": "到期承诺事项",
+    "commitments_kept": "按期落实的承诺事项",
+    "commitment_kept_rate": "承诺事项按期落实率",
 }
 
 # What each figure counts, and over what, for the workbook's 说明 column and the report's notes.
@@ -90,6 +94,9 @@ NOTES = {
     "face_to_face_rate": "见面沟通 ÷ 政府承办",
     "contacted": "有任一沟通记录（含电话交流）的政府承办建议",
     "contact_rate": "已沟通 ÷ 政府承办",
+    "commitments_due": "已到承诺完成时间或已落实的承诺事项（一份答复可有多项承诺）",
+    "commitments_kept": "在承诺完成时间之前（含当天）报告落实的承诺事项",
+    "commitment_kept_rate": "按期落实的承诺事项 ÷ 到期承诺事项",
 }
 
 
@@ -177,6 +184,12 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         "by_state": states,
         "commitments": commitments(suggestions),
     }
+    kept = promised.kept_figures(
+        Reply.objects.filter(assignment__suggestion__in=suggestions, state=Reply.State.ACCEPTED), today
+    )
+    figures["commitments_due"] = kept["due"]
+    figures["commitments_kept"] = kept["kept"]
+    figures["commitment_kept_rate"] = rate(kept["kept"], kept["due"])
     return figures
 
 

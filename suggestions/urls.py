@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     assessment,
     batch,
+    commitments,
     dashboard,
     deliveries,
     detail,
@@ -39,6 +40,7 @@ urlpatterns = [
     path("replies/<int:pk>/letter.docx", detail.reply_letter, name="reply_letter"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/assessment/", assessment.unit_assessment, name="assessment"),
+    path("dashboard/commitments/", commitments.commitment_list, name="commitments"),
     path("reports/handling.docx", report_views.handling_report, name="handling_report"),
     path("documents/assignments/<int:pk>/notice.docx", documents.assignment_notice, name="assignment_notice"),
     path("documents/units/notice.docx", documents.unit_notice, name="unit_notice"),

@@ -19,6 +19,8 @@ from suggestions import workflow
 from suggestions.models import (
     Assignment,
     Category,
+    Commitment,
+    CommitmentReminder,
     CongressSession,
     Delegation,
     Delivery,
@@ -27,6 +29,7 @@ from suggestions.models import (
     HolidayDay,
     Job,
     Leader,
+    Milestone,
     Notification,
     Reminder,
     Suggestion,
@@ -55,6 +58,9 @@ WORKFLOW_RECORDS = [
         "rehandling",
         "supervisionnote",
         "commitmentfollowup",
+        "commitment",
+        "milestone",
+        "commitmentreminder",
         "event",
         "notification",
         "reminder",
@@ -143,6 +149,9 @@ def world_builder(office, clerk, head, co_clerk, units, deputies, deputy_user, s
         HolidayDay.objects.create(date=day, year=day.year, kind=HolidayDay.Kind.REST, name="春节")
         j.draft("B").sign_off().submit().accept()
         workflow.perform("follow_up", user=office, suggestion=s, at=j.step(), progress="已开工")
+        promised = Commitment.objects.get(reply__assignment__suggestion=s)
+        Milestone.objects.create(commitment=promised, text="完成设计", due=promised.due)
+        CommitmentReminder.objects.create(commitment=promised, due=promised.due)
         j.rate(1)  # unsatisfied: a second round starts
         note = Notification.objects.create(
             recipient=clerk,

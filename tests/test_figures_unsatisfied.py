@@ -146,7 +146,7 @@ def test_summary_costs_the_same_queries_with_more_re_handled_suggestions(world, 
         unsatisfied_then_satisfied(second(journey, number, f"建议{number}"))
     with CaptureQueriesContext(connection) as more:
         assert statistics.summary(Suggestion.objects.all(), TODAY)["ever_unsatisfied"] == 4
-    assert len(more) == len(few) <= 6
+    assert len(more) == len(few) <= 7  # 承诺事项按期落实率 is one more
 
 
 # --- the pages -------------------------------------------------------------------------------------------------

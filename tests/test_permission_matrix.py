@@ -251,6 +251,7 @@ TABLE = {
     "suggestions:register": ((L, 200, *(403,) * 7), (L, 200, *(403,) * 7)),
     "suggestions:dashboard": ((L, 200, 200, 403, 403, 403, 403, 403, 200), READ_ONLY),
     "suggestions:assessment": ((L, 200, 200, 403, 403, 403, 403, 403, 200), READ_ONLY),
+    "suggestions:commitments": ((L, 200, 200, 403, 403, 403, 403, 403, 200), READ_ONLY),
     # the exports and the report: a GET of a small one answers at once; a POST starts it (a long one as a job)
     "suggestions:handling_report": ((L, 200, 200, 403, 403, 403, 403, 403, 200),) * 2,
     "suggestions:export_summary": ((L, 200, 200, 200, 200, 200, 403, 403, 200),) * 2,
@@ -349,6 +350,10 @@ ADMIN_MODELS = {
     "suggestions_rehandling": RECORD,
     "suggestions_supervisionnote": RECORD,
     "suggestions_commitmentfollowup": RECORD,
+    "suggestions_commitment": RECORD,
+    # the demo's commitments have no milestones and no target passed unreported
+    "suggestions_milestone": {**RECORD, "change": (R, R), "history": (R, R)},
+    "suggestions_commitmentreminder": {**RECORD, "change": (R, R), "history": (R, R)},
     "suggestions_event": RECORD,
     "suggestions_notification": RECORD,
     "suggestions_delivery": RECORD,

@@ -357,4 +357,4 @@ def test_summary_takes_the_same_few_queries_however_many_suggestions(
     with django_assert_max_num_queries(len(few)), CaptureQueriesContext(connection) as many:
         figures = statistics.summary(Suggestion.objects.all(), today=TODAY)
     assert figures["total"] == 28
-    assert len(many) == len(few) <= 6
+    assert len(many) == len(few) <= 7  # 承诺事项按期落实率 is one more

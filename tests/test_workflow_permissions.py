@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from suggestions import workflow
-from suggestions.models import Assignment, Event, Suggestion
-from tests.conftest import AT, make_user
+from suggestions.models import Assignment, Commitment, CongressSession, Event, Suggestion
+from tests.conftest import AT, Journey, make_user
 from tests.workflow_helpers import CHINESE, refused, snapshot
 
 OFFICE, LEADER, STAFF, HEAD, DEPUTY, CONGRESS = (
@@ -54,6 +54,7 @@ ALLOWED = {
     "order_key": {OFFICE},
     "comment": {LEADER},
     "follow_up": {OFFICE, STAFF, HEAD},
+    "link_commitment": {OFFICE},
     "recompute_deadline": set(),  # the system's own (a holiday schedule entered): no person takes it
     "relate": {OFFICE},
     "unrelate": {OFFICE},
@@ -93,6 +94,25 @@ def _scenario(name, j, deputies, units):
             "hand_over": {"other_organ": "市人民检察院"},
         }[name]
         return None, "transport", data
+    if name == "link_commitment":  # the suggestion repeats what an earlier session's B-class reply promised
+        earlier = CongressSession.objects.create(
+            name="第八届人民代表大会第四次会议", year=2024, term=8, meeting=4
+        )
+        past = workflow.register(
+            user=j.office,
+            at=AT,
+            session=earlier,
+            number=9,
+            title="关于农村道路硬化的建议",
+            content="建议硬化农村道路。",
+            lead_deputy=deputies["lead"],
+            joint_deputies=[],
+            category=j.s.category,
+        )
+        Journey(
+            past, office=j.office, clerk=j.clerk, head=j.head, units=units, deputy_user=j.deputy_user
+        ).assign(co=False).reply("B")
+        return None, "transport", {"commitment": Commitment.objects.get()}
     if name == "order_key":  # a key suggestion of a closed session: the office reorders it for the report
         leader = units["transport"].leader
         workflow.perform("edit", user=j.office, suggestion=j.s, is_key=True, supervising_leader=leader)

@@ -91,6 +91,7 @@ def overview_rows(f) -> list[list]:
         [f"{committed}承诺事项", commitments["total"], f"已答复的{committed}答复中的承诺"],
         [f"{committed}承诺已落实", commitments["done"], ""],
         [f"{committed}承诺未落实", commitments["open"], ""],
+        *(figure_row(f, key) for key in ("commitments_due", "commitments_kept", "commitment_kept_rate")),
     ]
 
 

@@ -1,3 +1,4 @@
+from .commitments import Commitment, CommitmentReminder, Milestone
 from .deliveries import Delivery
 from .events import AppendOnlyError, Event, Notification
 from .handling import (
@@ -24,7 +25,9 @@ __all__ = [
     "AppendOnlyError",
     "Assignment",
     "Category",
+    "Commitment",
     "CommitmentFollowUp",
+    "CommitmentReminder",
     "CongressSession",
     "ContactRecord",
     "CoUnitOpinion",
@@ -37,6 +40,7 @@ __all__ = [
     "HolidayDay",
     "Job",
     "Leader",
+    "Milestone",
     "Notification",
     "Rating",
     "SearchDocument",

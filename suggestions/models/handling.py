@@ -371,6 +371,15 @@ class CommitmentFollowUp(models.Model):
     """落实跟踪 (回头看): progress on a B-class commitment, after closing too."""
 
     reply = models.ForeignKey(Reply, verbose_name="答复", on_delete=models.CASCADE, related_name="follow_ups")
+    commitment = models.ForeignKey(
+        "suggestions.Commitment",
+        verbose_name="承诺事项",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+    )
+    percent = models.PositiveSmallIntegerField("落实进度（%）", null=True, blank=True)
     progress = models.TextField("落实进展")
     followed_on = models.DateField("跟踪日期")
     is_done = models.BooleanField("已落实", default=False)

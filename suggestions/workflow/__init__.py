@@ -189,6 +189,9 @@ _ACTIONS = [
            Leads(), rule=merging.may_merge, button=False),
     Action("split", "拆分并案", "suggestions.merge", tuple(S), lambda ctx: merging.do_split(ctx, perform),
            Leads(), rule=merging.may_split),
+    # a later session's suggestion that repeats an earlier reply's commitment stays linked to it (both pages)
+    Action("link_commitment", "关联往届承诺", "suggestions.edit", (*LIVE, S.CLOSED), do.do_link_commitment,
+           Leads(), rule=rules._has_earlier_commitments),
 ]  # fmt: skip
 
 ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}

@@ -2,11 +2,13 @@
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 
+from .. import commitments as promised
 from .. import deadlines, search
 from .. import rules as regional
 from ..formats import date_cn
 from ..models import (
     Assignment,
+    Commitment,
     CommitmentFollowUp,
     ContactRecord,
     CoUnitOpinion,
@@ -496,21 +498,10 @@ def do_draft_reply(ctx):
     if scheme is None:
         choices = "、".join(regional.codes())
         raise WorkflowError(f"请选择答复类别（{choices}）。", field="result_class")
-    if scheme.commitment:
-        named = f"{scheme.code}类答复"
-        missing = {}
-        if not reply.commitment:
-            missing["commitment"] = f"{named}必须写明承诺事项。"
-        if reply.commitment_due is None:
-            missing["commitment_due"] = f"{named}必须写明承诺完成时间。"
-        elif reply.commitment_due < ctx.today:
-            missing["commitment_due"] = "承诺完成时间不能早于今天。"
-        if len(missing) == 2 and reply.commitment_due is None:
-            raise WorkflowError(f"{named}必须写明承诺事项和完成时间。", errors=missing)
-        if missing:
-            raise WorkflowError(next(iter(missing.values())), errors=missing)
-    else:
-        reply.commitment, reply.commitment_due = "", None
+    items = _commitment_items(ctx, reply, scheme)
+    promised.summarize(
+        reply, [Commitment(**{k: v for k, v in i.items() if k != "milestones"}) for i in items]
+    )
     if data.get("attachment"):
         _attach_letter(ctx, reply, data["attachment"])
     reply.drafted_by, reply.drafted_at = ctx.user, ctx.at
@@ -521,11 +512,57 @@ def do_draft_reply(ctx):
         field_name = next(iter(getattr(exc, "message_dict", {})), None)
         raise WorkflowError(_first_message(exc), field=field_name) from exc
     reply.save()
+    promised.replace(reply, items)
     ctx.reply = reply
     ctx.note = f"{a.unit.name}拟写答复 {reply.document_number}（{reply.result_class}类）"
     ctx.recipients.unit_heads(
         a.unit, text=f"{_named(ctx.suggestion)}的答复已拟好，请审核签发。", call="去签发"
     )
+
+
+def _commitment_items(ctx, reply, scheme):
+    """The reply's commitments: ``data["commitments"]`` (each ``{"text", "due", "milestones"}``), or the one
+    written in ``commitment`` / ``commitment_due``; none for a class without commitments."""
+    if not scheme.commitment:
+        return []
+    named = f"{scheme.code}类答复"
+    items = [i for i in ctx.data.get("commitments") or () if i.get("text") or i.get("due")]
+    if not items:
+        missing = {}
+        if not reply.commitment:
+            missing["commitment"] = f"{named}必须写明承诺事项。"
+        if reply.commitment_due is None:
+            missing["commitment_due"] = f"{named}必须写明承诺完成时间。"
+        if len(missing) == 2:
+            raise WorkflowError(f"{named}必须写明承诺事项和完成时间。", errors=missing)
+        if missing:
+            raise WorkflowError(next(iter(missing.values())), errors=missing)
+        items = [
+            {
+                "text": reply.commitment,
+                "due": reply.commitment_due,
+                "milestones": ctx.data.get("milestones") or [],
+            }
+        ]
+    for n, item in enumerate(items, start=1):
+        which = f"第{n}项承诺" if len(items) > 1 else "承诺"
+        field = "commitment_due" if len(items) == 1 and "commitments" not in ctx.data else "commitments"
+        if not (item.get("text") or "").strip():
+            raise WorkflowError(f"{which}没有写明承诺事项。", field="commitments")
+        if item.get("due") is None:
+            raise WorkflowError(f"{which}没有写明承诺完成时间。", field="commitments")
+        if item["due"] < ctx.today:
+            raise WorkflowError(
+                f"{which}的完成时间不能早于今天。" if len(items) > 1 else "承诺完成时间不能早于今天。",
+                field=field,
+            )
+        item["text"] = item["text"].strip()
+        for m in item.get("milestones") or ():
+            if not (m.get("text") or "").strip() or m.get("due") is None:
+                raise WorkflowError(f"{which}的阶段目标要写明日期和内容。", field="commitments")
+            if m["due"] > item["due"]:
+                raise WorkflowError(f"{which}的阶段目标不能晚于承诺完成时间。", field="commitments")
+    return items
 
 
 def _attach_letter(ctx, reply, upload):
@@ -816,20 +853,39 @@ def do_comment(ctx):
 
 
 def do_follow_up(ctx):
-    open_b = _open_commitments(ctx)
-    reply = ctx.data.get("reply") or (open_b[0] if open_b else None)
-    if reply is None or reply.pk not in {r.pk for r in open_b}:
-        raise WorkflowError("请选择要跟踪的B类答复。", field="reply")
-    followed_on = ctx.data.get("followed_on") or ctx.today
+    """落实跟踪: the unit (or the office) reports a commitment's progress, in percent with a note, after closing
+    too, until it is done; the reply's summary follows its commitments."""
+    data = ctx.data
+    candidates = [c for r in _open_commitments(ctx) for c in promised.ensure_for(r) if c.is_open]
+    chosen, reply = data.get("commitment"), data.get("reply")
+    if chosen is not None:
+        pool = [c for c in candidates if c.pk == chosen.pk]
+    else:  # the first open commitment (of the reply named, if one is)
+        pool = [c for c in candidates if reply is None or c.reply_id == reply.pk]
+    commitment = pool[0] if pool else None
+    if commitment is None:
+        raise WorkflowError("请选择要跟踪的承诺事项。", field="commitment")
+    followed_on = data.get("followed_on") or ctx.today
     if followed_on > ctx.today:
         raise WorkflowError("跟踪日期不能晚于今天。", field="followed_on")
-    done = bool(ctx.data.get("is_done"))
+    percent = data.get("percent")
+    done = bool(data.get("is_done")) or percent == 100
+    if done:
+        percent = 100
+    elif percent is None:
+        percent = commitment.percent
+    if not 0 <= percent <= 100:
+        raise WorkflowError("落实进度应在0到100之间。", field="percent")
+    if percent < commitment.percent:
+        raise WorkflowError(f"落实进度不能低于上次报告的{commitment.percent}%。", field="percent")
     progress = _required(ctx, "progress", "请填写落实进展。")
+    reply = commitment.reply
     refuse_repeat(
         ctx,
         CommitmentFollowUp,
         "同样的落实跟踪记录刚刚已经保存（可能是重复提交），未再次记录。",
         reply=reply,
+        commitment=commitment,
         recorded_by=ctx.user,
         progress=progress,
         followed_on=followed_on,
@@ -838,17 +894,38 @@ def do_follow_up(ctx):
     _create(
         CommitmentFollowUp,
         reply=reply,
+        commitment=commitment,
+        percent=percent,
         progress=progress,
         followed_on=followed_on,
         is_done=done,
         recorded_by=ctx.user,
         created_at=ctx.at,
     )
-    if done:
-        _set(reply, commitment_done_on=followed_on)
-    ctx.note = ("承诺事项已落实" if done else "落实跟踪") + f"：{progress}"
-    what = "承诺事项已落实" if done else "承诺事项落实进展"
+    _set(commitment, percent=percent, done_on=followed_on if done else None)
+    promised.summarize(reply, reply.commitments.all())
+    reply.save(update_fields=["commitment", "commitment_due", "commitment_done_on"])
+    what = "承诺事项已落实" if done else f"承诺事项落实进展（{percent}%）"
+    several = reply.commitments.count() > 1
+    ctx.note = f"{what}：" + (f"{commitment.text[:40]}；" if several else "") + progress
     ctx.recipients.office(text=f"{_named(ctx.suggestion)}{what}：{progress}")
+    ctx.recipients.deputies(ctx.suggestion, text=f"您的{_named(ctx.suggestion)}{what}：{progress}")
+
+
+def do_link_commitment(ctx):
+    """关联往届承诺: this suggestion repeats a matter an earlier session's reply promised; both pages show it."""
+    commitment = ctx.data.get("commitment")
+    if commitment is None:
+        raise WorkflowError("请选择所重复的承诺事项。", field="commitment")
+    earlier = commitment.reply.assignment.suggestion
+    if earlier.pk == ctx.suggestion.pk:
+        raise WorkflowError("不能关联本建议自己的承诺事项。", field="commitment")
+    if not rules.earlier_commitments(ctx.suggestion).filter(pk=commitment.pk).exists():
+        raise WorkflowError("只能关联此前会议的建议所作的承诺。", field="commitment")
+    if commitment.repeated_by.filter(pk=ctx.suggestion.pk).exists():
+        raise WorkflowError("已关联过这一承诺事项。", field="commitment")
+    commitment.repeated_by.add(ctx.suggestion)
+    ctx.note = f"关联{earlier.session}{earlier.number_label}的承诺事项：{commitment.text[:40]}"
 
 
 def deadline_fields(computed, months):

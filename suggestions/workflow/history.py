@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import deadlines, rules, search
+from .. import commitments, deadlines, rules, search
 from ..models import (
     Assignment,
     ContactRecord,
@@ -259,6 +259,7 @@ def _replies(parts, entry, user, replied_at, *, final):
             withheld_reason="" if public else WITHHELD_REASON,
             published_at=replied_at if final and entry.publicity == "公开" else None,
         )
+        commitments.ensure_for(reply)
         part.history_replies = [reply]
 
 

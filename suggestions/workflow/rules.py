@@ -160,6 +160,25 @@ def _has_open_commitment(ctx):
     return None
 
 
+def earlier_commitments(suggestion):
+    """Accepted replies' commitments of sessions before ``suggestion``'s: what it may be linked to as repeating."""
+    from django.db.models import Q
+
+    from ..models import Commitment
+
+    t, m = suggestion.session.term, suggestion.session.meeting
+    prefix = "reply__assignment__suggestion__session__"
+    return Commitment.objects.filter(reply__state=Reply.State.ACCEPTED).filter(
+        Q(**{f"{prefix}term__lt": t}) | Q(**{f"{prefix}term": t, f"{prefix}meeting__lt": m})
+    )
+
+
+def _has_earlier_commitments(ctx):
+    if not earlier_commitments(ctx.suggestion).exists():
+        return "此前会议的答复中没有承诺事项可关联。"
+    return None
+
+
 def _leader_supervises(ctx):
     s = ctx.suggestion
     if ctx.user.leader_id not in (s.leader_id, s.supervising_leader_id):
