@@ -193,13 +193,25 @@ def scheme_from(value, name="答复类别") -> list[ResultClassRule]:
     return classes
 
 
+_last: list = [None, None, None, None]  # defaults, path, the file's tables, the rules they make
+
+
 def current() -> dict:
-    """The rules in force: the defaults with the file applied. Raises ``RulesError`` for a bad file."""
+    """The rules in force: the defaults with the file applied. Raises ``RulesError`` for a bad file.
+
+    The last result is kept while the defaults (settings replace the dict, never change it in place), the file
+    and its modification time stay the same, so a page naming a hundred replies' classes merges them once.
+    Holding the objects themselves, not their ids, keeps a new dict from passing for a freed one."""
     defaults = settings.SUGGESTION_RULES
     path = _file_path()
-    if not path:
-        return merged(defaults, {}, "SUGGESTION_RULES")
-    return merged(defaults, read_file(path), f"规则文件 {Path(path).name} ")
+    overrides = read_file(path) if path else {}
+    kept_defaults, kept_path, kept_overrides, rules = _last
+    if kept_defaults is defaults and kept_path == path and (kept_overrides is overrides or not path):
+        return rules
+    source = f"规则文件 {Path(path).name} " if path else "SUGGESTION_RULES"
+    rules = merged(defaults, overrides, source)
+    _last[:] = [defaults, path, overrides, rules]
+    return rules
 
 
 def problem() -> str:
