@@ -100,6 +100,21 @@ def similar_suggestions(*, user, text, exclude=None, limit=5, min_share=None):
     return [Similar(found[h.suggestion_id], h) for h in hits if h.suggestion_id in found][:limit]
 
 
+# The import preview looks up the rows' like suggestions of earlier sessions for this many rows (a query each).
+PREVIEW_SIMILAR_ROWS = 100
+
+
+def similar_for_rows(*, user, rows, limit=PREVIEW_SIMILAR_ROWS) -> dict:
+    """{row number: the most alike suggestion ``user`` may see} for the first ``limit`` rows of an import
+    (``ImportRow``: title and content as read from the file), the rows with none left out."""
+    found = {}
+    for r in rows[:limit]:
+        like = similar_suggestions(user=user, text=f"{r.title}\n{r.content}", limit=1)
+        if like:
+            found[r.row] = like[0]
+    return found
+
+
 def assignments_for(user):
     """The parts of the user's own unit."""
     return (

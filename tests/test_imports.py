@@ -514,6 +514,23 @@ def test_upload_preview_confirm_imports_and_goes_to_the_session_list(client, ref
     assert "已导入4件建议" in listing.content.decode()
 
 
+def test_the_preview_names_the_suggestion_already_on_record_each_row_is_like(
+    client, reference, office, registered
+):
+    """反复提、多人提: the office sees, before confirming, that a row raises a matter already on record."""
+    client.force_login(office)
+    rows = [
+        HEADER,
+        row(12, title="关于农村道路提档升级改造的建议", content="农村道路路面破损严重，建议提档升级。"),
+    ]
+    rows.append(row(13, title="关于增加城区公共厕所的建议", content="城区公共厕所太少。"))
+    upload(client, reference["session"], workbook(rows))
+    html = client.get(reverse("suggestions:import_preview")).content.decode()
+    assert html.count("历次相似：") == 1
+    assert f'历次相似：<a href="{reverse("suggestions:detail", args=[registered.pk])}">' in html
+    assert "《关于农村道路提档升级的建议》" in html
+
+
 def test_confirming_with_the_option_assigns_the_proposed_units(client, reference, office):
     client.force_login(office)
     upload(client, reference["session"], workbook(happy_rows()))

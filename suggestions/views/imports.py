@@ -136,12 +136,18 @@ def _plan(path, session):
 
 
 def _render_preview(request, plan, token, filename, status=200, assign=False):
-    return render(
-        request,
-        "suggestions/import_preview.html",
-        {"plan": plan, "token": token, "filename": filename, "assign": assign},
-        status=status,
-    )
+    # 反复提、多人提: the suggestion already on record each row is most like, read while the office previews
+    like = selectors.similar_for_rows(user=request.user, rows=plan.rows)
+    for r in plan.rows:
+        r.similar = like.get(r.row)
+    context = {
+        "plan": plan,
+        "token": token,
+        "filename": filename,
+        "assign": assign,
+        "similar_rows": selectors.PREVIEW_SIMILAR_ROWS,
+    }
+    return render(request, "suggestions/import_preview.html", context, status=status)
 
 
 @require_POST
