@@ -1,6 +1,7 @@
 """建议交办单位: the lead unit proposed from similar past suggestions, with its reason (``suggestions.recommend``)."""
 
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -83,7 +84,10 @@ def test_the_office_sees_the_proposed_units_and_their_reason_on_the_assign_form(
     page = text(client.get(reverse("suggestions:detail", args=[s.pk])))
     best = recommend.recommend_units(search.suggestion_text(s), exclude=s.pk)[0]
     assert f"建议主办：{best.unit.name}（{best.reason}）" in page
-    assert "仅供参考，请在下面选择单位" in page
+    assert "仅供参考，未预先选择" in page
+    assert f'data-fill="lead_unit" data-value="{best.unit.pk}"' in page  # a button fills it (form-tools.js)
+    lead_select = re.search(r'<select name="lead_unit".*?</select>', page, re.S).group(0)
+    assert '<option value="" selected>' in lead_select  # nothing chosen for the office
 
 
 def test_congress_staff_who_cannot_assign_see_no_proposal(client):
