@@ -11,9 +11,9 @@ from django import forms
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import lazy
+from django.utils.functional import cached_property, lazy
 
-from . import batch, deadlines, rules, workflow
+from . import batch, deadlines, recommend, rules, search, workflow
 from .models import (
     Commitment,
     ContactRecord,
@@ -256,6 +256,13 @@ class AssignForm(ActionForm):
         self.fields["is_key"].initial = s.is_key
         self.fields["supervising_leader"].initial = s.supervising_leader_id
         self.fields["key_order"].initial = s.key_order
+
+    @cached_property
+    def proposals(self):
+        """The units the most similar past suggestions suggest (``recommend``), shown above the fields: the
+        office reads them and chooses; nothing is preselected. Never this suggestion's own assignment."""
+        s = self.suggestion
+        return recommend.proposals(search.suggestion_text(s), exclude=s.pk, top=3)
 
     def clean(self):
         # the mode says which of the unit fields count; the workflow checks the choice

@@ -5,7 +5,9 @@
 //                                     (交办方式: 协办 in 主办+协办 mode, 分办 in 分办 mode; the batch bar's fields);
 //                                     the server ignores the field of the other mode in any case;
 //   select[data-exclude-from="name"]  the value chosen in the form's select <name> is not offered here
-//                                     (the lead unit is not also a co-unit; the lead deputy not a joint deputy).
+//                                     (the lead unit is not also a co-unit; the lead deputy not a joint deputy);
+//   button[data-fill="name"][data-value] a click chooses that value in the form's select <name> (added to it
+//                                     when it takes several): the proposed units above the assign form.
 // Modals and htmx swaps are set up when they appear, so a form works wherever it is drawn.
 (function () {
   "use strict";
@@ -101,6 +103,27 @@
     });
   }
 
+  function fill(button) {
+    var form = button.closest("form");
+    var select = form && form.querySelector('select[name="' + button.dataset.fill + '"]');
+    if (!select) { return; }
+    var mode = form.querySelector('input[name="mode"][value="lead"]');
+    if (mode && !mode.checked) { mode.checked = true; mode.dispatchEvent(new Event("change", { bubbles: true })); }
+    var value = button.dataset.value;
+    if (select.tomselect) {
+      select.tomselect.addItem(value);
+    } else {
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (option.value === value) { option.selected = true; } else if (!select.multiple) { option.selected = false; }
+      });
+    }
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-fill]");
+    if (button) { fill(button); }
+  });
   document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   document.addEventListener("htmx:load", function (event) { setUp(event.target); });
   window.formTools = { setUp: setUp };
