@@ -38,6 +38,9 @@ def run_worker():
         "DATABASE_URL": url,
         "TASKS_BACKEND": "database",
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        # the files it writes go where this test reads them, apart from the other xdist worker's (whose
+        # tests save and prune downloads of the same names in the shared test folder)
+        "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     return subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
@@ -51,8 +54,9 @@ def run_worker():
 
 
 @pytest.fixture
-def three_committed(transactional_db, office, session, categories, deputies, settings):
+def three_committed(transactional_db, office, session, categories, deputies, settings, tmp_path):
     settings.JOBS_INSTANT_ROWS = 2
+    settings.MEDIA_ROOT = tmp_path / "media"  # this test's own, shared with its worker process (run_worker)
     register_three(office, session, categories, deputies)
     return session
 
