@@ -2,9 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from suggestions import recommend, search
-
-from .similar_suggestions import Command as SimilarCommand
+from suggestions import recommend
+from suggestions.management import query_text
 
 
 class Command(BaseCommand):
@@ -14,11 +13,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        which = parser.add_mutually_exclusive_group(required=True)
-        which.add_argument("--text", help="一段文字，如建议的标题和正文")
-        which.add_argument("--suggestion", type=int, metavar="ID", help="建议的编号（数据库 ID）")
-        which.add_argument("--session", help="届次会议名称，与 --number 一起指定一件建议")
-        parser.add_argument("--number", help="建议编号，如 12 或“第12号”（与 --session 一起）")
+        query_text.add_arguments(parser)
         parser.add_argument("--top", type=int, default=3, metavar="K", help="列出的单位数，默认 3")
         parser.add_argument("--co", action="store_true", help="建议协办单位，而非主办单位")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -26,11 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not 1 <= options["top"] <= 100:
             raise CommandError("--top 应为1到100之间的整数。")
-        suggestion = SimilarCommand._suggestion(self, options)
-        if suggestion is None:
-            text, exclude = options["text"], None
-        else:
-            text, exclude = search.suggestion_text(suggestion), suggestion.pk
+        text, exclude = query_text.text_and_exclude(options)
         found = recommend.recommend_units(
             text, exclude=exclude, top=options["top"], role="co" if options["co"] else "lead"
         )
