@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 
 from suggestions.models import Assignment, Reply, Suggestion
-from suggestions.workflow import ACTIONS, handlers, merging, table
+from suggestions.workflow import ACTIONS, handlers, merging, oversight, replies, table, timing
 
 S, A = Suggestion.State, Assignment.State
 
@@ -54,7 +54,7 @@ def test_docs_workflow_md_is_the_table():
 
 def test_handlers_never_set_a_state_themselves():
     """States move only where the table says (``Context.go``); a handler writing ``state=`` would bypass it."""
-    for module in (handlers, merging):
+    for module in (handlers, merging, oversight, replies, timing):
         assert _state_writes(module) == [], (
             f"{Path(module.__file__).name} sets a state at lines {_state_writes(module)}"
         )

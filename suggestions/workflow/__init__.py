@@ -20,7 +20,7 @@ from ..models import Assignment, Event, ExtensionRequest, ReassignmentRequest, R
 from ..models.events import Audience
 from ..notifications import notify
 from . import handlers as do
-from . import merging, rules
+from . import merging, oversight, replies, rules, timing
 from .base import (
     ANSWERING,
     A,
@@ -111,13 +111,13 @@ _ACTIONS = [
         assignment_states=(A.REASSIGN_REQUESTED,), rule=rules._has_pending("reassignment_requests"),
     ),
     Action(
-        "request_extension", "申请延期", "suggestions.request_extension", HANDLING, do.do_request_extension,
+        "request_extension", "申请延期", "suggestions.request_extension", HANDLING, timing.do_request_extension,
         Leads(audience=OFFICE_UNIT), assignment_states=(A.SIGNED, A.DRAFTED, A.REVISING, A.RETURNED),
         own_unit=True,
         rule=rules._all(rules._round_is_current, rules._may_request_extension),
     ),
     Action(
-        "rule_extension", "审批延期申请", "suggestions.rule_extension", HANDLING, do.do_rule_extension,
+        "rule_extension", "审批延期申请", "suggestions.rule_extension", HANDLING, timing.do_rule_extension,
         Leads(audience=OFFICE_UNIT), assignment_states=WORKING,
         rule=rules._has_pending("extension_requests"),
     ),
@@ -131,53 +131,53 @@ _ACTIONS = [
         assignment_states=(A.SIGNED,), assignment_roles=(Assignment.Role.CO,), own_unit=True,
     ),
     Action(
-        "draft_reply", "拟写答复", "suggestions.draft_reply", (S.IN_HANDLING, S.REHANDLING), do.do_draft_reply,
+        "draft_reply", "拟写答复", "suggestions.draft_reply", (S.IN_HANDLING, S.REHANDLING), replies.do_draft_reply,
         Leads(assignment=A.DRAFTED, reply=R.DRAFT, audience=UNIT),
         assignment_states=(A.SIGNED, A.DRAFTED, A.REVISING, A.RETURNED), assignment_roles=ANSWERING, own_unit=True,
         rule=rules._round_is_current,
     ),
     Action(
-        "sign_reply", "签发答复", "suggestions.sign_reply", (S.IN_HANDLING, S.REHANDLING), do.do_sign_reply,
+        "sign_reply", "签发答复", "suggestions.sign_reply", (S.IN_HANDLING, S.REHANDLING), replies.do_sign_reply,
         Leads(assignment=A.SIGNED_OFF, reply=R.SIGNED, audience=UNIT),
         assignment_states=(A.DRAFTED,), assignment_roles=ANSWERING, own_unit=True,
     ),
     Action(
-        "return_draft", "退回修改", "suggestions.return_draft", (S.IN_HANDLING, S.REHANDLING), do.do_return_draft,
+        "return_draft", "退回修改", "suggestions.return_draft", (S.IN_HANDLING, S.REHANDLING), replies.do_return_draft,
         Leads(assignment=A.REVISING, audience=UNIT),
         assignment_states=(A.DRAFTED,), assignment_roles=ANSWERING, own_unit=True,
     ),
     Action(
-        "submit_reply", "报送答复", "suggestions.submit_reply", (S.IN_HANDLING, S.REHANDLING), do.do_submit_reply,
+        "submit_reply", "报送答复", "suggestions.submit_reply", (S.IN_HANDLING, S.REHANDLING), replies.do_submit_reply,
         Leads(assignment=A.SUBMITTED, reply=R.SUBMITTED, audience=OFFICE_UNIT),
         assignment_states=(A.SIGNED_OFF,), assignment_roles=ANSWERING, own_unit=True,
     ),
     Action(
-        "review_reply", "审核答复", "suggestions.review_reply", (S.IN_HANDLING, S.REHANDLING), do.do_review_reply,
+        "review_reply", "审核答复", "suggestions.review_reply", (S.IN_HANDLING, S.REHANDLING), replies.do_review_reply,
         {"returned": Leads(assignment=A.RETURNED, reply=R.RETURNED, audience=OFFICE_UNIT),
          "accepted": Leads(assignment=A.REPLIED, reply=R.ACCEPTED),
          "all_replied": Leads(S.REPLIED, A.REPLIED, R.ACCEPTED)},
         assignment_states=(A.SUBMITTED,), assignment_roles=ANSWERING,
     ),
-    Action("rate", "评价答复", "suggestions.rate", (S.REPLIED,), do.do_rate,
+    Action("rate", "评价答复", "suggestions.rate", (S.REPLIED,), replies.do_rate,
            {"rated": Leads(), "unsatisfied": Leads(S.REHANDLING)}, rule=rules._deputy_may_rate),
-    Action("record_rating", "录入代表评价", "suggestions.record_rating", (S.REPLIED,), do.do_rate,
+    Action("record_rating", "录入代表评价", "suggestions.record_rating", (S.REPLIED,), replies.do_rate,
            {"rated": Leads(), "unsatisfied": Leads(S.REHANDLING)}),
-    Action("rehandle", "重新办理", "suggestions.rehandle", (S.REPLIED,), do.do_rehandle, Leads(S.REHANDLING)),
-    Action("close", "办结", "suggestions.close", (S.REPLIED,), do.do_close, Leads(S.CLOSED),
+    Action("rehandle", "重新办理", "suggestions.rehandle", (S.REPLIED,), replies.do_rehandle, Leads(S.REHANDLING)),
+    Action("close", "办结", "suggestions.close", (S.REPLIED,), replies.do_close, Leads(S.CLOSED),
            rule=rules._may_close),
-    Action("publish", "公开答复", "suggestions.publish", (S.REPLIED, S.CLOSED), do.do_publish, Leads(),
+    Action("publish", "公开答复", "suggestions.publish", (S.REPLIED, S.CLOSED), oversight.do_publish, Leads(),
            rule=rules._has_unpublished),
-    Action("supervise", "督办催办", "suggestions.supervise", (*HANDLING, S.REPLIED), do.do_supervise,
+    Action("supervise", "督办催办", "suggestions.supervise", (*HANDLING, S.REPLIED), oversight.do_supervise,
            Leads(audience=GOVERNMENT)),
-    Action("order_key", "重点建议排序", "suggestions.edit", (*LIVE, S.CLOSED), do.do_order_key,
+    Action("order_key", "重点建议排序", "suggestions.edit", (*LIVE, S.CLOSED), oversight.do_order_key,
            Leads(audience=GOVERNMENT), rule=rules._is_key),
-    Action("comment", "领导批示", "suggestions.comment", LIVE, do.do_comment, Leads(audience=GOVERNMENT),
+    Action("comment", "领导批示", "suggestions.comment", LIVE, oversight.do_comment, Leads(audience=GOVERNMENT),
            rule=rules._leader_supervises),
     # the application's own: a holiday schedule entered (or deleted) counts the open deadlines again
     Action("recompute_deadline", "调整办理期限", "suggestions.recompute_deadline", HANDLING,
-           do.do_recompute_deadline, Leads(audience=GOVERNMENT), system=True),
+           timing.do_recompute_deadline, Leads(audience=GOVERNMENT), system=True),
     Action(
-        "follow_up", "落实跟踪", "suggestions.follow_up", (S.REPLIED, S.CLOSED), do.do_follow_up, Leads(),
+        "follow_up", "落实跟踪", "suggestions.follow_up", (S.REPLIED, S.CLOSED), oversight.do_follow_up, Leads(),
         rule=rules._has_open_commitment,
     ),
     # 相关建议 across sessions, and 并案 within one (suggestions/workflow/merging.py)
@@ -190,7 +190,7 @@ _ACTIONS = [
     Action("split", "拆分并案", "suggestions.merge", tuple(S), lambda ctx: merging.do_split(ctx, perform),
            Leads(), rule=merging.may_split),
     # a later session's suggestion that repeats an earlier reply's commitment stays linked to it (both pages)
-    Action("link_commitment", "关联往届承诺", "suggestions.edit", (*LIVE, S.CLOSED), do.do_link_commitment,
+    Action("link_commitment", "关联往届承诺", "suggestions.edit", (*LIVE, S.CLOSED), oversight.do_link_commitment,
            Leads(), rule=rules._has_earlier_commitments),
 ]  # fmt: skip
 
@@ -338,15 +338,15 @@ def recompute_deadlines(suggestion, *, reason, at=None) -> Event | None:
     the timeline, the units told. A date that stays only gains or loses its 「估算」 flag and explanation,
     without an event: nothing the units must act on, so the timeline and their messages are not filled with
     it. Returns the event, or None."""
-    if any(a.deadline != computed.date for a, computed in do.recomputed_parts(suggestion)):
+    if any(a.deadline != computed.date for a, computed in timing.recomputed_parts(suggestion)):
         return perform("recompute_deadline", user=None, suggestion=suggestion, at=at, reason=reason)
     with transaction.atomic():
         locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
-        for a, computed in do.recomputed_parts(locked):
+        for a, computed in timing.recomputed_parts(locked):
             if (a.deadline_estimated, a.deadline_note) != (computed.estimated, computed.explain()):
                 a.deadline_estimated, a.deadline_note = computed.estimated, computed.explain()
                 a.save(update_fields=["deadline_estimated", "deadline_note"])
-        do.settle_suggestion_deadline(locked)
+        timing.settle_suggestion_deadline(locked)
     _copy_fields(locked, suggestion)
     return None
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Assignment, Reply, Suggestion
+from ..models import Assignment, ExtensionRequest, ReassignmentRequest, Reply, Ruling, Suggestion
 from ..models.events import Audience
 from ..notifications import Recipients
 
@@ -266,3 +266,30 @@ def accepted_replies(suggestion):
             "assignment__unit"
         )
     )
+
+
+def _named(suggestion):
+    """第33号建议: how a notification names the suggestion it is about."""
+    return f"{suggestion.number_label}建议"
+
+
+def _settle_pending_requests(ctx, assignments, note):
+    """Requests nobody can rule on any more (the part is finished, moved on or withdrawn) leave the office's
+    list, closed with a note saying why."""
+    for model in (ReassignmentRequest, ExtensionRequest):
+        model.objects.filter(assignment__in=assignments, status=Ruling.PENDING).update(
+            status=Ruling.REFUSED, ruling_note=note, ruled_at=ctx.at
+        )
+
+
+def _rule_on(ctx, relation, refusal_message):
+    """审批: the office's ruling on the part's pending request (调整 or 延期): who, when, the note; a refusal
+    says why. Returns the request (its status set, not yet saved) and whether it was approved."""
+    request = getattr(ctx.assignment, relation).select_for_update().get(status=Ruling.PENDING)
+    approve = bool(ctx.data.get("approve"))
+    note = (ctx.data.get("note") or "").strip()
+    if not approve and not note:
+        raise WorkflowError(refusal_message, field="note")
+    request.ruled_by, request.ruled_at, request.ruling_note = ctx.user, ctx.at, note
+    request.status = Ruling.APPROVED if approve else Ruling.REFUSED
+    return request, approve
