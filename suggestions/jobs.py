@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from . import exports, imports, report_docx, selectors
 from .formats import number_label
+from .imports import pending as pending_rows
 from .models import CongressSession, Job, Suggestion
 from .report import compose
 
@@ -242,23 +243,17 @@ def make_report(job, progress):
     _keep_file(job, lambda file: file.write(content), filename)
 
 
-def import_folder() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def make_import(job, progress):
-    """parameters: ``token`` (the rows read on upload, as JSON under MEDIA_ROOT/imports/), ``session``, ``assign``. All rows
+    """parameters: ``token`` (the rows read on upload, kept by ``imports.pending``), ``session``, ``assign``. All rows
     or none, as ``imports.run_import`` writes them; the file is deleted either way."""
     params = job.parameters
-    path = import_folder() / f"{params['token']}.json"
+    token = params["token"]
     session = CongressSession.objects.filter(pk=params["session"]).first()
     try:
-        if session is None or not path.is_file():
+        if session is None or not pending_rows.exists(token):
             raise JobFailed("找不到已预览的导入文件（可能已导入或已过期），没有写入任何数据。请重新上传。")
         plan = imports.checked(
-            imports.ImportPlan.from_json(path.read_text(encoding="utf-8"), session=session), session=session
+            imports.ImportPlan.from_json(pending_rows.read(token), session=session), session=session
         )
         progress.start(len(plan.rows))
         try:
@@ -270,7 +265,7 @@ def make_import(job, progress):
                 result={"problems": [str(problem) for problem in problems]},
             ) from failure
     finally:
-        path.unlink(missing_ok=True)
+        pending_rows.delete(token)
     job.result = {
         "session": session.pk,
         "assigned": result.assigned,
@@ -284,15 +279,15 @@ def make_history(job, progress):
     from .imports import history, sessions
 
     params = job.parameters
-    path = import_folder() / f"{params['token']}.json"
+    token = params["token"]
     try:
-        if not path.is_file():
+        if not pending_rows.exists(token):
             raise JobFailed("找不到已预览的导入文件（可能已导入或已过期），没有写入任何数据。请重新上传。")
         try:
             session, created = sessions.find_or_new_session(params["name"], year=params["year"])
         except imports.ImportFileError as error:
             raise JobFailed(str(error.problem)) from error
-        plan = history.HistoryPlan.from_json(path.read_text(encoding="utf-8"), session=session)
+        plan = history.HistoryPlan.from_json(pending_rows.read(token), session=session)
         plan = history.checked_history(plan, session=session, created=created)
         progress.start(len(plan.rows))
         try:
@@ -306,7 +301,7 @@ def make_history(job, progress):
                 result={"problems": [str(problem) for problem in problems]},
             ) from failure
     finally:
-        path.unlink(missing_ok=True)
+        pending_rows.delete(token)
     job.result = {
         "session": result.session.pk,
         "registered": [[s.pk, number_label(s.number), s.title] for s in result.written],
