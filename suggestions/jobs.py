@@ -18,6 +18,7 @@ import logging
 import secrets
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from . import exports, imports, report_docx, selectors
+from .db_routers import replica_reads
 from .formats import number_label
 from .imports import pending as pending_rows
 from .models import CongressSession, Job, Suggestion
@@ -102,7 +104,8 @@ class Progress:
         self._last = time.monotonic()
         job = self.job
         if not connection.in_atomic_block:
-            Job.objects.filter(pk=job.pk).update(done=job.done, total=job.total)
+            # named: the count is not one of the job's reads, which may go on reading from a replica
+            Job.objects.using(DEFAULT_DB_ALIAS).filter(pk=job.pk).update(done=job.done, total=job.total)
         elif connection.vendor == "postgresql":
             if self._side is None:
                 self._side = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -126,7 +129,8 @@ def run_job(job_id):
     job = Job.objects.select_related("owner").get(pk=job_id)
     progress = Progress(job)
     try:
-        MAKERS[job.kind](job, progress)
+        with replica_reads() if job.kind in READ_ONLY_KINDS else nullcontext():
+            MAKERS[job.kind](job, progress)
     except JobFailed as failure:
         _finish(job, Job.State.FAILED, error=failure.message, result=failure.result)
         return
@@ -307,6 +311,9 @@ def make_history(job, progress):
         "registered": [[s.pk, number_label(s.number), s.title] for s in result.written],
     }
 
+
+# The kinds that only read (and write their file): with a read replica they read from it (db_routers.py).
+READ_ONLY_KINDS = {Job.Kind.SUMMARY, Job.Kind.STATISTICS, Job.Kind.REPORT}
 
 MAKERS = {
     Job.Kind.SUMMARY: make_summary,
