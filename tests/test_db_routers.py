@@ -4,11 +4,11 @@ against a real streaming replica on PostgreSQL."""
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from accounts.models import User
-from suggestions import workflow
+from suggestions import exports, workflow
 from suggestions.db_routers import REPLICA, ReplicaRouter, replica_reads
 from suggestions.models import Suggestion
 
@@ -113,3 +113,20 @@ def test_the_list_the_suggestion_page_and_the_workflow_read_the_primary(
         workflow.perform("assign", user=office, suggestion=registered, at=AT, lead_unit=units["transport"])
     assert recorded and all(db == "default" for _label, db in recorded)
     assert Suggestion.objects.get(pk=registered.pk).state == Suggestion.State.ASSIGNED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_streams_its_rows_inside_one_transaction_on_postgresql(registered, office, tmp_path):
+    """Behind PgBouncer in transaction mode a server-side cursor must not outlive its transaction
+    (docs/scaling.md): the 汇总表's rows are read inside one."""
+    if connection.vendor != "postgresql":
+        pytest.skip("服务器端游标只在 PostgreSQL 上使用")
+    seen = []
+    rows = exports.write_summary(
+        Suggestion.objects.all(),
+        tmp_path / "汇总表.xlsx",
+        reader=office,
+        progress=lambda done: seen.append(connection.in_atomic_block),
+    )
+    assert rows == 1 and seen == [True]
+    assert not connection.in_atomic_block
