@@ -269,7 +269,7 @@ def make_import(job, progress):
                 result={"problems": [str(problem) for problem in problems]},
             ) from failure
     finally:
-        pending_rows.delete(token)
+        pending_rows.discard(token)
     job.result = {
         "session": session.pk,
         "assigned": result.assigned,
@@ -305,7 +305,7 @@ def make_history(job, progress):
                 result={"problems": [str(problem) for problem in problems]},
             ) from failure
     finally:
-        pending_rows.delete(token)
+        pending_rows.discard(token)
     job.result = {
         "session": result.session.pk,
         "registered": [[s.pk, number_label(s.number), s.title] for s in result.written],

@@ -117,9 +117,10 @@ def summary_rows(queryset, today: datetime.date, reader=None):
     suggestions = export_queryset(queryset, reader)
     # PostgreSQL streams the rows through a server-side cursor; inside one transaction it lives no longer than
     # that transaction, as PgBouncer's transaction mode requires (docs/scaling.md). On the database the rows are
-    # read from: the replica's, when the export reads one.
+    # read from: the replica's, when the export reads one. Only reads: inside a transaction already, no savepoint.
     db = suggestions.db
-    with transaction.atomic(using=db) if connections[db].vendor == "postgresql" else nullcontext():
+    in_one = connections[db].vendor == "postgresql"
+    with transaction.atomic(using=db, savepoint=False) if in_one else nullcontext():
         for index, suggestion in enumerate(suggestions.iterator(chunk_size=CHUNK_SIZE), start=1):
             yield summary_row(index, suggestion, today)
 

@@ -28,7 +28,7 @@ def read(token: str) -> str:
         return file.read().decode("utf-8")
 
 
-def delete(token: str) -> None:
+def discard(token: str) -> None:
     default_storage.delete(_name(token))
 
 

@@ -71,7 +71,7 @@ def _pending(request):
 def _forget(request):
     pending = _pending(request)
     if pending:
-        pending_rows.delete(pending[0])
+        pending_rows.discard(pending[0])
     request.session.pop(SESSION_KEY, None)
 
 
