@@ -5,6 +5,7 @@ DJANGO_ENV     "development" (the default: make run, the tests) or "production" 
                through SMTP, HTTPS is assumed behind the nginx site (ALLOW_PLAIN_HTTP=1 for an intranet without
                TLS, explicitly), static files are compressed with hashed names (collectstatic first).
 DATABASE_URL   default: a SQLite file under var/; postgres://user@host:port/name uses PostgreSQL.
+DATABASE_REPLICA_URL  optional: a read replica for the read-only pages (docs/scaling.md).
 SECRET_KEY     required unless DEBUG is on.
 DEBUG          "1"/"true" turns it on (off by default; refused in production).
 ALLOWED_HOSTS  comma-separated host names.
@@ -130,6 +131,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A read replica (docs/scaling.md): DATABASE_REPLICA_URL, parsed like DATABASE_URL, adds the alias "replica";
+# the router sends the reads of the dashboard, the exports, the handling report and the public portal there
+# (suggestions/db_routers.py), everything else to the primary. Under test it mirrors the test database.
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"].strip(),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["suggestions.db_routers.ReplicaRouter"]
+# Behind PgBouncer in transaction mode (docs/scaling.md) a server-side cursor (the exports' .iterator()) cannot
+# outlive the transaction PgBouncer gives it: DISABLE_SERVER_SIDE_CURSORS=1 makes Django fetch in chunks instead.
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -196,6 +213,29 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Uploads (signed reply letters, the downloads of 「我的下载」, an import waiting for its confirmation) in
+# S3-compatible object storage instead of MEDIA_ROOT, for more than one app server (docs/scaling.md):
+# STORAGE_S3_BUCKET names the bucket, STORAGE_S3_ENDPOINT_URL the service (MinIO, a government cloud's OSS),
+# STORAGE_S3_REGION and STORAGE_S3_PREFIX optional; the keys come from boto3's own environment
+# (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). Needs `pip install "django-storages[s3]"`, imported only then.
+if os.environ.get("STORAGE_S3_BUCKET", "").strip():
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            key: value
+            for key, value in {
+                "bucket_name": os.environ["STORAGE_S3_BUCKET"].strip(),
+                "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL", "").strip(),
+                "region_name": os.environ.get("STORAGE_S3_REGION", "").strip(),
+                "location": os.environ.get("STORAGE_S3_PREFIX", "").strip(),
+                "file_overwrite": False,
+                # files are served by the app, after its visibility check, never by a link to the bucket
+                "querystring_auth": True,
+            }.items()
+            if value != ""
+        },
+    }
 
 # Uploaded reply letters live outside static/ and are served only through a view that checks visibility.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "uploads"))

@@ -18,6 +18,7 @@ import logging
 import secrets
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
@@ -28,7 +29,9 @@ from django.tasks import task
 from django.utils import timezone
 
 from . import exports, imports, report_docx, selectors
+from .db_routers import replica_reads
 from .formats import number_label
+from .imports import pending as pending_rows
 from .models import CongressSession, Job, Suggestion
 from .report import compose
 
@@ -101,7 +104,8 @@ class Progress:
         self._last = time.monotonic()
         job = self.job
         if not connection.in_atomic_block:
-            Job.objects.filter(pk=job.pk).update(done=job.done, total=job.total)
+            # named: the count is not one of the job's reads, which may go on reading from a replica
+            Job.objects.using(DEFAULT_DB_ALIAS).filter(pk=job.pk).update(done=job.done, total=job.total)
         elif connection.vendor == "postgresql":
             if self._side is None:
                 self._side = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -125,7 +129,8 @@ def run_job(job_id):
     job = Job.objects.select_related("owner").get(pk=job_id)
     progress = Progress(job)
     try:
-        MAKERS[job.kind](job, progress)
+        with replica_reads() if job.kind in READ_ONLY_KINDS else nullcontext():
+            MAKERS[job.kind](job, progress)
     except JobFailed as failure:
         _finish(job, Job.State.FAILED, error=failure.message, result=failure.result)
         return
@@ -242,23 +247,17 @@ def make_report(job, progress):
     _keep_file(job, lambda file: file.write(content), filename)
 
 
-def import_folder() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def make_import(job, progress):
-    """parameters: ``token`` (the rows read on upload, as JSON under MEDIA_ROOT/imports/), ``session``, ``assign``. All rows
+    """parameters: ``token`` (the rows read on upload, kept by ``imports.pending``), ``session``, ``assign``. All rows
     or none, as ``imports.run_import`` writes them; the file is deleted either way."""
     params = job.parameters
-    path = import_folder() / f"{params['token']}.json"
+    token = params["token"]
     session = CongressSession.objects.filter(pk=params["session"]).first()
     try:
-        if session is None or not path.is_file():
+        if session is None or not pending_rows.exists(token):
             raise JobFailed("找不到已预览的导入文件（可能已导入或已过期），没有写入任何数据。请重新上传。")
         plan = imports.checked(
-            imports.ImportPlan.from_json(path.read_text(encoding="utf-8"), session=session), session=session
+            imports.ImportPlan.from_json(pending_rows.read(token), session=session), session=session
         )
         progress.start(len(plan.rows))
         try:
@@ -270,7 +269,7 @@ def make_import(job, progress):
                 result={"problems": [str(problem) for problem in problems]},
             ) from failure
     finally:
-        path.unlink(missing_ok=True)
+        pending_rows.discard(token)
     job.result = {
         "session": session.pk,
         "assigned": result.assigned,
@@ -284,15 +283,15 @@ def make_history(job, progress):
     from .imports import history, sessions
 
     params = job.parameters
-    path = import_folder() / f"{params['token']}.json"
+    token = params["token"]
     try:
-        if not path.is_file():
+        if not pending_rows.exists(token):
             raise JobFailed("找不到已预览的导入文件（可能已导入或已过期），没有写入任何数据。请重新上传。")
         try:
             session, created = sessions.find_or_new_session(params["name"], year=params["year"])
         except imports.ImportFileError as error:
             raise JobFailed(str(error.problem)) from error
-        plan = history.HistoryPlan.from_json(path.read_text(encoding="utf-8"), session=session)
+        plan = history.HistoryPlan.from_json(pending_rows.read(token), session=session)
         plan = history.checked_history(plan, session=session, created=created)
         progress.start(len(plan.rows))
         try:
@@ -306,12 +305,15 @@ def make_history(job, progress):
                 result={"problems": [str(problem) for problem in problems]},
             ) from failure
     finally:
-        path.unlink(missing_ok=True)
+        pending_rows.discard(token)
     job.result = {
         "session": result.session.pk,
         "registered": [[s.pk, number_label(s.number), s.title] for s in result.written],
     }
 
+
+# The kinds that only read (and write their file): with a read replica they read from it (db_routers.py).
+READ_ONLY_KINDS = {Job.Kind.SUMMARY, Job.Kind.STATISTICS, Job.Kind.REPORT}
 
 MAKERS = {
     Job.Kind.SUMMARY: make_summary,

@@ -116,12 +116,14 @@ def rebuild(queryset=None, *, chunk=1000) -> int:
         SearchTerm.objects.all().delete()
         SearchDocument.objects.all().delete()
     done, batch = 0, []
-    for s in rows.order_by("pk").iterator(chunk_size=chunk):
-        batch.append(s)
-        if len(batch) == chunk:
-            index(batch)
-            done, batch = done + len(batch), []
-    index(batch)
+    # one transaction: the server-side cursor of .iterator() lives inside it (PgBouncer, docs/scaling.md)
+    with transaction.atomic():
+        for s in rows.order_by("pk").iterator(chunk_size=chunk):
+            batch.append(s)
+            if len(batch) == chunk:
+                index(batch)
+                done, batch = done + len(batch), []
+        index(batch)
     return done + len(batch)
 
 

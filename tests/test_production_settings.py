@@ -165,3 +165,58 @@ def test_make_run_keeps_debug_the_console_mail_and_static_as_it_is():
     assert shown["storage"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
     assert shown["cookies_secure"] == [False, False] and shown["hsts"] == 0
     assert shown["csp_script"] == ["'self'"]  # the policy is on in every mode
+
+
+SHOW_SCALING = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "aliases": sorted(settings.DATABASES), "routers": getattr(settings, "DATABASE_ROUTERS", []),
+    "replica": {k: settings.DATABASES.get("replica", {}).get(k) for k in ("HOST", "PORT", "NAME")},
+    "replica_mirrors": settings.DATABASES.get("replica", {}).get("TEST", {}).get("MIRROR"),
+    "server_side_cursors_off": {a: d.get("DISABLE_SERVER_SIDE_CURSORS") for a, d in settings.DATABASES.items()},
+    "conn_max_age": {a: d.get("CONN_MAX_AGE") for a, d in settings.DATABASES.items()},
+    "default_storage": settings.STORAGES["default"],
+}))
+"""
+
+
+def scaling_settings(**extra):
+    result = manage("shell", "-c", SHOW_SCALING, env=production_env(**extra))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_one_database_and_files_under_media_root_unless_told_otherwise():
+    shown = scaling_settings(DATABASE_URL="postgres://app@db.internal:5432/suggestions")
+    assert shown["aliases"] == ["default"] and shown["routers"] == []
+    assert shown["server_side_cursors_off"] == {"default": False}
+    assert shown["default_storage"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+
+def test_a_replica_pgbouncer_and_a_bucket_are_settings_only():
+    """docs/scaling.md: a read replica, PgBouncer in transaction mode and S3-compatible storage, from the
+    environment; django-storages is imported only when the bucket is used, so it need not be installed here."""
+    shown = scaling_settings(
+        DATABASE_URL="postgres://app@pgbouncer.internal:6432/suggestions",
+        DATABASE_REPLICA_URL="postgres://app@replica.internal:6432/suggestions",
+        DISABLE_SERVER_SIDE_CURSORS="1",
+        CONN_MAX_AGE="0",
+        STORAGE_S3_BUCKET="suggestions-uploads",
+        STORAGE_S3_ENDPOINT_URL="https://oss.gov.example.cn",
+    )
+    assert shown["aliases"] == ["default", "replica"]
+    assert shown["routers"] == ["suggestions.db_routers.ReplicaRouter"]
+    assert shown["replica"] == {"HOST": "replica.internal", "PORT": 6432, "NAME": "suggestions"}
+    assert shown["replica_mirrors"] == "default"  # under test, the replica alias reads the test database
+    assert shown["server_side_cursors_off"] == {"default": True, "replica": True}
+    assert shown["conn_max_age"] == {"default": 0, "replica": 0}
+    assert shown["default_storage"] == {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": "suggestions-uploads",
+            "endpoint_url": "https://oss.gov.example.cn",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }

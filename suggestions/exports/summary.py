@@ -2,7 +2,9 @@
 publicity. Rows are read in chunks, each with the same few queries, so the sheet streams at any size."""
 
 import datetime
+from contextlib import nullcontext
 
+from django.db import connections, transaction
 from django.db.models import Min, Prefetch
 from django.utils import timezone
 
@@ -112,9 +114,15 @@ def summary_sheet(queryset, *, today: datetime.date | None = None, note: str = "
 
 
 def summary_rows(queryset, today: datetime.date, reader=None):
-    suggestions = export_queryset(queryset, reader).iterator(chunk_size=CHUNK_SIZE)
-    for index, suggestion in enumerate(suggestions, start=1):
-        yield summary_row(index, suggestion, today)
+    suggestions = export_queryset(queryset, reader)
+    # PostgreSQL streams the rows through a server-side cursor; inside one transaction it lives no longer than
+    # that transaction, as PgBouncer's transaction mode requires (docs/scaling.md). On the database the rows are
+    # read from: the replica's, when the export reads one. Only reads: inside a transaction already, no savepoint.
+    db = suggestions.db
+    in_one = connections[db].vendor == "postgresql"
+    with transaction.atomic(using=db, savepoint=False) if in_one else nullcontext():
+        for index, suggestion in enumerate(suggestions.iterator(chunk_size=CHUNK_SIZE), start=1):
+            yield summary_row(index, suggestion, today)
 
 
 def _distinct(values):

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from .. import rules, selectors, statistics
+from ..db_routers import replica_reads
 from ..filters import ALL_SESSIONS
 from ..models import CongressSession, Suggestion
 
@@ -40,6 +41,7 @@ def _funnel(n):
 
 @require_safe
 @permission_required("suggestions.view_statistics", raise_exception=True)
+@replica_reads()
 def dashboard(request):
     sessions = list(CongressSession.objects.all())
     chosen = request.GET.get("session") or ""

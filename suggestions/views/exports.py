@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from .. import exports, jobs, selectors
+from ..db_routers import replica_reads
 from ..models import CongressSession, Job
 from .downloads import launch
 
@@ -50,6 +51,7 @@ def describe_filters(filterset) -> str:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("suggestions.export", raise_exception=True)
+@replica_reads()
 def export_summary(request):
     """GET or POST /exports/summary.xlsx?<the list's filter parameters>: the rows the list shows, all pages."""
     filterset = selectors.filtered_suggestions(request.user, request.GET)
@@ -79,6 +81,7 @@ def export_summary(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("suggestions.export", raise_exception=True)
+@replica_reads()
 def export_statistics(request):
     """GET or POST /exports/statistics.xlsx?session=<id|all>: the dashboard's figures; the current session by
     default."""

@@ -1,6 +1,6 @@
 """历史导入 in the browser: a past session's 汇总表, upload -> preview (every row, its problems and what will be
 created) -> confirm, with the import's machinery (``views.imports``: the rows kept as JSON under
-MEDIA_ROOT/imports/ by a token only this user's session knows; a long file written by a background job)."""
+the default storage (``imports.pending``) by a token only this user's session knows; a long file written by a background job)."""
 
 import secrets
 from pathlib import Path
@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import jobs
 from ..forms import style
 from ..imports import history, sessions
+from ..imports import pending as pending_rows
 from ..imports.problems import ImportFailed, ImportFileError
 from ..models import Job
-from .imports import TOKEN, _folder, _remove_stale_files
+from .imports import TOKEN, _remove_stale_files
 
 SESSION_KEY = "history_import"
 
@@ -59,25 +60,24 @@ class HistoryUploadForm(forms.Form):
 
 
 def _pending(request):
-    """(token, stored rows, session name, its year, filename) of this user's previewed file, or None."""
+    """(token, session name, its year, filename) of this user's previewed file, or None; the token keys its rows."""
     pending = request.session.get(SESSION_KEY) or {}
     token = pending.get("token", "")
-    path = _folder() / f"{token}.json"
-    if not TOKEN.fullmatch(token) or not path.is_file():
+    if not TOKEN.fullmatch(token) or not pending_rows.exists(token):
         return None
-    return token, path, pending.get("name", ""), pending.get("year"), pending.get("filename", "")
+    return token, pending.get("name", ""), pending.get("year"), pending.get("filename", "")
 
 
 def _forget(request):
     pending = _pending(request)
     if pending:
-        pending[1].unlink(missing_ok=True)
+        pending_rows.discard(pending[0])
     request.session.pop(SESSION_KEY, None)
 
 
-def _plan(path, name, year):
+def _plan(token, name, year):
     session, created = sessions.find_or_new_session(name, year=year)
-    plan = history.HistoryPlan.from_json(path.read_text(encoding="utf-8"), session=session)
+    plan = history.HistoryPlan.from_json(pending_rows.read(token), session=session)
     return history.checked_history(plan, session=session, created=created)
 
 
@@ -88,7 +88,7 @@ def upload(request):
         _forget(request)
         _remove_stale_files()
         token = secrets.token_urlsafe(24)
-        (_folder() / f"{token}.json").write_text(form.plan.to_json(), encoding="utf-8")
+        pending_rows.save(token, form.plan.to_json())
         request.session[SESSION_KEY] = {
             "token": token,
             "name": form.session.name,
@@ -112,8 +112,8 @@ def preview(request):
     if pending is None:
         messages.warning(request, "没有待导入的文件，请先上传汇总表。")
         return redirect("suggestions:history_upload")
-    token, path, name, year, filename = pending
-    plan = _plan(path, name, year)
+    token, name, year, filename = pending
+    plan = _plan(token, name, year)
     request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "rows": len(plan.rows) if plan.ok else 0}
     return _render_preview(request, plan, token, filename)
 
@@ -144,7 +144,7 @@ def confirm(request):
             else "该预览已过期：之后又上传了新的文件，请核对最新的预览后再确认。",
         )
         return redirect("suggestions:history_upload" if pending is None else "suggestions:history_preview")
-    token, path, name, year, filename = pending
+    token, name, year, filename = pending
     rows = (request.session.get(SESSION_KEY) or {}).get("rows") or 0
     if rows and not jobs.is_small(rows):
         job = jobs.start(
@@ -156,7 +156,7 @@ def confirm(request):
         )
         request.session.pop(SESSION_KEY, None)
         return redirect("suggestions:job", pk=job.pk)
-    plan = _plan(path, name, year)
+    plan = _plan(token, name, year)
     try:
         result = history.run_history_import(plan, user=request.user, source=filename)
     except ImportFailed as failure:

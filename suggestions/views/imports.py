@@ -1,7 +1,7 @@
 """Importing the congress office's Excel list: upload -> preview (every row and its problems) -> confirm.
 
 The file is parsed once, on upload (``imports.parse_file``); what it holds is kept between the preview and the
-confirmation as JSON under MEDIA_ROOT/imports/, named by a random token that only the user's session knows (the
+confirmation as JSON in the default storage (``imports.pending``: MEDIA_ROOT/imports/ or a bucket), named by a random token that only the user's session knows (the
 workbook itself is not kept). The preview and the confirmation check those rows against the database as it is
 then (``imports.checked``); confirming imports all rows or none and deletes the file. A list of more than
 ``settings.JOBS_INSTANT_ROWS`` rows is written by a background job instead (suggestions/jobs.py), whose page shows
@@ -10,7 +10,6 @@ the rows done and then lists what it wrote.
 
 import re
 import secrets
-import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import imports, jobs, selectors
 from ..forms import style
+from ..imports import pending as pending_rows
 from ..models import CongressSession, Job
 
 SESSION_KEY = "suggestion_import"
@@ -53,37 +53,27 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _folder() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _pending(request):
-    """(token, stored file path, session) of the file this user previewed, or None."""
+    """(token, session, filename) of the file this user previewed, or None; the token keys its stored rows."""
     pending = request.session.get(SESSION_KEY) or {}
     token = pending.get("token", "")
     if not TOKEN.fullmatch(token):
         return None
-    path = _folder() / f"{token}.json"
     session = CongressSession.objects.filter(pk=pending.get("session")).first()
-    if not path.is_file() or session is None:
+    if session is None or not pending_rows.exists(token):
         return None
-    return token, path, session, pending.get("filename", "")
+    return token, session, pending.get("filename", "")
 
 
 def _forget(request):
     pending = _pending(request)
     if pending:
-        pending[1].unlink(missing_ok=True)
+        pending_rows.discard(pending[0])
     request.session.pop(SESSION_KEY, None)
 
 
 def _remove_stale_files():
-    cutoff = time.time() - STALE_SECONDS
-    for path in [*_folder().glob("*.json"), *_folder().glob("*.xlsx")]:
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    pending_rows.remove_stale(STALE_SECONDS)
 
 
 @permission_required("suggestions.import", raise_exception=True)
@@ -95,7 +85,7 @@ def upload(request):
         _forget(request)
         _remove_stale_files()
         token = secrets.token_urlsafe(24)
-        (_folder() / f"{token}.json").write_text(form.plan.to_json(), encoding="utf-8")
+        pending_rows.save(token, form.plan.to_json())
         request.session[SESSION_KEY] = {
             "token": token,
             "session": form.cleaned_data["session"].pk,
@@ -122,16 +112,16 @@ def preview(request):
     if pending is None:
         messages.warning(request, "没有待导入的文件，请先上传Excel文件。")
         return redirect("suggestions:import_upload")
-    token, path, session, filename = pending
-    plan = _plan(path, session)
+    token, session, filename = pending
+    plan = _plan(token, session)
     # How many rows the confirmed write takes: a long list is written in the background (``_confirm_later``).
     request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "rows": len(plan.rows) if plan.ok else 0}
     return _render_preview(request, plan, token, filename)
 
 
-def _plan(path, session):
+def _plan(token, session):
     """The rows read on upload, checked against the database as it is now."""
-    plan = imports.ImportPlan.from_json(path.read_text(encoding="utf-8"), session=session)
+    plan = imports.ImportPlan.from_json(pending_rows.read(token), session=session)
     return imports.checked(plan, session=session)
 
 
@@ -162,12 +152,12 @@ def confirm(request):
             else "该预览已过期：之后又上传了新的文件，请核对最新的预览后再确认。",
         )
         return redirect("suggestions:import_upload" if pending is None else "suggestions:import_preview")
-    token, path, session, filename = pending
+    token, session, filename = pending
     assign = request.POST.get("assign") == "1"
     rows = (request.session.get(SESSION_KEY) or {}).get("rows") or 0
     if rows and not jobs.is_small(rows):
         return _confirm_later(request, token, session, filename, assign, rows)
-    plan = _plan(path, session)
+    plan = _plan(token, session)
     try:
         result = imports.run_import(plan, user=request.user, assign=assign)
     except imports.ImportFailed as failure:

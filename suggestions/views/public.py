@@ -1,7 +1,8 @@
 """公开: the public portal, open without login: published replies, masked (suggestions/publication.py).
 
 The pages are the same for everyone, so each is cached for a minute (Django's cache, keyed by the address with
-its query) and says so in ``Cache-Control``; a reply published or withheld shows within that minute.
+its query) and says so in ``Cache-Control``; a reply published or withheld shows within that minute. With a read
+replica they read from it (suggestions/db_routers.py).
 """
 
 import re
@@ -14,6 +15,7 @@ from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_safe
 
 from .. import publication
+from ..db_routers import replica_reads
 from ..models import Category, CongressSession, HandlingUnit
 
 PAGE_SIZE = 20
@@ -33,7 +35,9 @@ def _choice(model, value):
 
 def _portal(view):
     return login_not_required(
-        cache_control(public=True, max_age=CACHE_SECONDS)(require_safe(cache_page(CACHE_SECONDS)(view)))
+        cache_control(public=True, max_age=CACHE_SECONDS)(
+            require_safe(cache_page(CACHE_SECONDS)(replica_reads()(view)))
+        )
     )
 
 

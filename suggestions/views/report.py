@@ -6,6 +6,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from .. import jobs, report_docx
+from ..db_routers import replica_reads
 from ..models import CongressSession, Job, Suggestion
 from .downloads import launch
 
@@ -16,6 +17,7 @@ def _bad_request(message):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("suggestions.view_statistics", raise_exception=True)
+@replica_reads()
 def handling_report(request):
     """GET or POST ?session=<id>: the 办理工作情况报告 of what this user may see; a leader gets their
     portfolio's. A session of more than ``settings.JOBS_INSTANT_ROWS`` suggestions is written in the
