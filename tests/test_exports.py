@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from suggestions import exports, statistics, workflow
-from suggestions.exports import xlsx
+from suggestions.exports import summary, xlsx
 from suggestions.models import Assignment, CongressSession, Suggestion
 from tests.conftest import AT
 from tests.result_class_helpers import FOUR_CLASS_LABELS
@@ -374,6 +374,31 @@ def test_summary_queries_do_not_grow_with_the_rows(
     assert counts[0] == counts[1]  # 5 rows and 30 rows
     with django_assert_max_num_queries(6):
         exports.write_summary(queryset, io.BytesIO())
+
+
+def test_rows_read_in_several_chunks_are_those_of_one_chunk_in_the_lists_order(
+    client, office, world, monkeypatch
+):
+    """A 100,000-row export reads its suggestions in chunks (``summary.CHUNK_SIZE``), each with four queries
+    for its related rows: across the chunks' edges every row keeps its units, reply, contact and rating."""
+    queryset = Suggestion.objects.order_by("-number")
+    whole = list(summary.rows(queryset))
+    monkeypatch.setattr(summary, "CHUNK_SIZE", 1)
+    with CaptureQueriesContext(connection) as queries:
+        chunked = list(summary.rows(queryset))
+    assert chunked == whole
+    assert [row[1] for row in chunked] == ["第4号", "第3号", "第2号", "第1号"]
+    assert [row[0] for row in chunked] == [1, 2, 3, 4]
+    assert chunked[3][7:9] == ["市交通运输局", "市财政局"] and chunked[3][17:20] == [
+        "登门走访",
+        "满意",
+        "公开",
+    ]
+    assert len(queries) == 1 + 4 * 4  # the suggestions, then four queries a chunk
+
+    _, workbook = download(client, office, "export_summary", {"ordering": "-number"})  # what the writer wrote
+    sheet = [[cell.value for cell in row] for row in workbook.active.iter_rows(min_row=4)]
+    assert [row[:9] for row in sheet] == [[v if v != "" else None for v in row[:9]] for row in whole]
 
 
 # --- the statistics workbook ---------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from suggestions import imports
@@ -187,6 +189,17 @@ def test_with_the_option_the_proposed_units_are_assigned_right_away(tmp_path, re
     assert Suggestion.objects.get(number=13).state == Suggestion.State.ASSIGNED
     unassigned = Suggestion.objects.get(number=14)
     assert unassigned.state == Suggestion.State.REGISTERED and not unassigned.assignments.exists()
+
+
+def test_assigning_an_import_does_not_ask_again_whether_its_units_exist(tmp_path, reference, office):
+    """The units and suggestions the import matched were read from the database: assigning a 5,000-row list
+    asked for each again, per part, before saving it (the foreign keys stay checked by the database)."""
+    plan = imports.read_plan(write(tmp_path, happy_rows()), session=reference["session"])
+    with CaptureQueriesContext(connection) as queries:
+        result = imports.run_import(plan, user=office, assign=True, at=AT)
+    assert result.assigned == 2 and Assignment.objects.filter(suggestion__number=12).count() == 2
+    asked = [q["sql"] for q in queries if q["sql"].startswith("SELECT 1") and "handlingunit" in q["sql"]]
+    assert asked == []
 
 
 def test_unmatched_joint_deputies_and_units_are_warnings_and_left_out(tmp_path, reference, office):

@@ -130,7 +130,7 @@ def test_the_list_marks_the_row_overdue(client, office, late):
 
 
 def test_the_summary_sheet_says_overdue_for_the_same_suggestions(late):
-    from suggestions.exports.summary import summary_rows
+    from suggestions.exports.summary import rows as summary_rows
 
     rows = list(summary_rows(Suggestion.objects.order_by("session__year", "number"), timezone.localdate()))
     overdue = {row[2]: row[21] for row in rows}  # 案由 -> 超期

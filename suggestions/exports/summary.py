@@ -1,19 +1,25 @@
 """建议办理情况汇总表: one row per suggestion, with its units, deadlines, latest accepted reply, rating and
-publicity. Rows are read in chunks, each with the same few queries, so the sheet streams at any size."""
+publicity. Rows are read as plain values in chunks of suggestions, each chunk with the same four queries for
+what its rows need (joint deputies, current parts with their units and ratings, contacts, accepted replies),
+joined here with dicts: no model instances, so the sheet streams at any size (docs/benchmarks.md, "Excel
+export"). ``rows(queryset)`` yields the rows as lists of values; the writer and the benchmark read them."""
 
 import datetime
+from collections import defaultdict
 from contextlib import nullcontext
+from itertools import batched
+from typing import NamedTuple
 
 from django.db import connections, transaction
-from django.db.models import Min, Prefetch
+from django.db.models import Min
 from django.utils import timezone
 
 from .. import access
-from ..formats import date_cn
+from ..formats import date_cn, number_label
 from ..models import Assignment, CongressSession, ContactRecord, RatingLevel, Reply, Suggestion
 from .xlsx import Column, Sheet
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
 TITLE = "建议办理情况汇总表"
 
 COLUMNS = (
@@ -45,51 +51,90 @@ COLUMNS = (
 ANSWERING = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
 RATED_STATES = (Suggestion.State.REPLIED, Suggestion.State.CLOSED)
 CONTACT_ORDER = {value: i for i, value in enumerate(ContactRecord.Method.values)}
+CONTACT_LABELS = dict(ContactRecord.Method.choices)
+RATING_LABELS = dict(RatingLevel.choices)
+STATE_LABELS = dict(Suggestion.State.choices)
+HANDLING_STATES = frozenset(Suggestion.HANDLING_STATES)
+LATE_PART_STATES = frozenset(Assignment.UNIT_OPEN_STATES)
+
+# A suggestion's own values, in this order (``Row``).
+SUGGESTION_FIELDS = (
+    "pk",
+    "number",
+    "title",
+    "lead_deputy__name",
+    "delegation__name",
+    "category__name",
+    "is_key",
+    "supervising_leader__title",
+    "supervising_leader__name",
+    "state",
+    "other_organ",
+    "remarks",
+    "round",
+    "rating",
+    "assigned_on",
+    "deadline",
+)
 
 
-def export_queryset(queryset, reader=None):
-    """``queryset`` with what a row needs: each chunk of suggestions costs the same four extra queries. The
-    sheet shows accepted replies, and with ``reader`` only those ``access`` lets that person read; the
-    ratings of each round come with the parts (the worst a deputy gave any reply of the part)."""
-    assignments = (
-        Assignment.objects.current()
-        .select_related("unit")
-        .only("id", "suggestion_id", "role", "round", "state", "assigned_on", "deadline", "unit__name")
-        .annotate(worst_rating=Min("replies__ratings__overall"))  # each round's rating, in the same query
-        .order_by("round", "id")
-    )
-    replies = Reply.objects.filter(state=Reply.State.ACCEPTED)
-    if reader is not None:
-        replies = replies.filter(access.reply_condition(reader))
-    replies = replies.only(
-        "id",
-        "assignment_id",
-        "document_number",
-        "signer",
-        "result_class",
-        "reviewed_at",
-        "submitted_at",
-        "is_public",
-        "published_at",
-    )
-    return (
-        queryset.select_related(None)
-        .prefetch_related(None)  # a list's own prefetches: the row reads what is prefetched here
-        .select_related("category", "lead_deputy", "delegation", "supervising_leader")
-        .defer("content")
-        .prefetch_related(
-            Prefetch("joint_deputies", to_attr="export_joint"),
-            Prefetch("assignments", queryset=assignments, to_attr="export_assignments"),
-            Prefetch(
-                "export_assignments__contacts",
-                queryset=ContactRecord.objects.only("id", "assignment_id", "method").order_by(),
-                to_attr="export_contacts",
-            ),
-            Prefetch(
-                "export_assignments__replies", queryset=replies.order_by("id"), to_attr="export_replies"
-            ),
-        )
-    )
+class Row(NamedTuple):
+    pk: int
+    number: int
+    title: str
+    lead_deputy: str
+    delegation: str
+    category: str
+    is_key: bool
+    leader_title: str | None
+    leader_name: str | None
+    state: str
+    other_organ: str
+    remarks: str
+    round: int
+    rating: int | None
+    assigned_on: datetime.date | None
+    deadline: datetime.date | None
+
+
+class Part(NamedTuple):
+    """A current assignment: ``worst_rating`` is the worst rating its replies had (that round's rating)."""
+
+    id: int
+    suggestion_id: int
+    role: str
+    round: int
+    state: str
+    assigned_on: datetime.date
+    deadline: datetime.date
+    unit: str
+    worst_rating: int | None
+
+
+class Answer(NamedTuple):
+    """An accepted reply the reader may read."""
+
+    assignment_id: int
+    document_number: str
+    signer: str
+    result_class: str
+    reviewed_at: datetime.datetime | None
+    submitted_at: datetime.datetime | None
+    is_public: bool
+    published_at: datetime.datetime | None
+
+
+PART_FIELDS = ("id", "suggestion_id", "role", "round", "state", "assigned_on", "deadline", "unit__name")
+ANSWER_FIELDS = (
+    "assignment_id",
+    "document_number",
+    "signer",
+    "result_class",
+    "reviewed_at",
+    "submitted_at",
+    "is_public",
+    "published_at",
+)
 
 
 def sessions_label(queryset) -> str:
@@ -109,20 +154,75 @@ def summary_sheet(queryset, *, today: datetime.date | None = None, note: str = "
         title=f"{sessions} {TITLE}" if sessions else TITLE,
         subtitle=subtitle,
         columns=COLUMNS,
-        rows=summary_rows(queryset, today, reader),
+        rows=rows(queryset, today, reader),
     )
 
 
-def summary_rows(queryset, today: datetime.date, reader=None):
-    suggestions = export_queryset(queryset, reader)
+def rows(queryset, today: datetime.date | None = None, reader=None):
+    """The sheet's rows for ``queryset`` in its order, each a list of 23 values (text, numbers, dates). With
+    ``reader`` only the replies ``access`` lets that person read count. A chunk of ``CHUNK_SIZE`` suggestions
+    costs one fetch of the streamed query and four queries for its related rows."""
+    today = today or timezone.localdate()
+    values = (
+        queryset.select_related(None)
+        .prefetch_related(None)  # a list's own prefetches: the rows read what is fetched here
+        .values_list(*SUGGESTION_FIELDS)
+    )
     # PostgreSQL streams the rows through a server-side cursor; inside one transaction it lives no longer than
     # that transaction, as PgBouncer's transaction mode requires (docs/scaling.md). On the database the rows are
     # read from: the replica's, when the export reads one. Only reads: inside a transaction already, no savepoint.
-    db = suggestions.db
+    db = values.db
     in_one = connections[db].vendor == "postgresql"
     with transaction.atomic(using=db, savepoint=False) if in_one else nullcontext():
-        for index, suggestion in enumerate(suggestions.iterator(chunk_size=CHUNK_SIZE), start=1):
-            yield summary_row(index, suggestion, today)
+        index = 0
+        for chunk in batched(map(Row._make, values.iterator(chunk_size=CHUNK_SIZE)), CHUNK_SIZE):
+            joint, parts, contacts, answers = related(chunk, reader)
+            for s in chunk:
+                index += 1
+                yield summary_row(index, s, today, joint, parts, contacts, answers)
+
+
+def related(chunk, reader=None):
+    """What the rows of ``chunk`` need, read as values and keyed for the join: the joint deputies' names by
+    suggestion (in the deputies' own order), the current parts by suggestion (by round, then as assigned),
+    the contact methods and the accepted replies (oldest first) by part."""
+    ids = [s.pk for s in chunk]
+    joint = defaultdict(list)
+    through = Suggestion.joint_deputies.through.objects.filter(suggestion_id__in=ids)
+    for suggestion_id, name in through.order_by(
+        "deputy__delegation__order", "deputy__name", "deputy_id"
+    ).values_list("suggestion_id", "deputy__name"):
+        joint[suggestion_id].append(name)
+
+    parts = defaultdict(list)
+    current = set()
+    assignments = (
+        Assignment.objects.current()
+        .filter(suggestion_id__in=ids)
+        .annotate(worst_rating=Min("replies__ratings__overall"))  # each round's rating, in the same query
+        .order_by("round", "id")
+        .values_list(*PART_FIELDS, "worst_rating")
+    )
+    for values in assignments:
+        part = Part._make(values)
+        parts[part.suggestion_id].append(part)
+        current.add(part.id)
+
+    contacts = defaultdict(set)
+    records = ContactRecord.objects.filter(assignment__suggestion_id__in=ids).order_by()
+    for assignment_id, method in records.values_list("assignment_id", "method"):
+        if assignment_id in current:  # a part moved to another unit keeps its records, not shown here
+            contacts[assignment_id].add(method)
+
+    answers = defaultdict(list)
+    replies = Reply.objects.filter(state=Reply.State.ACCEPTED, assignment__suggestion_id__in=ids)
+    if reader is not None:
+        replies = replies.filter(access.reply_condition(reader))
+    for values in replies.order_by("id").values_list(*ANSWER_FIELDS):
+        answer = Answer._make(values)
+        if answer.assignment_id in current:
+            answers[answer.assignment_id].append(answer)
+    return joint, parts, contacts, answers
 
 
 def _distinct(values):
@@ -133,9 +233,9 @@ def _local_date(moment):
     return timezone.localtime(moment).date() if moment else None
 
 
-def latest_replies(assignments) -> list:
+def latest_replies(parts, answers) -> list:
     """The accepted replies of the latest round that has any (several when units answered separately)."""
-    replies = [(a.round, r) for a in assignments for r in a.export_replies]
+    replies = [(p.round, r) for p in parts for r in answers.get(p.id, ())]
     if not replies:
         return []
     last = max(round_ for round_, _ in replies)
@@ -152,21 +252,21 @@ def publicity(replies) -> str:
     return "未公开"
 
 
-def rating_label(s, assignments) -> str:
+def rating_label(s, parts) -> str:
     """代表评价: each round's rating, the worst its deputies gave (as ``Suggestion.rating`` and the list's
     rating filter read it): 「满意」 for one round, 「第1轮：不满意；第2轮：满意」 once re-handled. A round
     without a rating reads 未评价; the round being handled now, not replied yet, is left out (the state says
     重新办理)."""
     worst = {}
-    for a in assignments:
-        if a.worst_rating is not None:
-            worst[a.round] = min(a.worst_rating, worst.get(a.round, a.worst_rating))
+    for p in parts:
+        if p.worst_rating is not None:
+            worst[p.round] = min(p.worst_rating, worst.get(p.round, p.worst_rating))
     if s.rating is not None:
         worst.setdefault(s.round, s.rating)  # a suggestion recorded without rating rows (an old import)
     labels = {}
     for round_ in range(1, s.round + 1):
         if round_ in worst:
-            labels[round_] = RatingLevel(worst[round_]).label
+            labels[round_] = RATING_LABELS[worst[round_]]
         elif round_ < s.round or s.state in RATED_STATES:
             labels[round_] = "未评价"
     if s.round == 1:
@@ -185,26 +285,35 @@ def remarks(s) -> str:
     return "；".join(parts)
 
 
-def summary_row(index: int, s, today: datetime.date) -> list:
-    assignments = s.export_assignments
-    answering = _distinct(a.unit.name for a in assignments if a.role in ANSWERING)
-    co = _distinct(a.unit.name for a in assignments if a.role == Assignment.Role.CO)
-    replies = latest_replies(assignments)
-    methods = sorted(
-        {c.method for a in assignments for c in a.export_contacts}, key=lambda m: CONTACT_ORDER.get(m, 99)
-    )
+def is_overdue(s, parts, today: datetime.date) -> bool:
+    """``Suggestion.is_overdue`` from the parts at hand: being handled with a part late."""
+    if s.state not in HANDLING_STATES:
+        return False
+    return any(p.state in LATE_PART_STATES and p.deadline < today for p in parts)
+
+
+def summary_row(index: int, s: Row, today: datetime.date, joint, parts, contacts, answers) -> list:
+    own = parts.get(s.pk, ())
+    answering = _distinct(p.unit for p in own if p.role in ANSWERING)
+    co = _distinct(p.unit for p in own if p.role == Assignment.Role.CO)
+    replies = latest_replies(own, answers)
+    methods = sorted({m for p in own for m in contacts.get(p.id, ())}, key=lambda m: CONTACT_ORDER.get(m, 99))
     replied_on = max(
         (d for r in replies if (d := _local_date(r.reviewed_at or r.submitted_at))), default=None
     )
-    assigned_on = min((a.assigned_on for a in assignments), default=s.assigned_on)
+    assigned_on = min((p.assigned_on for p in own), default=s.assigned_on)
+    if s.leader_name is None:
+        leader = ""
+    else:
+        leader = f"{s.leader_title}{s.leader_name}" if s.leader_title else s.leader_name  # str(Leader)
     return [
         index,
-        s.number_label,
+        number_label(s.number),
         s.title,
-        s.lead_deputy.name,
-        "、".join(d.name for d in s.export_joint),
-        s.delegation.name,
-        s.category.name,
+        s.lead_deputy,
+        "、".join(joint.get(s.pk, ())),
+        s.delegation,
+        s.category,
         "、".join(answering),
         "、".join(co),
         assigned_on,
@@ -214,11 +323,11 @@ def summary_row(index: int, s, today: datetime.date) -> list:
         "、".join(_distinct(r.signer for r in replies)),
         max((r.result_class for r in replies), default=""),
         "是" if s.is_key else "否",
-        str(s.supervising_leader) if s.supervising_leader else "",
-        "、".join(ContactRecord.Method(m).label for m in methods),
-        rating_label(s, assignments),
+        leader,
+        "、".join(CONTACT_LABELS[m] for m in methods),
+        rating_label(s, own),
         publicity(replies),
-        s.get_state_display(),
-        "是" if s.is_overdue(today, parts=assignments) else "否",
+        STATE_LABELS[s.state],
+        "是" if is_overdue(s, own, today) else "否",
         remarks(s),
     ]
