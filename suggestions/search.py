@@ -193,10 +193,10 @@ CLUSTER_MIN_DF_CAP = 50  # ... over a small index no word is left out for being 
 # Two suggestions are linked when each is among the other's ``CLUSTER_NEIGHBOURS`` closest and each matches at
 # least ``CLUSTER_SHARE`` of the other's words' weight (mutual: a suggestion on two matters does not chain them).
 CLUSTER_NEIGHBOURS = 2
-CLUSTER_SHARE = 0.25
+CLUSTER_SHARE = 0.3
 
 
-def neighbours(queries, *, terms_per_query=CLUSTER_TERMS, threshold=CLUSTER_SHARE, top=CLUSTER_NEIGHBOURS):
+def neighbours(queries, *, terms_per_query=None, threshold=None, top=None):
     """{query id: [(other id, share), ...]}: for each suggestion of ``queries`` (a queryset of suggestions, or
     ids), the indexed suggestions (any session) whose BM25 score against the query's own most telling words
     reaches ``threshold`` of their weight, best first, at most ``top``.
@@ -204,6 +204,9 @@ def neighbours(queries, *, terms_per_query=CLUSTER_TERMS, threshold=CLUSTER_SHAR
     Three statements whatever the number of queries: the queries' postings, the document frequency of their
     words (from the covering index), the postings of the words kept; the scores are summed in Python (the
     work grows with the queries times the postings of their rare words, not with all pairs)."""
+    terms_per_query = terms_per_query or CLUSTER_TERMS
+    threshold = CLUSTER_SHARE if threshold is None else threshold
+    top = top or CLUSTER_NEIGHBOURS
     stats = SearchDocument.objects.aggregate(n=Count("pk"), avg=Avg("length"))
     n, avg = stats["n"], float(stats["avg"] or 0) or 1.0
     if not n:
