@@ -46,4 +46,3 @@ def similarity(a: str, b: str) -> float:
 
 def alike(a: str, b: str) -> bool:
     return similarity(a, b) >= THRESHOLD
-
