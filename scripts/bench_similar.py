@@ -8,7 +8,9 @@ suggestions of the labelled set (tests/data/similar_queries.json) and a made-up 
 the words are real and their postings long: a word of the set is in about 1 suggestion of 90. Their postings
 are written as ``search.index`` writes them (COPY, for speed), then every query of the labelled set is timed
 with ``search.search`` (median and 90th percentile, after one warm-up run), and ``search.index`` itself is
-timed on 1,000 of them (what registration adds).
+timed on 1,000 of them (what registration adds). Last, the groups of the office's page 相关建议
+(``search.clusters``) are timed with the first 500, 2,000 and 10,000 suggestions as the session asking (what a
+session of that size costs over the 100,000).
 """
 
 import json
@@ -47,7 +49,8 @@ def main():
     assert connection.vendor == "postgresql", "run it on PostgreSQL (DATABASE_URL)"
     data = json.loads(DATA.read_text(encoding="utf-8"))
     if os.environ.get("BENCH_REUSE"):  # filled by an earlier run: time the queries again
-        return time_queries(data, list(Suggestion.objects.order_by("pk")[:1000]))
+        time_queries(data, list(Suggestion.objects.order_by("pk")[:1000]))
+        return time_clusters()
     call_command("migrate", verbosity=0)
     corpus = data["corpus"]
     rng = random.Random(11)
@@ -102,6 +105,25 @@ def main():
         postings = cursor.fetchone()[0]
     print(f"{N} suggestions, {postings} postings written in {time.monotonic() - started:.0f} s")
     time_queries(data, rows[:1000])
+    time_clusters()
+
+
+def time_clusters():
+    everything = Suggestion.objects.all()
+    first = list(everything.order_by("pk").values_list("pk", flat=True)[:10_000])
+    for size in (500, 2000, 10_000):
+        asking = Suggestion.objects.filter(pk__in=first[:size])
+        search.clusters(asking, everything)  # warm-up
+        times, groups = [], []
+        for _ in range(3):
+            t = time.perf_counter()
+            groups = search.clusters(asking, everything)
+            times.append((time.perf_counter() - t) * 1000)
+        grouped = sum(map(len, groups))
+        print(
+            f"clusters of {size} asking: median {statistics.median(times):.0f} ms, "
+            f"{len(groups)} groups, {grouped} suggestions in them, largest {max(map(len, groups), default=0)}"
+        )
 
 
 def time_queries(data, rows):

@@ -446,8 +446,17 @@ class DraftReplyForm(ActionForm):
             found.append({"milestone": milestone, "due": due, "text": match.group(4).strip()})
         return found
 
+    MEMBER_NUMBER = "member_number_"  # + a merged suggestion's pk: its own 文号 (empty: the main one's)
+
     def action_data(self):
         data = dict(self.cleaned_data)
+        own = {}
+        for name in [n for n in data if n.startswith(self.MEMBER_NUMBER)]:
+            number = data.pop(name).strip()
+            if number:
+                own[int(name.removeprefix(self.MEMBER_NUMBER))] = number
+        if own:
+            data["member_document_numbers"] = own
         plan = data.pop("commitment_plan", [])
         if plan:
             items = []
@@ -469,6 +478,7 @@ class DraftReplyForm(ActionForm):
         return data
 
     def setup(self):
+        self._member_numbers()
         # Start from this unit's latest letter on the suggestion: a redraft, or the reply of an earlier round.
         previous = (
             Reply.objects.filter(
@@ -507,6 +517,42 @@ class DraftReplyForm(ActionForm):
                 self.fields["contact_person"].initial = self.user.display_name
                 self.fields["contact_phone"].initial = self.user.phone
 
+    def _member_numbers(self):
+        """并案: one 文号 per suggestion merged into this one (in its round), each deputy's letter its own; left
+        empty, the main one's. Prefilled on a redraft with the number the member's draft already has."""
+        members = merged_in_step(self.suggestion)
+        if not members:
+            return
+        drafts = dict(
+            Reply.objects.filter(
+                assignment__suggestion__in=members,
+                assignment__unit_id=self.assignment.unit_id,
+                state=Reply.State.DRAFT,
+            ).values_list("assignment__suggestion_id", "document_number")
+        )
+        main = Reply.objects.filter(assignment=self.assignment, state=Reply.State.DRAFT).first()
+        fields = list(self.fields.items())
+        at = [name for name, _ in fields].index("document_number") + 1
+        added = []
+        for m in members:
+            field = forms.CharField(
+                label=f"并案的{m.number_label}（{m.lead_deputy.name}）的文号",
+                max_length=60,
+                required=False,
+                help_text="不填则与本件的文号相同",
+            )
+            own = drafts.get(m.pk, "")
+            field.initial = "" if main is not None and own == main.document_number else own
+            added.append((f"{self.MEMBER_NUMBER}{m.pk}", field))
+        self.fields = dict(fields[:at] + added + fields[at:])
+
+
+def merged_in_step(suggestion):
+    """The suggestions merged into ``suggestion`` that take its handling now (its round), by number."""
+    return list(
+        suggestion.merged.filter(round=suggestion.round).select_related("lead_deputy").order_by("number")
+    )
+
 
 class SignReplyForm(ActionForm):
     signer = forms.CharField(label="签发人", max_length=50)
@@ -514,6 +560,21 @@ class SignReplyForm(ActionForm):
     def setup(self):
         if self.user:
             self.fields["signer"].initial = self.user.display_name
+        # 并案: the head signs every deputy's letter at once, so the form names each one's 文号
+        members = merged_in_step(self.suggestion) if self.assignment else []
+        if members:
+            numbers = dict(
+                Reply.objects.filter(
+                    assignment__suggestion__in=[self.suggestion, *members],
+                    assignment__unit_id=self.assignment.unit_id,
+                    state=Reply.State.DRAFT,
+                ).values_list("assignment__suggestion_id", "document_number")
+            )
+            letters = "；".join(
+                f"{s.number_label}：{numbers.get(s.pk, '（尚无答复稿）')}"
+                for s in [self.suggestion, *members]
+            )
+            self.warnings = [f"并案办理，一并签发{len(members) + 1}件答复（{letters}）。"]
 
 
 class ReturnDraftForm(ActionForm):

@@ -6,21 +6,25 @@ The neighbours are ``search.search``'s most similar suggestions (any session, ne
 the square of its BM25 ``share`` (how much of the text's weight it matches: the closest weigh most) for the units that led it (主办 or 分办: votes for
 the lead) and, separately, for those that supported it (协办: votes for co-units). A vote is weighted by whether
 the assignment held: one that was moved away (已调整) counts against its unit (``MOVED_AWAY``), one whose first-
-round reply the deputy rated counts by the rating (``RATING_WEIGHT``: 满意 up, 不满意 down). A unit's score is its
-votes over the neighbours' total weight (about -0.6 to 1.25); units no longer active are left out.
+round reply the deputy rated counts by the rating (``RATING_WEIGHT``: 满意 up, 不满意 down), and one that stayed
+although the unit asked to have it moved (申请调整, refused by the office: the unit objected) counts less
+(``OBJECTED``), said in the reason: 「…，其中1件曾申请调整未获同意」. A unit's score is its votes over the
+neighbours' total weight (about -0.6 to 1.25); units no longer active are left out.
 
-Database work: one search (``search.search``) and one query for the found suggestions' parts.
+Database work: one search (``search.search``) and one query for the found suggestions' parts (whether a part
+had a refused request is an EXISTS in it).
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
-from .models import Assignment, HandlingUnit, RatingLevel
+from .models import Assignment, HandlingUnit, RatingLevel, ReassignmentRequest, Ruling
 
 NEIGHBOURS = 10
 MIN_SHARE = 0.05  # a neighbour matching less of the text's weight says nothing about it
 MOVED_AWAY = -0.5  # an assignment reassigned away: a vote against its unit
+OBJECTED = 0.5  # an assignment kept although its unit asked to have it moved: half a vote
 RATING_WEIGHT = {RatingLevel.SATISFIED: 1.25, RatingLevel.BASIC: 1.0, RatingLevel.UNSATISFIED: 0.5}
 LEAD_ROLES = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)
 
@@ -31,6 +35,7 @@ class _Tally:
     score: float = 0.0
     cases: set = field(default_factory=set)  # neighbours the unit took part in
     moved: set = field(default_factory=set)  # ... and was moved away from
+    objected: set = field(default_factory=set)  # ... and kept, its request to move it refused
     satisfied: set = field(default_factory=set)  # ... and whose first reply the deputy rated 满意
 
 
@@ -57,7 +62,12 @@ def proposals(text, *, exclude=None, top=3, neighbours=None):
     parts = (
         Assignment.objects.filter(suggestion_id__in=share, unit__is_active=True)
         .select_related("unit")
-        .annotate(first_rating=F("suggestion__first_rating"))
+        .annotate(
+            first_rating=F("suggestion__first_rating"),
+            refused_request=Exists(
+                ReassignmentRequest.objects.filter(assignment=OuterRef("pk"), status=Ruling.REFUSED)
+            ),
+        )
         .order_by("suggestion_id", "round", "pk")
     )
     tallies = {"lead": {}, "co": {}}
@@ -75,6 +85,9 @@ def proposals(text, *, exclude=None, top=3, neighbours=None):
         rating = part.first_rating
         if rating == RatingLevel.SATISFIED:
             tally.satisfied.add(part.suggestion_id)
+        if part.refused_request:
+            tally.objected.add(part.suggestion_id)
+            weight *= OBJECTED
         tally.score += weight * RATING_WEIGHT.get(rating, 1.0)
     total = sum(share.values())
     found = len(hits)
@@ -108,6 +121,8 @@ def _reason(tally, found, verb):
     else:
         held_text = f"其中{moved}件已调整给其他单位"
     reason = f"最相似的{found}件中{cases}件由{name}{verb}，{held_text}"
+    if tally.objected:
+        reason += f"，其中{len(tally.objected)}件曾申请调整未获同意"
     if tally.satisfied:
         reason += f"，{len(tally.satisfied)}件代表初次评价满意"
     return reason

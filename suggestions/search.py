@@ -182,3 +182,142 @@ def _selective(df) -> list[str]:
 
 def suggestion_text(suggestion) -> str:
     return f"{suggestion.title}\n{suggestion.title}\n{suggestion.content}"
+
+
+# --- groups of suggestions about one matter (the office's page 相关建议) -------------------------------------------
+
+# Each suggestion asks the index with its own most telling words: at most ``CLUSTER_TERMS`` of them, the highest
+# idf·tf first, and none found in more than ``CLUSTER_MAX_DF`` of all suggestions (a word that common says
+# little about one matter and would make the postings read grow with the index),
+CLUSTER_TERMS = 20
+CLUSTER_MAX_DF = 0.005
+CLUSTER_MIN_DF_CAP = 50  # ... over a small index no word is left out for being common
+# ... and of those, rarest first, no more than ``CLUSTER_QUERY_POSTINGS`` postings summed for one suggestion (at
+# least its rarest word), so a session of thousands over a large index stays in seconds; the words left out
+# still count in the suggestion's weight (its shares are not inflated by them).
+CLUSTER_QUERY_POSTINGS = 1000
+# Two suggestions are linked when each is among the other's ``CLUSTER_NEIGHBOURS`` closest and each matches at
+# least ``CLUSTER_SHARE`` of the other's words' weight (mutual: a suggestion on two matters does not chain them).
+CLUSTER_NEIGHBOURS = 2
+CLUSTER_SHARE = 0.3
+
+
+def neighbours(queries, *, terms_per_query=None, threshold=None, top=None, counted=None):
+    """{query id: [(other id, share), ...]}: for each suggestion of ``queries`` (a queryset of suggestions, or
+    ids), the indexed suggestions (any session) whose BM25 score against the query's own most telling words
+    reaches ``threshold`` of their weight, best first, at most ``top``.
+
+    Three statements whatever the number of queries: the queries' postings, the document frequency of their
+    words (from the covering index; a word already too common among the queries is not counted), the postings
+    of the words kept; the scores are summed in Python (the work grows with the queries times the postings of
+    their rare words, at most ``CLUSTER_QUERY_POSTINGS`` each, not with all pairs). ``counted``: a dict kept
+    between calls, the index's size and the document frequencies already counted (not counted again)."""
+    terms_per_query = terms_per_query or CLUSTER_TERMS
+    threshold = CLUSTER_SHARE if threshold is None else threshold
+    top = top or CLUSTER_NEIGHBOURS
+    counted = {} if counted is None else counted
+    if "n" not in counted:
+        stats = SearchDocument.objects.aggregate(n=Count("pk"), avg=Avg("length"))
+        counted.update(n=stats["n"], avg=float(stats["avg"] or 0) or 1.0, df={}, postings={})
+    n, avg, known, postings = counted["n"], counted["avg"], counted["df"], counted["postings"]
+    if not n:
+        return {}
+    own = {}
+    for sid, term, tf in SearchTerm.objects.filter(suggestion_id__in=_ids(queries)).values_list(
+        "suggestion_id", "term", "tf"
+    ):
+        own.setdefault(sid, {})[term] = tf
+    if not own:
+        return {}
+    cap = max(CLUSTER_MIN_DF_CAP, int(n * CLUSTER_MAX_DF))
+    # a word in more than ``cap`` of the queries themselves is in more than ``cap`` of all: not counted at all
+    local = Counter(t for doc in own.values() for t in doc)
+    words = {t for t, f in local.items() if f <= cap}
+    missing = words - known.keys()
+    if missing:
+        known.update(dict.fromkeys(missing))  # None: over the cap (or only counted below)
+        known.update(
+            SearchTerm.objects.filter(term__in=missing)
+            .values_list("term")
+            .annotate(df=Count("*"))
+            .filter(df__lte=cap)
+            .order_by()
+        )
+    df = {t: known[t] for t in words if known[t] is not None}
+    idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+    chosen, ceilings = {}, {}
+    for sid, doc in own.items():
+        kept = sorted((t for t in doc if t in idf), key=lambda t: (-idf[t] * min(doc[t], 2), t))
+        kept = kept[:terms_per_query]
+        ceilings[sid] = sum(idf[t] for t in kept)
+        summed, budget = [], 0
+        for t in sorted(kept, key=lambda t: (df[t], t)):
+            if summed and budget + df[t] > CLUSTER_QUERY_POSTINGS:
+                break
+            summed.append(t)
+            budget += df[t]
+        chosen[sid] = summed
+    wanted = {t for kept in chosen.values() for t in kept} - postings.keys()
+    for t in wanted:
+        postings[t] = []
+    for term, sid, tf, length in SearchTerm.objects.filter(term__in=wanted).values_list(
+        "term", "suggestion_id", "tf", "length"
+    ):
+        norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+        postings[term].append((sid, idf[term] * norm))
+    found = {}
+    for sid, kept in chosen.items():
+        ceiling = ceilings[sid]
+        if not ceiling:
+            continue
+        scores = Counter()
+        for t in kept:
+            for other, weight in postings.get(t, ()):
+                scores[other] += weight
+        scores.pop(sid, None)
+        close = [(o, min(s / ceiling, 1.0)) for o, s in scores.items() if s >= threshold * ceiling]
+        close.sort(key=lambda pair: (-pair[1], pair[0]))
+        if close:
+            found[sid] = close[:top]
+    return found
+
+
+def _ids(queries):
+    if hasattr(queries, "values"):
+        return queries.values("pk")
+    return list(queries)
+
+
+def clusters(queries, allowed):
+    """Groups of suggestions about one matter: each suggestion of ``queries`` linked with those of its
+    ``neighbours`` that count it among theirs (union-find), only those of ``allowed`` (a queryset: what the
+    reader may see) kept; each group has one of ``queries``. A list of lists of ids, largest group first; a
+    suggestion alike to none is in no group. The neighbours found outside ``queries`` are asked too (a
+    second ``neighbours`` call for them), so the links are mutual across sessions as well."""
+    counted = {}
+    edges = neighbours(queries, counted=counted)
+    asked = set(edges)
+    others = {o for close in edges.values() for o, _ in close} - asked
+    if others:
+        edges.update(neighbours(sorted(others), counted=counted))
+    close = {sid: {o for o, _ in pairs} for sid, pairs in edges.items()}
+    links = [(a, b) for a, near in close.items() for b in near if a < b and a in close.get(b, ())]
+    if not links:
+        return []
+    kept = set(allowed.filter(pk__in={i for pair in links for i in pair}).values_list("pk", flat=True))
+    parent = {i: i for i in kept}
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in links:
+        if a in kept and b in kept:
+            parent[root(b)] = root(a)
+    groups = {}
+    for i in sorted(kept):
+        groups.setdefault(root(i), []).append(i)
+    found = [g for g in groups.values() if len(g) > 1 and asked.intersection(g)]
+    return sorted(found, key=lambda g: (-len(g), g[0]))

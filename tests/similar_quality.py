@@ -84,3 +84,20 @@ def bigram_tfidf():
         return sorted(scores, key=lambda i: (-scores[i], i))[:5]
 
     return rank
+
+
+def cluster_pairs(corpus_ids):
+    """(precision, recall, largest group) of ``search.clusters`` over the whole corpus, counted in pairs: of the
+    pairs put in one group, the part really about one matter; of the pairs about one matter, the part grouped."""
+    from itertools import combinations
+
+    from suggestions.models import Suggestion
+
+    truth = {pair for q in labelled()["queries"] for pair in combinations(sorted(q["relevant"]), 2)}
+    groups = [
+        sorted(corpus_ids[pk] for pk in g)
+        for g in search.clusters(Suggestion.objects.all(), Suggestion.objects.all())
+    ]
+    pairs = {pair for g in groups for pair in combinations(g, 2)}
+    found = len(pairs & truth)
+    return found / max(len(pairs), 1), found / len(truth), max(map(len, groups), default=0)

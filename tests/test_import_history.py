@@ -331,6 +331,22 @@ def test_a_preview_with_errors_offers_no_confirmation_and_a_confirm_writes_nothi
     assert CongressSession.objects.filter(term=8, meeting=1).count() == 0 and Suggestion.objects.count() == 0
 
 
+def test_the_preview_names_the_suggestion_already_on_record_each_row_is_like(client, ctx, registered):
+    """As the suggestion import's preview: a past session's row on a matter already on record says so."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(ctx["office"])
+    data = xlsx([line(1, 案由="关于农村道路提档升级改造的建议"), line(2, 案由="关于增加城区公共厕所的建议")])
+    client.post(
+        reverse("suggestions:history_upload"),
+        {"session_name": "市八届人大一次会议", "file": SimpleUploadedFile("往届.xlsx", data)},
+    )
+    html = client.get(reverse("suggestions:history_preview")).content.decode()
+    assert html.count("历次相似：") == 1
+    assert f'历次相似：<a href="{reverse("suggestions:detail", args=[registered.pk])}">' in html
+    assert "《关于农村道路提档升级的建议》" in html
+
+
 def test_a_session_name_that_tells_nothing_is_refused_on_the_upload_page(client, ctx):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -4,7 +4,7 @@ suggestion's page then shows."""
 import pytest
 from django.urls import reverse
 
-from suggestions import similarity, workflow
+from suggestions import search, workflow
 from suggestions.models import CongressSession, Suggestion
 from tests.conftest import AT
 from tests.view_helpers import detail_url, messages_shown, post_action, section, text, today
@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 PAGE = reverse("suggestions:similar_clusters")
 
 
-def register(office, session, categories, deputy, number, title):
+def register(office, session, categories, deputy, number, title, content="……"):
     return workflow.register(
-        user=office, at=AT, session=session, number=number, title=title, content="……",
+        user=office, at=AT, session=session, number=number, title=title, content=content,
         lead_deputy=deputy, category=categories["城建交通"],
     )  # fmt: skip
 
@@ -34,8 +34,56 @@ def matter(registered, office, session, categories, deputies):
 
 def test_clusters_group_alike_titles_and_leave_the_rest_out(matter):
     first, second, old = matter
-    groups = similarity.clusters(Suggestion.objects.all())
-    assert [sorted(s.pk for s in g) for g in groups] == [sorted([first.pk, second.pk, old.pk])]
+    current = Suggestion.objects.filter(session=first.session)
+    groups = search.clusters(current, Suggestion.objects.all())
+    assert groups == [sorted([first.pk, second.pk, old.pk])]
+
+
+@pytest.fixture
+def same_matter_other_titles(office, session, categories, deputies):
+    """Two deputies, two sessions, one bridge: the titles share no words, the contents do; beside them two
+    suggestions about other matters with titles like theirs."""
+    session.is_current = True
+    session.save()
+    past = CongressSession.objects.create(name="第八届人民代表大会第四次会议", year=2024, term=8, meeting=4)
+    old = register(
+        office, past, categories, deputies["joint"], 4, "关于保障群众出行安全的建议",
+        "东岭村青龙河上的漫水桥年久失修，桥面开裂，汛期河水漫过桥面，村民和学生过河十分危险，建议改建青龙河漫水桥。",
+    )  # fmt: skip
+    new = register(
+        office, session, categories, deputies["other"], 5, "关于尽快改建危桥的建议",
+        "青龙河东岭村段漫水桥桥面开裂，每逢汛期河水漫桥，学生上学绕行，建议将漫水桥改建为高架桥。",
+    )  # fmt: skip
+    register(
+        office, session, categories, deputies["lead"], 6, "关于保障群众出行安全的建议",
+        "城区人民路与建设路交叉口没有红绿灯，早晚高峰车辆抢行，建议增设信号灯和斑马线。",
+    )  # fmt: skip
+    register(
+        office, past, categories, deputies["lead"], 7, "关于尽快改建老旧小区供热管网的建议",
+        "北苑小区供热管网老化，冬季跑冒滴漏，室温不达标，建议更换管网。",
+    )  # fmt: skip
+    return new, old
+
+
+def test_clusters_find_one_matter_by_its_content_under_different_titles(same_matter_other_titles):
+    new, old = same_matter_other_titles
+    groups = search.clusters(Suggestion.objects.filter(session=new.session), Suggestion.objects.all())
+    assert groups == [sorted([new.pk, old.pk])]
+
+
+def test_the_page_shows_the_matter_found_by_content(client, office, same_matter_other_titles):
+    client.force_login(office)
+    html = text(client.get(PAGE))
+    assert "2位代表在2次会议上提出" in html
+    assert "关于尽快改建危桥的建议" in html and "关于保障群众出行安全的建议" in html
+    assert "人民路" not in html and "供热管网" not in html  # alike titles, other matters
+
+
+def test_the_page_lists_only_what_the_reader_may_see(client, office, same_matter_other_titles):
+    new, old = same_matter_other_titles
+    workflow.perform("withdraw", user=office, suggestion=old, at=AT, reason="代表撤回")
+    client.force_login(office)
+    assert "位代表在" not in text(client.get(PAGE))
 
 
 def test_the_office_sees_who_raised_it_in_how_many_sessions(client, office, matter):

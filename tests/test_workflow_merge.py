@@ -38,6 +38,11 @@ def second(office, session, categories, deputies):
 
 
 @pytest.fixture
+def third(office, session, categories, deputies):
+    return register(office, session, categories, deputies["joint"], 3)
+
+
+@pytest.fixture
 def merged(journey, second, office):
     workflow.perform(
         "merge", user=office, suggestion=journey.s, at=journey.step(0), members=[second], reason="同一条道路"
@@ -193,3 +198,55 @@ def test_a_refusal_on_a_merged_suggestion_undoes_the_main_ones_action_too(merged
     message = refused("sign_for", user=j.clerk, suggestion=j.s, assignment=j.lead, at=j.step())
     assert "请先拆分" in message
     assert j.lead.state == A.PENDING
+
+
+# --- the reply form: each merged suggestion its own 文号 ----------------------------------------------------------
+
+
+def test_the_reply_form_takes_each_merged_suggestions_own_number_and_each_deputy_rates_their_own(
+    client, merged, clerk, head, deputies, other_deputy_user, third
+):
+    from django.urls import reverse
+
+    from tests.view_helpers import REPLY_FORM, detail_url, messages_shown, text
+
+    j, second = merged
+    workflow.perform(
+        "merge", user=j.office, suggestion=j.s, at=j.step(0), members=[third], reason="同一条道路"
+    )  # a second member, joined later: its letter keeps the main one's number
+    j.assign(co=False).sign()
+    url = reverse("suggestions:reply_form", args=[j.s.pk, j.lead.pk])
+    client.force_login(clerk)
+    page = text(client.get(url))
+    assert "并案的第2号（" in page and "并案的第3号（" in page and "不填则与本件的文号相同" in page
+    data = {**REPLY_FORM, f"member_number_{second.pk}": "霍交函〔2025〕13号", f"member_number_{third.pk}": ""}
+    response = client.post(url, data, follow=True)
+    assert messages_shown(response) == ["拟写答复：已完成。答复稿已送单位负责人签发。"]
+    # a redraft shows the member's own number again, the one sharing the main number empty
+    form = client.get(url).context["form"]
+    assert form[f"member_number_{second.pk}"].value() == "霍交函〔2025〕13号"
+    assert not form[f"member_number_{third.pk}"].value()
+    # the head's signing form names every letter signed at once
+    client.force_login(head)
+    modal = text(client.get(detail_url(j.s)))
+    assert (
+        "一并签发3件答复（第1号：霍交函〔2025〕12号；第2号：霍交函〔2025〕13号；第3号：霍交函〔2025〕12号）"
+        in modal
+    )
+    j.sign_off().submit().accept()
+    numbers = {
+        r.assignment.suggestion_id: r.document_number
+        for r in Reply.objects.filter(state=Reply.State.ACCEPTED).select_related("assignment")
+    }
+    assert numbers == {
+        j.s.pk: "霍交函〔2025〕12号",
+        second.pk: "霍交函〔2025〕13号",
+        third.pk: "霍交函〔2025〕12号",
+    }
+    # each deputy rates the reply on their own suggestion
+    j.rate(3)
+    workflow.perform("rate", user=other_deputy_user, suggestion=second, at=j.step(), overall=2, comment="")
+    ratings = {r.reply.assignment.suggestion_id: (r.deputy_id, r.overall) for r in Rating.objects.all()}
+    assert ratings == {j.s.pk: (deputies["lead"].pk, 3), second.pk: (deputies["other"].pk, 2)}
+    third.refresh_from_db()
+    assert third.state == S.REPLIED  # its deputy has not rated yet

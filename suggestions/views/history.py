@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import jobs
+from .. import jobs, selectors
 from ..forms import style
 from ..imports import history, sessions
 from ..imports import pending as pending_rows
 from ..imports.problems import ImportFailed, ImportFileError
 from ..models import Job
-from .imports import TOKEN, _remove_stale_files
+from .imports import TOKEN, _remove_stale_files, mark_similar
 
 SESSION_KEY = "history_import"
 
@@ -119,6 +119,7 @@ def preview(request):
 
 
 def _render_preview(request, plan, token, filename, status=200):
+    mark_similar(request, plan)
     return render(
         request,
         "suggestions/history_preview.html",
@@ -127,6 +128,7 @@ def _render_preview(request, plan, token, filename, status=200):
             "token": token,
             "filename": filename,
             "created": [(obj._meta.verbose_name, obj.name) for obj in plan.directory.created()],
+            "similar_rows": selectors.PREVIEW_SIMILAR_ROWS,
         },
         status=status,
     )

@@ -125,11 +125,16 @@ def _plan(token, session):
     return imports.checked(plan, session=session)
 
 
-def _render_preview(request, plan, token, filename, status=200, assign=False):
-    # 反复提、多人提: the suggestion already on record each row is most like, read while the office previews
+def mark_similar(request, plan):
+    """反复提、多人提: each row's ``similar``, the suggestion already on record it is most like (the first
+    ``PREVIEW_SIMILAR_ROWS`` rows), read while the office previews; the suggestion and history imports alike."""
     like = selectors.similar_for_rows(user=request.user, rows=plan.rows)
     for r in plan.rows:
         r.similar = like.get(r.row)
+
+
+def _render_preview(request, plan, token, filename, status=200, assign=False):
+    mark_similar(request, plan)
     context = {
         "plan": plan,
         "token": token,

@@ -1,4 +1,8 @@
-"""相关建议: groups of suggestions about one matter, across sessions and deputies, to mark related or 并案."""
+"""相关建议: groups of suggestions about one matter, across sessions and deputies, to mark related or 并案.
+
+The groups come from the similar-suggestion index (``search.clusters``: BM25 over title and content, so two
+suggestions about one matter are found with different titles); only the chosen session's suggestions ask it.
+"""
 
 from dataclasses import dataclass
 
@@ -6,7 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .. import similarity
+from .. import search
 from ..models import CongressSession, Suggestion
 from ..workflow.merging import MERGEABLE
 
@@ -48,15 +52,16 @@ def similar_clusters(request):
     session = next((s for s in sessions if str(s.pk) == chosen), None)
     if session is None and chosen != "all":
         session = next((s for s in sessions if s.is_current), sessions[0] if sessions else None)
-    suggestions = (
-        Suggestion.objects.visible_to(request.user)
-        .exclude(state=Suggestion.State.WITHDRAWN)
+    allowed = Suggestion.objects.visible_to(request.user).exclude(state=Suggestion.State.WITHDRAWN)
+    queries = allowed if session is None else allowed.filter(session=session)
+    groups = search.clusters(queries, allowed)
+    found = (
+        Suggestion.objects.filter(pk__in=[pk for g in groups for pk in g])
         .select_related("session", "lead_deputy")
         .prefetch_related("joint_deputies", "related", "merged")
+        .in_bulk()
     )
-    groups = similarity.clusters(suggestions)
-    if session is not None:
-        groups = [g for g in groups if any(s.session_id == session.pk for s in g)]
+    groups = [[found[pk] for pk in g] for g in groups]
     clusters = [_cluster(g, session) for g in groups]
     context = {"clusters": clusters, "sessions": sessions, "session": session, "all": chosen == "all"}
     return render(request, "suggestions/similar_clusters.html", context)
