@@ -199,6 +199,7 @@ class SuggestionPage:
     related: list = field(default_factory=list)  # 相关建议 the reader may see
     merged_into: object = None  # 并案: the main suggestion this one is handled with, if the reader may see it
     merged: list = field(default_factory=list)  # 并案: the suggestions handled with this main one
+    earlier_events: bool = False  # the timeline shows only its latest events (``timeline``)
 
     @property
     def joint_deputies(self):
@@ -270,7 +271,21 @@ def page_queryset(user):
     )
 
 
-def suggestion_page(user, pk, *, with_actions=True) -> SuggestionPage:
+# The suggestion's page shows this many of the latest events of its timeline, and a link to the whole of it.
+TIMELINE_LATEST = 50
+
+
+def timeline(user, suggestion, *, whole=False, latest=TIMELINE_LATEST):
+    """The events of ``suggestion`` that ``user`` may read, oldest first, and whether earlier ones were left out:
+    the latest ``latest`` unless ``whole``, fetched in one query (one row more than shown says there are more)."""
+    events = suggestion.events.filter(event_condition(user)).select_related("assignment__unit")
+    if whole:
+        return list(events), False
+    newest = list(events.order_by("-created_at", "-id")[: latest + 1])
+    return newest[:latest][::-1], len(newest) > latest
+
+
+def suggestion_page(user, pk, *, with_actions=True, whole_timeline=False) -> SuggestionPage:
     """The suggestion ``pk`` as ``user`` may see it, or 404 when they may not see it at all."""
     from . import workflow
 
@@ -279,13 +294,14 @@ def suggestion_page(user, pk, *, with_actions=True) -> SuggestionPage:
         raise Http404("没有这件建议，或您无权查看。")
     parts = list(suggestion.assignments.all())
     replies = [r for a in parts for r in a.replies.all()]
-    events = list(suggestion.events.filter(event_condition(user)).select_related("assignment__unit"))
+    events, earlier_events = timeline(user, suggestion, whole=whole_timeline)
     return SuggestionPage(
         user=user,
         suggestion=suggestion,
         parts=parts,
         replies=replies,
         events=events,
+        earlier_events=earlier_events,
         contacts=sorted((c for a in parts for c in a.contacts.all()), key=lambda c: (c.contacted_on, c.pk)),
         opinions=[a.opinion for a in parts if may(user, "opinions") and hasattr(a, "opinion")],
         notes=list(suggestion.supervision_notes.all()) if may(user, "notes") else [],

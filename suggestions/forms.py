@@ -15,6 +15,7 @@ from django.utils.functional import cached_property, lazy
 
 from . import batch, deadlines, recommend, rules, search, workflow
 from .models import (
+    Assignment,
     Commitment,
     ContactRecord,
     Deputy,
@@ -775,24 +776,34 @@ class RelateForm(ActionForm):
 
 
 class LinkCommitmentForm(ActionForm):
+    """The list offers at most ``SHOWN`` earlier commitments, latest session first: those of the units and the
+    deputies of this suggestion, then the newest others (a province's ten years hold tens of thousands; listing
+    them all made the page take 30 s). Any earlier commitment is accepted."""
+
+    SHOWN = 200
+
     commitment = forms.ModelChoiceField(label="往届答复的承诺事项", queryset=None, empty_label=None)
 
     def setup(self):
         s = self.suggestion
-        self.fields["commitment"].queryset = (
-            earlier_commitments(s)
-            .exclude(repeated_by=s)
-            .select_related("reply__assignment__suggestion__session")
-            .order_by(
-                "-reply__assignment__suggestion__session__term",
-                "-reply__assignment__suggestion__session__meeting",
-                "id",
-            )
-        )
-        self.fields["commitment"].label_from_instance = lambda c: (
-            f"{c.reply.assignment.suggestion.session.short_name}{c.reply.assignment.suggestion.number_label}："
-            f"{c.text[:30]}"
-        )
+        field = self.fields["commitment"]
+        field.queryset = earlier_commitments(s).exclude(repeated_by=s)
+        joint = Suggestion.joint_deputies.through.objects.filter(suggestion=s).values("deputy_id")
+        parts = Assignment.objects.filter(unit_id__in=s.assignments.current().values("unit_id")).values("pk")
+        parts = parts.union(
+            Assignment.objects.filter(suggestion__lead_deputy_id=s.lead_deputy_id).values("pk"),
+            Assignment.objects.filter(suggestion__lead_deputy_id__in=joint).values("pk"),
+        )  # each an index look-up; an OR of the three would test every earlier commitment
+        shown = field.queryset.select_related("reply__assignment__suggestion__session").order_by("-id")
+        near = list(shown.filter(reply__assignment_id__in=parts)[: self.SHOWN])
+        others = list(shown.exclude(pk__in=[c.pk for c in near])[: self.SHOWN])  # a fixed two queries
+        offered = (near + others)[: self.SHOWN]
+        field.widget.choices = [
+            (c.pk, f"{c.reply.assignment.suggestion.session.short_name}{c.reply.assignment.suggestion.number_label}："
+             f"{c.text[:30]}")
+            for c in sorted(offered, key=lambda c: (-c.reply.assignment.suggestion.session.term,
+                                                           -c.reply.assignment.suggestion.session.meeting, c.pk))
+        ]  # fmt: skip
 
 
 class SuggestionIdsField(forms.Field):

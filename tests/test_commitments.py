@@ -202,3 +202,33 @@ def test_a_later_sessions_suggestion_stays_linked_to_the_commitment_it_repeats(
     assert "后续会议重复提出" in earlier_page and "第3号" in earlier_page
     again = post_action(client, later, "link_commitment", {"commitment": c.pk})
     assert c.repeated_by.count() == 1 and again.status_code in (200, 400)
+
+
+def test_the_link_list_is_bounded_and_any_earlier_commitment_is_still_accepted(
+    client, journey, clerk, office, categories, deputies, monkeypatch
+):
+    """A province holds tens of thousands of earlier commitments: the page offers a few (``SHOWN``), the
+    suggestion's own units' and deputies' first; a commitment not offered may still be linked."""
+    from suggestions.forms import LinkCommitmentForm
+
+    j = replied_with_commitments(client, journey, clerk)
+    c = Commitment.objects.get()
+    later_session = CongressSession.objects.create(
+        name="第八届人民代表大会第六次会议", year=2026, term=8, meeting=6
+    )
+    later = workflow.register(
+        user=office, at=j.step(), session=later_session, number=3, title="关于再次督促农村道路硬化的建议",
+        content="去年承诺的道路硬化尚未完成。", lead_deputy=deputies["other"], joint_deputies=[],
+        category=categories["城建交通"],
+    )  # fmt: skip
+    offered = LinkCommitmentForm(suggestion=later, assignment=None, user=office).fields["commitment"]
+    assert [pk for pk, _ in offered.widget.choices] == [c.pk]  # not this deputy's: among the newest others
+    monkeypatch.setattr(LinkCommitmentForm, "SHOWN", 0)
+    assert (
+        LinkCommitmentForm(suggestion=later, assignment=None, user=office).fields["commitment"].widget.choices
+        == []
+    )
+    client.force_login(office)
+    response = post_action(client, later, "link_commitment", {"commitment": c.pk})
+    assert "关联往届承诺：已完成。" in messages_shown(response)
+    assert c.repeated_by.filter(pk=later.pk).exists()

@@ -45,10 +45,11 @@ class SuggestionQuerySet(models.QuerySet):
             )
             return self.filter(Exists(mine))
         if role == Role.DEPUTY and user.deputy_id:
-            joined = Suggestion.joint_deputies.through.objects.filter(
-                suggestion=OuterRef("pk"), deputy_id=user.deputy_id
-            )
-            return self.filter(Q(lead_deputy_id=user.deputy_id) | Exists(joined))
+            # One IN over a UNION of two indexed look-ups (led, joined): the database fetches the deputy's few
+            # ids and joins them, where ``lead_deputy = X OR EXISTS(joined)`` tested every row of the table.
+            led = Suggestion.objects.filter(lead_deputy_id=user.deputy_id).values("pk")
+            joined = Suggestion.joint_deputies.through.objects.filter(deputy_id=user.deputy_id)
+            return self.filter(pk__in=led.union(joined.values("suggestion_id")))
         return self.none()
 
     def government_handled(self):

@@ -82,7 +82,8 @@ def render_detail(request, page, *, failed=None, status=200):
 
 @require_safe
 def detail(request, pk):
-    return render_detail(request, access.suggestion_page(request.user, pk))
+    whole = request.GET.get("timeline") == "all"  # 显示全部办理过程
+    return render_detail(request, access.suggestion_page(request.user, pk, whole_timeline=whole))
 
 
 @require_POST
