@@ -689,6 +689,7 @@ class Generator:
                 for number in range(start + first, start + min(first + CHUNK, count)):
                     self.suggestion(session, number, is_current)
                 self.writer.flush()
+                self._fast_load(False)
             done += min(CHUNK, count - first)
             self.out(f"{session.name}：{done}/{total}")
         return done
@@ -723,16 +724,18 @@ class Generator:
                 cursor.execute(definition)
 
     @staticmethod
-    def _fast_load():
-        """On PostgreSQL as a superuser, this transaction's rows skip the triggers that check each foreign key
-        (as pg_restore's --disable-triggers does): the generator gives only ids it has written or read."""
+    def _fast_load(on=True):
+        """On PostgreSQL as a superuser, a chunk's rows skip the triggers that check each foreign key (as
+        pg_restore's --disable-triggers does; the generator gives only ids it has written or read), and its
+        commit does not wait for the disk. ``on=False`` sets both back before the chunk's transaction ends (it
+        may be inside a larger one: a test's)."""
         if connection.vendor != "postgresql":
             return
         with connection.cursor() as cursor:
             cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             if cursor.fetchone()[0]:
-                cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute("SET LOCAL synchronous_commit = off")
+                cursor.execute(f"SET LOCAL session_replication_role = {'replica' if on else 'origin'}")
+            cursor.execute(f"SET LOCAL synchronous_commit = {'off' if on else 'on'}")
 
     def finish(self):
         models = [Suggestion, Assignment, Reply, Rating, Rehandling, ContactRecord, CoUnitOpinion, Event, Commitment,

@@ -8,13 +8,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from suggestions import bench_data
-from suggestions.models import CongressSession
+from suggestions.models import CongressSession, Suggestion
 
 
 def demo_session_names():
     from suggestions.demo import SESSIONS, _fixture
 
     return {_fixture(plan.fixture)["session"]["name"] for plan in SESSIONS}
+
+
+def bulk_count():
+    """Suggestions seed_bench added: those of its delegations (the demo's deputies are in the demo's own)."""
+    names = [f"{town}代表团" for town in bench_data.TOWNS]
+    return Suggestion.objects.filter(delegation__name__in=names).count()
 
 
 class Command(BaseCommand):
@@ -36,10 +42,11 @@ class Command(BaseCommand):
             raise CommandError(f"数据库「{name}」的名称不含 bench，且未开启 DEBUG：拒绝写入基准数据。")
         if suggestions < 1:
             raise CommandError("建议件数必须为正整数。")
-        others = CongressSession.objects.exclude(name__in=demo_session_names())
-        if others.exists() and not force:
+        others = CongressSession.objects.exclude(name__in=demo_session_names()).count()
+        if (others or bulk_count() > 0) and not force:
             raise CommandError(
-                f"数据库「{name}」中已有演示以外的数据（{others.count()}次会议）：拒绝写入。确需加入请使用 --force。"
+                f"数据库「{name}」中已有演示以外的数据（{others}次其他会议，{bulk_count()}件建议）："
+                "拒绝写入。确需加入请使用 --force。"
             )
         started = time.monotonic()
         with open(os.devnull, "w") as quiet:
