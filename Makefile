@@ -9,7 +9,7 @@ PORT ?= 8000
 # worksteal: a worker that runs out takes tests still queued for the other, as the journeys take seconds each.
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-fast lint check-migrations assets venv clean bench-load
+.PHONY: run test test-fast lint check-migrations assets venv clean bench-load bench
 
 $(VENV)/.installed: requirements.lock
 	@test -n "$(PYTHON)" || { scripts/find-python; exit 1; }
@@ -45,6 +45,13 @@ test: venv assets
 	@if [ -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then echo "浏览器测试: 使用 $${CHROMIUM_PATH:-/usr/bin/chromium}"; \
 	else echo "浏览器测试将跳过: 未找到 Chromium (apt-get install chromium fonts-noto-cjk)"; fi
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The benchmark harness (scripts/bench.py, docs/benchmarks.md): PostgreSQL only; fills BENCH_DATABASE_URL (default
+# postgres://postgres@127.0.0.1:5432/suggestions_bench) with seed_bench and BENCH_SUGGESTIONS (100000) suggestions
+# unless it holds them, and its `_demo` twin with seed_demo; writes var/bench.json and a Markdown table.
+# BENCH_CASES=list_office_unfiltered,... for a part, BENCH_REPEAT (20) requests a case. Not part of `make test`.
+bench: venv assets
+	$(PY) scripts/bench.py
 
 # The load run with faults (scripts/bench_load.py): two gunicorn instances on PostgreSQL, locust for 60 s, a worker
 # killed and PostgreSQL restarted mid-run. It restarts the machine's PostgreSQL: a development machine only.
