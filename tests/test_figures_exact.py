@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from suggestions import rules, statistics
 from suggestions.models import Assignment, Category, CongressSession, RatingLevel, Suggestion
@@ -153,7 +154,7 @@ def assert_same(suggestions, today):
     assert statistics.unit_handling(suggestions, today) == counted_unit_handling(suggestions, today)
 
 
-def fill_at_random(seed, session, categories, deputies, delegation, units, leaders):
+def fill_at_random(seed, session, categories, deputies, delegation, units, leaders, start=1):
     """Forty suggestions with every combination the figures tell apart drawn at random: states, categories,
     result classes, key or not, final and first ratings, 曾评价不满意, replied before or after the deadline, and
     parts of each role in any state, late or not, some moved to another unit."""
@@ -161,7 +162,7 @@ def fill_at_random(seed, session, categories, deputies, delegation, units, leade
     leader = next(iter(leaders.values()))
     ratings = [None, *RatingLevel.values]
     codes = [*rules.codes(), ""]
-    for number in range(1, 41):
+    for number in range(start, start + 40):
         state = rng.choice(S.values)
         deadline = TODAY + datetime.timedelta(days=rng.randint(-40, 40))
         replied = datetime.datetime(2025, 6, 1, 23, 30, tzinfo=SHANGHAI) + datetime.timedelta(
@@ -235,3 +236,40 @@ def test_the_summary_reads_the_suggestions_once_whatever_the_categories_and_clas
     assert len(more) == len(few)
     passes = [q["sql"] for q in few if 'COUNT("suggestions_suggestion"."id")' in q["sql"]]
     assert len(passes) == 1, passes  # counts, states, result classes and categories in one aggregate
+
+
+def test_the_pages_with_figures_cost_the_same_queries_with_more_suggestions(
+    client, office, session, categories, deputies, delegation, units, leaders
+):
+    """The dashboard (one session and all sessions) and the office's home, with 80 suggestions in two sessions
+    and then with 120 in three, more categories and more units' parts (the office's to-do cards each cost a
+    query once they hold a row: the first fill gives each of them rows)."""
+    session.is_current = True
+    session.save(update_fields=["is_current"])
+    client.force_login(office)
+    pages = [
+        reverse("suggestions:dashboard") + f"?session={session.pk}",
+        reverse("suggestions:dashboard") + "?session=all",
+        reverse("suggestions:home"),
+    ]
+    fill_at_random(2, session, categories, deputies, delegation, units, leaders)
+    earlier = CongressSession.objects.create(
+        name="第八届人民代表大会第四次会议", year=2024, term=8, meeting=4
+    )
+    fill_at_random(3, earlier, categories, deputies, delegation, units, leaders)
+
+    def queries():
+        counts = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as seen:
+                assert client.get(url).status_code == 200, url
+            counts.append(len(seen))
+        return counts
+
+    few = queries()
+    first = CongressSession.objects.create(name="第八届人民代表大会第三次会议", year=2023, term=8, meeting=3)
+    fill_at_random(4, first, categories, deputies, delegation, units, leaders)
+    fill_at_random(5, session, categories, deputies, delegation, units, leaders, start=41)
+    for i in range(2):
+        Category.objects.create(name=f"新类别{i}", order=10 + i)
+    assert queries() == few
