@@ -101,6 +101,19 @@ NOTES = {
 }
 
 
+def among(suggestions, path, handled_only=False) -> Q:
+    """The rows of another table whose suggestion (reached by ``path``) is one of ``suggestions`` (and is
+    government-handled when ``handled_only``). When ``suggestions`` is every suggestion (the office's figures
+    for all sessions) there is no semi-join with the whole table: the condition is on the joined row itself."""
+    query = suggestions.query
+    everything = not query.where and not query.is_sliced and not query.combinator and not query.distinct
+    if everything:
+        return ~Q(**{f"{path}__state__in": NOT_HANDLED}) if handled_only else Q()
+    if handled_only:
+        suggestions = suggestions.exclude(state__in=NOT_HANDLED)
+    return Q(**{f"{path}__in": suggestions.order_by()})
+
+
 def rate(part, whole):
     """A share rounded to four places, or None when there is nothing to divide by."""
     return round(part / whole, 4) if whole else None
@@ -116,7 +129,9 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     handled = ~Q(state__in=NOT_HANDLED)
     suggestions = suggestions.order_by()
-    contacts = ContactRecord.objects.filter(assignment__suggestion__in=suggestions.filter(handled)).aggregate(
+    contacts = ContactRecord.objects.filter(
+        among(suggestions, "assignment__suggestion", handled_only=True)
+    ).aggregate(
         contacted=Count("assignment__suggestion", distinct=True),
         face_to_face=Count(
             "assignment__suggestion", distinct=True, filter=Q(method__in=ContactRecord.FACE_TO_FACE)
@@ -200,7 +215,7 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         "commitments": commitments(suggestions),
     }
     kept = promised.kept_figures(
-        Reply.objects.filter(assignment__suggestion__in=suggestions, state=Reply.State.ACCEPTED), today
+        Reply.objects.filter(among(suggestions, "assignment__suggestion"), state=Reply.State.ACCEPTED), today
     )
     figures["commitments_due"] = kept["due"]
     figures["commitments_kept"] = kept["kept"]
@@ -250,7 +265,7 @@ def commitments(suggestions) -> dict:
     """Accepted replies that carry a commitment (the scheme's commitment classes): in all, kept, still open,
     and the same per result class (``by_class``, the scheme's codes in order)."""
     replies = Reply.objects.filter(
-        assignment__suggestion__in=suggestions, state=Reply.State.ACCEPTED, commitment_due__isnull=False
+        among(suggestions, "assignment__suggestion"), state=Reply.State.ACCEPTED, commitment_due__isnull=False
     )
     rows = (
         replies.order_by()
@@ -271,7 +286,7 @@ def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:
     today = today or timezone.localdate()
     rows = (
         Assignment.objects.current()
-        .filter(suggestion__in=suggestions.exclude(state__in=NOT_HANDLED))
+        .filter(among(suggestions, "suggestion", handled_only=True))
         .order_by()
         .values("unit_id")  # grouped by the id alone: the names are read afterwards (a sort of narrow rows)
         .annotate(
@@ -452,9 +467,7 @@ def unit_handling(suggestions, today: datetime.date | None = None) -> list[dict]
     pleased = [RatingLevel.SATISFIED, RatingLevel.BASIC]
     rows = (
         Assignment.objects.current()
-        .filter(
-            role__in=[role.LEAD, role.SEPARATE], suggestion__in=suggestions.exclude(state__in=NOT_HANDLED)
-        )
+        .filter(among(suggestions, "suggestion", handled_only=True), role__in=[role.LEAD, role.SEPARATE])
         .order_by()
         .values("unit_id")
         .annotate(
