@@ -16,6 +16,7 @@ from .models import (
     Category,
     ContactRecord,
     ExtensionRequest,
+    HandlingUnit,
     RatingLevel,
     ReassignmentRequest,
     Reminder,
@@ -100,6 +101,19 @@ NOTES = {
 }
 
 
+def among(suggestions, path, handled_only=False) -> Q:
+    """The rows of another table whose suggestion (reached by ``path``) is one of ``suggestions`` (and is
+    government-handled when ``handled_only``). When ``suggestions`` is every suggestion (the office's figures
+    for all sessions) there is no semi-join with the whole table: the condition is on the joined row itself."""
+    query = suggestions.query
+    everything = not query.where and not query.is_sliced and not query.combinator and not query.distinct
+    if everything:
+        return ~Q(**{f"{path}__state__in": NOT_HANDLED}) if handled_only else Q()
+    if handled_only:
+        suggestions = suggestions.exclude(state__in=NOT_HANDLED)
+    return Q(**{f"{path}__in": suggestions.order_by()})
+
+
 def rate(part, whole):
     """A share rounded to four places, or None when there is nothing to divide by."""
     return round(part / whole, 4) if whole else None
@@ -115,12 +129,18 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     handled = ~Q(state__in=NOT_HANDLED)
     suggestions = suggestions.order_by()
-    contacts = ContactRecord.objects.filter(assignment__suggestion__in=suggestions.filter(handled)).aggregate(
+    contacts = ContactRecord.objects.filter(
+        among(suggestions, "assignment__suggestion", handled_only=True)
+    ).aggregate(
         contacted=Count("assignment__suggestion", distinct=True),
         face_to_face=Count(
             "assignment__suggestion", distinct=True, filter=Q(method__in=ContactRecord.FACE_TO_FACE)
         ),
     )
+    categories = list(Category.objects.all())
+    state_keys = {f"state_{i}": state for i, state in enumerate(S)}
+    class_keys = {f"class_{i}": code for i, code in enumerate(rules.codes())}
+    category_keys = {f"category_{c.pk}": c for c in categories}
     row = suggestions.aggregate(
         total=Count("pk"),
         government_handled=Count("pk", filter=handled),
@@ -142,15 +162,25 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         rehandling=Count("pk", filter=Q(state=S.REHANDLING)),
         on_time=Count("pk", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("deadline"))),
         overdue=Count("pk", filter=Suggestion.overdue_condition(today)),
+        # by state, by result class and by category in the same pass (FILTER clauses, not three GROUP BYs)
+        **{key: Count("pk", filter=Q(state=state)) for key, state in state_keys.items()},
+        **{key: Count("pk", filter=Q(state__in=DONE, result_class=code)) for key, code in class_keys.items()},
+        **{key: Count("pk", filter=handled & Q(category_id=c.pk)) for key, c in category_keys.items()},
     )
     gov, rated, first_rated = row["government_handled"], row["rated"], row["first_rated"]
-    states, classes = _by_state_and_result_class(suggestions)
+    states = {state: row[key] for key, state in state_keys.items()}
+    classes = {code: row[key] for key, code in class_keys.items()}
+    by_categories = [
+        {"category_id": c.pk, "name": c.name, "count": row[key]}
+        for key, c in category_keys.items()
+        if c.is_active or row[key]
+    ]
     figures = {
         "total": row["total"],
         "government_handled": gov,
         "not_government": row["not_government"],
         "withdrawn": row["withdrawn"],
-        "by_category": by_category(suggestions),
+        "by_category": by_categories,
         "key": row["key"],
         "key_closed": row["key_closed"],
         "closed": row["closed"],
@@ -185,7 +215,7 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         "commitments": commitments(suggestions),
     }
     kept = promised.kept_figures(
-        Reply.objects.filter(assignment__suggestion__in=suggestions, state=Reply.State.ACCEPTED), today
+        Reply.objects.filter(among(suggestions, "assignment__suggestion"), state=Reply.State.ACCEPTED), today
     )
     figures["commitments_due"] = kept["due"]
     figures["commitments_kept"] = kept["kept"]
@@ -235,7 +265,7 @@ def commitments(suggestions) -> dict:
     """Accepted replies that carry a commitment (the scheme's commitment classes): in all, kept, still open,
     and the same per result class (``by_class``, the scheme's codes in order)."""
     replies = Reply.objects.filter(
-        assignment__suggestion__in=suggestions, state=Reply.State.ACCEPTED, commitment_due__isnull=False
+        among(suggestions, "assignment__suggestion"), state=Reply.State.ACCEPTED, commitment_due__isnull=False
     )
     rows = (
         replies.order_by()
@@ -256,8 +286,9 @@ def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:
     today = today or timezone.localdate()
     rows = (
         Assignment.objects.current()
-        .filter(suggestion__in=suggestions.exclude(state__in=NOT_HANDLED))
-        .values("unit_id", "unit__name", "unit__order")
+        .filter(among(suggestions, "suggestion", handled_only=True))
+        .order_by()
+        .values("unit_id")  # grouped by the id alone: the names are read afterwards (a sort of narrow rows)
         .annotate(
             lead=Count("suggestion", filter=Q(role=Assignment.Role.LEAD), distinct=True),
             co=Count("suggestion", filter=Q(role=Assignment.Role.CO), distinct=True),
@@ -265,20 +296,27 @@ def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:
             done=Count("pk", filter=Q(state__in=[Assignment.State.REPLIED, Assignment.State.OPINION_SENT])),
             overdue=Count("pk", filter=Assignment.overdue_condition(today)),
         )
-        .order_by("unit__order", "unit__name")
     )
     return [
         {
             "unit_id": r["unit_id"],
-            "unit": r["unit__name"],
+            "unit": unit.name,
             "lead": r["lead"],
             "co": r["co"],
             "separate": r["separate"],
             "done": r["done"],
             "overdue": r["overdue"],
         }
-        for r in rows
+        for r, unit in _in_unit_order(rows)
     ]
+
+
+def _in_unit_order(rows):
+    """Rows grouped by ``unit_id`` with their unit, in the units' order (``order``, then name, as the database
+    sorts them): one query for the units, so that the grouped query sorts ids, not names."""
+    rows = {r["unit_id"]: r for r in rows}
+    units = HandlingUnit.objects.filter(pk__in=rows).only("name", "order").order_by("order", "name")
+    return [(rows[unit.pk], unit) for unit in units]
 
 
 def by_portfolio(suggestions) -> list[dict]:
@@ -429,10 +467,9 @@ def unit_handling(suggestions, today: datetime.date | None = None) -> list[dict]
     pleased = [RatingLevel.SATISFIED, RatingLevel.BASIC]
     rows = (
         Assignment.objects.current()
-        .filter(
-            role__in=[role.LEAD, role.SEPARATE], suggestion__in=suggestions.exclude(state__in=NOT_HANDLED)
-        )
-        .values("unit_id", "unit__name", "unit__order")
+        .filter(among(suggestions, "suggestion", handled_only=True), role__in=[role.LEAD, role.SEPARATE])
+        .order_by()
+        .values("unit_id")
         .annotate(
             lead=Count("suggestion", filter=Q(role=role.LEAD), distinct=True),
             separate=Count("suggestion", filter=Q(role=role.SEPARATE), distinct=True),
@@ -443,12 +480,11 @@ def unit_handling(suggestions, today: datetime.date | None = None) -> list[dict]
             pleased=Count("suggestion", filter=Q(suggestion__rating__in=pleased), distinct=True),
             unsatisfied=Count("suggestion", filter=Q(suggestion__rated_unsatisfied=True), distinct=True),
         )
-        .order_by("unit__order", "unit__name")
     )
     return [
         {
             "unit_id": r["unit_id"],
-            "unit": r["unit__name"],
+            "unit": unit.name,
             "lead": r["lead"],
             "separate": r["separate"],
             "replied": r["replied"],
@@ -460,5 +496,5 @@ def unit_handling(suggestions, today: datetime.date | None = None) -> list[dict]
             "satisfaction_rate": rate(r["pleased"], r["rated"]),
             "unsatisfied": r["unsatisfied"],
         }
-        for r in rows
+        for r, unit in _in_unit_order(rows)
     ]
