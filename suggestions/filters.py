@@ -24,6 +24,7 @@ from .models import (
     Reply,
     Suggestion,
 )
+from .widgets import FastSelect
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 ALL_SESSIONS = "all"  # ?session=all: every session (the dashboard's 全部届次); no session: the current one
@@ -126,6 +127,8 @@ class SuggestionFilter(django_filters.FilterSet):
             if name != "ordering" and name not in shown:
                 del self.filters[name]
         for field in self.form.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget.__class__ = FastSelect  # the same HTML, without two template includes an option
             css = (
                 "form-select form-select-sm"
                 if isinstance(field.widget, forms.Select)
