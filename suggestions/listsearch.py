@@ -37,7 +37,6 @@ REFRESHING_ACTIONS = frozenset(
         "draft_reply",
         "merge",
         "split",
-        "hand_over",
     }
 )
 CHUNK = 1000
