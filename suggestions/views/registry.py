@@ -23,7 +23,9 @@ def render_list(request, params, *, batch_form=None, status=200):
     filterset = selectors.filtered_suggestions(request.user, params)
     if not filterset.is_valid():
         return render(request, "suggestions/list.html", {"filter": filterset, "page": None}, status=400)
-    page = DeferredJoinPaginator(filterset.qs, PAGE_SIZE).get_page(params.get("page"))
+    rows = selectors.suggestions_for(request.user)  # the page's rows by their ids, the filters not repeated
+    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=lambda ids: rows.filter(pk__in=ids))
+    page = paginator.get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
     ordering = query.pop("ordering", [""])[-1]
