@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
 
-from . import access, formats, rules
+from . import access, formats, listsearch, rules
 from .models import (
     Assignment,
     Category,
@@ -24,6 +24,7 @@ from .models import (
     Reply,
     Suggestion,
 )
+from .widgets import FastSelect
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 ALL_SESSIONS = "all"  # ?session=all: every session (the dashboard's 全部届次); no session: the current one
@@ -126,6 +127,8 @@ class SuggestionFilter(django_filters.FilterSet):
             if name != "ordering" and name not in shown:
                 del self.filters[name]
         for field in self.form.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget.__class__ = FastSelect  # the same HTML, without two template includes an option
             css = (
                 "form-select form-select-sm"
                 if isinstance(field.widget, forms.Select)
@@ -145,27 +148,13 @@ class SuggestionFilter(django_filters.FilterSet):
         name) and the 文号 of the replies the reader may read (``access.reply_condition``: a deputy finds an
         accepted reply's 文号, never a draft's).
 
-        Each source is its own ``IN (subquery)``, not a join, so a suggestion with two matching units is still
-        one row. PostgreSQL computes each subquery once (a hashed subplan), the title and content one through
-        their trigram indexes (migration 0003), and tests the list's rows against the ids found: one pass over
-        the session, whatever the term (docs/benchmarks.md)."""
+        One ``IN (subquery)`` over the search rows (``listsearch``), so a suggestion with two matching units
+        is still one row; on PostgreSQL their bigram index finds the candidates, two-character terms included
+        (docs/benchmarks.md)."""
         value = value.strip()
         if not value:
             return queryset
-        text = Suggestion.objects.filter(Q(title__icontains=value) | Q(content__icontains=value))
-        deputies = Deputy.objects.filter(name__icontains=value)
-        joint = Suggestion.joint_deputies.through.objects.filter(deputy__in=deputies)
-        units = Assignment.objects.current().filter(
-            Q(unit__name__icontains=value) | Q(unit__short_name__icontains=value)
-        )
-        replies = Reply.objects.filter(self._readable_replies(), document_number__icontains=value)
-        condition = (
-            Q(pk__in=text.values("pk"))
-            | Q(lead_deputy__in=deputies)
-            | Q(pk__in=joint.values("suggestion_id"))
-            | Q(pk__in=units.values("suggestion_id"))
-            | Q(pk__in=replies.values("assignment__suggestion_id"))
-        )
+        condition = listsearch.condition(value, readable=self._readable_replies(), using=queryset.db)
         number = formats.parse_number(value)  # 12, 第12号, 012
         if number is not None:
             condition |= Q(number=number)

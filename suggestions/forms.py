@@ -28,6 +28,7 @@ from .models import (
     Suggestion,
     SupervisionNote,
 )
+from .widgets import FastSelect, FastSelectMultiple
 from .workflow import accepted_replies, current_replies
 from .workflow.rules import earlier_commitments, size_label
 
@@ -59,7 +60,7 @@ def _units():
     return HandlingUnit.objects.filter(is_active=True)
 
 
-class PickerSelect(forms.Select):
+class PickerSelect(FastSelect):
     """A select ``static/js/form-tools.js`` makes a searchable picker (Tom Select). ``keywords(obj)`` gives
     more words an option is found by (a unit's short name: 住建局 finds 市住房和城乡建设管理局)."""
 
@@ -75,7 +76,7 @@ class PickerSelect(forms.Select):
         return option
 
 
-class PickerSelectMultiple(PickerSelect, forms.SelectMultiple):
+class PickerSelectMultiple(PickerSelect, FastSelectMultiple):
     pass
 
 

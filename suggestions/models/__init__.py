@@ -17,7 +17,7 @@ from .holidays import HolidayDay
 from .jobs import Job
 from .reference import DEFAULT_CATEGORIES, Category, CongressSession, Delegation, Deputy, HandlingUnit, Leader
 from .reminders import Reminder
-from .search import SearchDocument, SearchTerm
+from .search import SearchDocument, SearchTerm, SuggestionSearchText
 from .suggestion import Assignment, RatingLevel, Suggestion
 
 __all__ = [
@@ -52,5 +52,6 @@ __all__ = [
     "Reply",
     "Ruling",
     "Suggestion",
+    "SuggestionSearchText",
     "SupervisionNote",
 ]

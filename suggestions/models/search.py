@@ -35,3 +35,27 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return f"{self.suggestion_id}：{self.term}×{self.tf}"
+
+
+class SuggestionSearchText(models.Model):
+    """The list's keyword search (``suggestions.listsearch``): one row per suggestion, written only by
+    ``listsearch.refresh`` (registration, the workflow's actions that change what it holds, imports, the
+    data migration, ``index_suggestions``).
+
+    ``text``: the title and the content, one a line, what a term is matched against. ``grams``: its distinct
+    character bigrams, those of every reply's 文号 (any state: whether the reader may read it is decided at
+    search time), and ``d:<id>`` / ``u:<id>`` for the lead and joint deputies and the units of the current
+    parts, separated by spaces. On PostgreSQL a GIN index on ``string_to_array(grams, ' ')`` (migration 0023)
+    finds the suggestions holding every bigram of a term, and the term is then checked in full on those."""
+
+    suggestion = models.OneToOneField(
+        "suggestions.Suggestion", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.TextField("检索文本")
+    grams = models.TextField("检索词元")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "列表检索文本"
+
+    def __str__(self):
+        return f"{self.suggestion_id}：{self.text[:20]}"

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from .. import selectors, workflow
 from ..batch import batch_actions_for
 from ..forms import BatchForm, SuggestionForm
+from ..paging import DeferredJoinPaginator
 
 PAGE_SIZE = 30
 
@@ -23,7 +23,9 @@ def render_list(request, params, *, batch_form=None, status=200):
     filterset = selectors.filtered_suggestions(request.user, params)
     if not filterset.is_valid():
         return render(request, "suggestions/list.html", {"filter": filterset, "page": None}, status=400)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(params.get("page"))
+    rows = selectors.suggestions_for(request.user)  # the page's rows by their ids, the filters not repeated
+    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=lambda ids: rows.filter(pk__in=ids))
+    page = paginator.get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
     ordering = query.pop("ordering", [""])[-1]

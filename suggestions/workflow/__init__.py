@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .. import access
+from .. import access, listsearch
 from ..models import Assignment, Event, ExtensionRequest, ReassignmentRequest, Reply, Ruling, Suggestion
 from ..models.events import Audience
 from ..notifications import notify
@@ -317,6 +317,8 @@ def perform(name, *, user, suggestion, assignment=None, at=None, **data):
             ctx = Context(action, user, locked, locked_assignment, data, at)
             before = (locked.state, locked_assignment.state if locked_assignment else "")
             leads = ctx.go(action.handler(ctx))
+            if name in listsearch.REFRESHING_ACTIONS:
+                listsearch.refresh([locked.pk])  # the list's search reads what the action changed
             event = _record(ctx, before, leads)
             merging.follow_main(ctx, perform)  # 并案: the suggestions merged into this one take it too
             event.warnings = ctx.warnings

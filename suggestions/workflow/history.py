@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import commitments, deadlines, rules, search
+from .. import commitments, deadlines, listsearch, rules, search
 from ..models import (
     Assignment,
     ContactRecord,
@@ -107,6 +107,7 @@ def record_history(*, user, entries, at=None, progress=None) -> list[Suggestion]
                     progress(done)
             Event.objects.bulk_create(events, batch_size=BATCH)
             search.index(suggestions)  # 相似建议: past sessions are what the search finds
+            listsearch.refresh([s.pk for s in suggestions])  # the list's keyword search
     except IntegrityError as exc:  # a number taken by someone registering at the same moment
         raise RegistrationError("本届次会议中已有该编号的建议，请刷新后重试。", field="number") from exc
     return suggestions

@@ -8,7 +8,7 @@ One typed in and five thousand imported obey the same rules and get the same mes
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import search
+from .. import listsearch, search
 from ..formats import number_label
 from ..models import Event, Suggestion
 from .base import WorkflowError, _first_message, actor_name, refuse_invisible
@@ -102,6 +102,7 @@ def register_many(*, user, entries, at=None) -> list[Suggestion]:
                 [_registered_event(REGISTER, s, user, name, at) for s in suggestions], batch_size=BATCH
             )
             search.index(suggestions)  # 相似建议: their words, for the search across sessions
+            listsearch.refresh([s.pk for s in suggestions])  # the list's keyword search
     except IntegrityError as exc:  # a number taken by someone registering at the same moment
         raise RegistrationError("本届次会议中已有该编号的建议，请刷新后重试。", field="number") from exc
     return suggestions
