@@ -24,7 +24,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import rules, search
+from . import listsearch, rules, search
 from .models import (
     Assignment,
     Category,
@@ -686,10 +686,17 @@ class Generator:
         for first in range(0, count, CHUNK):
             with transaction.atomic():
                 self._fast_load()
-                for number in range(start + first, start + min(first + CHUNK, count)):
+                numbers = range(start + first, start + min(first + CHUNK, count))
+                for number in numbers:
                     self.suggestion(session, number, is_current)
                 self.writer.flush()
                 self._fast_load(False)
+                # the list's search rows (listsearch), a chunk at a time
+                listsearch.refresh(
+                    Suggestion.objects.filter(session=session, number__in=numbers).values_list(
+                        "pk", flat=True
+                    )
+                )
             done += min(CHUNK, count - first)
             self.out(f"{session.name}：{done}/{total}")
         return done

@@ -28,6 +28,7 @@ from suggestions.models import (
     Reply,
     SearchDocument,
     Suggestion,
+    SuggestionSearchText,
 )
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,8 @@ def test_seed_bench_adds_the_promised_shape_beside_an_untouched_demo(bench):
     assert longest["n"] >= LONG_TIMELINE_EVENTS
     assert f"ID {longest['suggestion']}" in out
     assert SearchDocument.objects.filter(suggestion__in=added).count() == N
+    # the list's search rows too: a two-character search at 100,000 reads its index, not every title
+    assert SuggestionSearchText.objects.filter(suggestion__in=added).count() == N
 
     # a second run refuses (the database holds more than the demo) unless forced
     with override_settings(DEBUG=True), pytest.raises(CommandError, match="已有演示以外的数据"):

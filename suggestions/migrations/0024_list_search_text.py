@@ -37,7 +37,7 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("suggestions", "0022_commitments")]
+    dependencies = [("suggestions", "0023_figures_indexes")]
 
     operations = [
         migrations.CreateModel(
