@@ -46,6 +46,7 @@ from .models import (
     SearchDocument,
     SearchTerm,
     Suggestion,
+    SuggestionSearchText,
     SupervisionNote,
 )
 
@@ -776,3 +777,11 @@ class SearchTermAdmin(ReadOnlyAdmin):
     list_display = ("term", "suggestion", "tf", "length")
     list_select_related = ("suggestion",)
     search_fields = ("term",)
+
+
+@admin.register(SuggestionSearchText)
+class SuggestionSearchTextAdmin(ReadOnlyAdmin):
+    """The list's keyword search rows, to read: kept by the workflow, rebuilt by ``manage.py index_suggestions``."""
+
+    list_display = ("suggestion",)
+    list_select_related = ("suggestion",)

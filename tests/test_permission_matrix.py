@@ -360,6 +360,7 @@ ADMIN_MODELS = {
     "suggestions_job": RECORD,
     "suggestions_searchdocument": RECORD,  # 相似建议's index, kept by the workflow
     "suggestions_searchterm": RECORD,
+    "suggestions_suggestionsearchtext": RECORD,  # the list's keyword search rows, kept by the workflow
     # entered on the office's page, which counts the deadlines again; the demo enters none
     "suggestions_holidayday": {**RECORD, "change": (R, R), "history": (R, R)},
     # the demo sends no reminder: a missing object sends the office back to the list
