@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.roles import UNIT_ROLES, Role
 
 from . import access, formats, listsearch, rules
+from .choicelists import ChoiceLists
 from .models import (
     Assignment,
     Category,
@@ -118,7 +119,8 @@ class SuggestionFilter(django_filters.FilterSet):
         model = Suggestion
         fields = []
 
-    def __init__(self, *args, user=None, today=None, **kwargs):
+    def __init__(self, *args, user=None, today=None, choice_lists=None, **kwargs):
+        """``choice_lists``: the page's ``ChoiceLists``, shared with its other forms (the batch bar)."""
         self.user = user
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
@@ -126,7 +128,10 @@ class SuggestionFilter(django_filters.FilterSet):
         for name in list(self.filters):
             if name != "ordering" and name not in shown:
                 del self.filters[name]
+        choice_lists = choice_lists or ChoiceLists()
         for field in self.form.fields.values():
+            if isinstance(field, forms.ModelChoiceField):  # each over its model's ``objects.all()``
+                choice_lists.serve(field)
             if type(field.widget) is forms.Select:
                 field.widget.__class__ = FastSelect  # the same HTML, without two template includes an option
             css = (
