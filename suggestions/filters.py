@@ -11,7 +11,6 @@ from django.utils import timezone
 from accounts.roles import UNIT_ROLES, Role
 
 from . import access, formats, listsearch, rules
-from .choicelists import ChoiceLists
 from .models import (
     Assignment,
     Category,
@@ -120,7 +119,8 @@ class SuggestionFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, *args, user=None, today=None, choice_lists=None, **kwargs):
-        """``choice_lists``: the page's ``ChoiceLists``, shared with its other forms (the batch bar)."""
+        """``choice_lists``: the page's ``ChoiceLists``, shared with its other forms (the batch bar); without
+        it (an export, a job) the form is never drawn and a chosen value is looked up alone, as Django does."""
         self.user = user
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
@@ -128,10 +128,9 @@ class SuggestionFilter(django_filters.FilterSet):
         for name in list(self.filters):
             if name != "ordering" and name not in shown:
                 del self.filters[name]
-        choice_lists = choice_lists or ChoiceLists()
         for field in self.form.fields.values():
-            if isinstance(field, forms.ModelChoiceField):  # each over its model's ``objects.all()``
-                choice_lists.serve(field)
+            if choice_lists is not None and isinstance(field, forms.ModelChoiceField):
+                choice_lists.serve(field)  # each over its model's ``objects.all()``
             if type(field.widget) is forms.Select:
                 field.widget.__class__ = FastSelect  # the same HTML, without two template includes an option
             css = (
