@@ -118,7 +118,9 @@ class SuggestionFilter(django_filters.FilterSet):
         model = Suggestion
         fields = []
 
-    def __init__(self, *args, user=None, today=None, **kwargs):
+    def __init__(self, *args, user=None, today=None, choice_lists=None, **kwargs):
+        """``choice_lists``: the page's ``ChoiceLists``, shared with its other forms (the batch bar); without
+        it (an export, a job) the form is never drawn and a chosen value is looked up alone, as Django does."""
         self.user = user
         self.today = today or timezone.localdate()
         super().__init__(*args, **kwargs)
@@ -127,6 +129,8 @@ class SuggestionFilter(django_filters.FilterSet):
             if name != "ordering" and name not in shown:
                 del self.filters[name]
         for field in self.form.fields.values():
+            if choice_lists is not None and isinstance(field, forms.ModelChoiceField):
+                choice_lists.serve(field)  # each over its model's ``objects.all()``
             if type(field.widget) is forms.Select:
                 field.widget.__class__ = FastSelect  # the same HTML, without two template includes an option
             css = (

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 
 from . import batch, deadlines, recommend, rules, search, workflow
+from .choicelists import ChoiceLists
 from .models import (
     Assignment,
     Commitment,
@@ -58,6 +59,11 @@ def style(form):
 
 def _units():
     return HandlingUnit.objects.filter(is_active=True)
+
+
+def _is_active(unit):
+    """What ``_units()`` keeps, for a field served by ``ChoiceLists``."""
+    return unit.is_active
 
 
 class PickerSelect(FastSelect):
@@ -873,12 +879,15 @@ class BatchForm(forms.Form):
     # the fields each action posts to the workflow; the others are ignored
     FIELDS = {"assign": ("lead_unit", "co_units"), "chase": ("method", "text"), "close": ("note",)}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, choice_lists=None, **kwargs):
+        """``choice_lists``: the list page's ``ChoiceLists``, so the units its filters read serve here too."""
         super().__init__(*args, **kwargs)
         self.actions = batch.batch_actions_for(user)
         self.fields["action"].choices = [(a.name, a.label) for a in self.actions]
+        choice_lists = choice_lists or ChoiceLists()
         for name in ("lead_unit", "co_units"):
             self.fields[name].queryset = _units()
+            choice_lists.serve(self.fields[name], keep=_is_active)  # the rows ``_units()`` holds
         style(self)
         for field in self.fields.values():  # a bar above the list: small inputs
             css = field.widget.attrs.get("class", "")

@@ -36,6 +36,14 @@ def current_session():
     return CongressSession.objects.filter(is_current=True).first() or CongressSession.objects.first()
 
 
+def _current_of(choice_lists):
+    """``current_session()``, from the sessions the page's filter offers when it has read them."""
+    if choice_lists is None:
+        return current_session()
+    sessions = choice_lists.rows(CongressSession)  # in the model's ordering, as ``first()`` reads it
+    return next((s for s in sessions if s.is_current), sessions[0] if sessions else None)
+
+
 def next_free_number(session) -> int:
     """The number registering proposes: one past the session's highest (1 for the first).
 
@@ -334,15 +342,16 @@ def congress_todo(user, today=None, session=None):
     )
 
 
-def filtered_suggestions(user, params):
+def filtered_suggestions(user, params, *, choice_lists=None):
     """The FilterSet over what ``user`` may see; the list, the exports and the dashboard links share it.
 
     Without a session in ``params`` it shows the current session, as the office works on one at a time.
+    ``choice_lists``: the page's ``choicelists.ChoiceLists``, when other forms offer the same tables.
     """
     from .filters import SuggestionFilter
 
     params = params.copy()
-    if "session" not in params and (session := current_session()):
+    if "session" not in params and (session := _current_of(choice_lists)):
         params["session"] = str(session.pk)
     queryset = suggestions_for(user).order_by("session_id", "number")  # served by the unique index
-    return SuggestionFilter(params, queryset=queryset, user=user)
+    return SuggestionFilter(params, queryset=queryset, user=user, choice_lists=choice_lists)

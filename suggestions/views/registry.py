@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from .. import selectors, workflow
 from ..batch import batch_actions_for
+from ..choicelists import ChoiceLists
 from ..forms import BatchForm, SuggestionForm
 from ..paging import DeferredJoinPaginator
 
@@ -18,9 +19,11 @@ def suggestion_list(request):
     return render_list(request, request.GET)
 
 
-def render_list(request, params, *, batch_form=None, status=200):
-    """The list for ``params`` (the filters); the batch view redraws it with its refused form and ticks."""
-    filterset = selectors.filtered_suggestions(request.user, params)
+def render_list(request, params, *, batch_form=None, choice_lists=None, status=200):
+    """The list for ``params`` (the filters); the batch view redraws it with its refused form and ticks.
+    The filters and the batch bar offer the same units: ``choice_lists`` reads each table once for both."""
+    choice_lists = choice_lists or ChoiceLists()
+    filterset = selectors.filtered_suggestions(request.user, params, choice_lists=choice_lists)
     if not filterset.is_valid():
         return render(request, "suggestions/list.html", {"filter": filterset, "page": None}, status=400)
     rows = selectors.suggestions_for(request.user)  # the page's rows by their ids, the filters not repeated
@@ -30,7 +33,9 @@ def render_list(request, params, *, batch_form=None, status=200):
     query.pop("page", None)
     ordering = query.pop("ordering", [""])[-1]
     if batch_form is None and batch_actions_for(request.user):
-        batch_form = BatchForm(user=request.user, initial={"query": params.urlencode()})
+        batch_form = BatchForm(
+            user=request.user, initial={"query": params.urlencode()}, choice_lists=choice_lists
+        )
     context = {
         "filter": filterset,
         "page": page,
