@@ -9,7 +9,8 @@ come), so the list stays one query whatever its length.
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import deadlines, rules
@@ -17,6 +18,13 @@ from .masking import mask_contacts
 from .models import Reply, Suggestion
 
 PUBLISHED_STATES = (Suggestion.State.REPLIED, Suggestion.State.CLOSED)
+
+_joint_count = (
+    Suggestion.joint_deputies.through.objects.filter(suggestion_id=OuterRef("assignment__suggestion_id"))
+    .values("suggestion_id")
+    .annotate(n=Count("pk"))
+    .values("n")
+)
 
 
 def publication_day(accepted_on: datetime.date) -> datetime.date:
@@ -53,7 +61,10 @@ def published_replies(today: datetime.date | None = None):
             "assignment__suggestion__category",
             "assignment__suggestion__lead_deputy",
         )
-        .annotate(joint_count=Count("assignment__suggestion__joint_deputies", distinct=True))
+        # a subquery, not a join counted with GROUP BY: PostgreSQL works it out for the page's rows only (after
+        # the sort and the limit), and the page count leaves it out (a GROUP BY made both read every published
+        # reply: 1.1 s at 100,000 suggestions)
+        .annotate(joint_count=Coalesce(Subquery(_joint_count), Value(0), output_field=IntegerField()))
         .order_by("-reviewed_at", "-pk")
     )
 
