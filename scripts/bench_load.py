@@ -7,6 +7,10 @@ would), then PostgreSQL itself is restarted. Afterwards every write the app ackn
 and both instances must answer again without being restarted.
 
     .venv/bin/python scripts/bench_load.py        # USERS=20 DURATION=60 LOAD_DB=suggestions_load
+    FAULTS=0 USERS=60 THINK=0,0.2 .venv/bin/python scripts/bench_load.py   # throughput: no faults, brisk people
+
+With ``FAULTS=0`` nothing is killed or restarted (the throughput run of issue 12: requests per second and p99 for
+the same page mix); ``THINK`` is each person's pause between clicks, ``min,max`` seconds (default 0.5,2).
 
 It drops and re-creates the database LOAD_DB, and restarts the machine's PostgreSQL: run it on a development
 machine, never beside a real office's database.
@@ -31,6 +35,7 @@ OUT = ROOT / "var" / "bench"
 USERS = int(os.environ.get("USERS", 20))
 DURATION = int(os.environ.get("DURATION", 60))
 DB = os.environ.get("LOAD_DB", "suggestions_load")
+FAULTS = os.environ.get("FAULTS", "1") != "0"
 PORTS = (8191, 8192)
 KILL_AT, RESTART_DB_AT = DURATION // 3, DURATION // 2 + 5
 
@@ -178,6 +183,24 @@ def main():
         run(targets, logs, locust_log)
 
 
+def inject_faults(servers, task_worker, logs, began, faults):
+    """At KILL_AT a gunicorn worker and the task worker are killed (the task worker started again, as systemd
+    would); at RESTART_DB_AT PostgreSQL is restarted. Returns the new task worker."""
+    time.sleep(KILL_AT)
+    victim = children(servers[0].pid)[0]
+    os.kill(victim, signal.SIGKILL)
+    task_worker.send_signal(signal.SIGKILL)
+    task_worker.wait()
+    faults.append(f"{time.time() - began:.0f} s: gunicorn 工作进程 {victim} 与后台任务进程被 SIGKILL")
+    time.sleep(2)
+    task_worker = worker(logs)
+    time.sleep(max(0, RESTART_DB_AT - (time.time() - began)))
+    t0 = time.time()
+    subprocess.run([*pg_cluster(), "restart"], check=True)
+    faults.append(f"{t0 - began:.0f} s: PostgreSQL 重启（用时 {time.time() - t0:.1f} s）")
+    return task_worker
+
+
 def run(targets, logs, locust_log):
     servers = [gunicorn(port, logs) for port in PORTS]
     task_worker = worker(logs)
@@ -202,18 +225,8 @@ def run(targets, logs, locust_log):
     )
     began = time.time()
     faults = []
-    time.sleep(KILL_AT)
-    victim = children(servers[0].pid)[0]
-    os.kill(victim, signal.SIGKILL)
-    task_worker.send_signal(signal.SIGKILL)
-    task_worker.wait()
-    faults.append(f"{time.time() - began:.0f} s: gunicorn 工作进程 {victim} 与后台任务进程被 SIGKILL")
-    time.sleep(2)
-    task_worker = worker(logs)
-    time.sleep(max(0, RESTART_DB_AT - (time.time() - began)))
-    t0 = time.time()
-    subprocess.run([*pg_cluster(), "restart"], check=True)
-    faults.append(f"{t0 - began:.0f} s: PostgreSQL 重启（用时 {time.time() - t0:.1f} s）")
+    if FAULTS:
+        task_worker = inject_faults(servers, task_worker, logs, began, faults)
     locust.wait()
 
     answers = {port: office_list(port) for port in PORTS}

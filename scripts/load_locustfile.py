@@ -48,7 +48,7 @@ def _write(environment, **kwargs):
 
 class Person(HttpUser):
     abstract = True
-    wait_time = between(0.5, 2)
+    wait_time = between(*(float(s) for s in os.environ.get("THINK", "0.5,2").split(",")))
     username = ""
 
     def on_start(self):
