@@ -154,6 +154,8 @@ WORKFLOW_FIELDS = (
     "rating",
     "first_rating",
     "rated_unsatisfied",
+    "contacted",
+    "met",
     "closed_at",
     "other_organ",
 )

@@ -527,6 +527,7 @@ class Generator:
                   participants=f"{lead.short_name}经办人", summary=rng.choice(CONTACT_SUMMARIES),
                   recorded_by_id=None, created_at=self._at(contacted))  # fmt: skip
             w.add(ContactRecord.deputies.through, contactrecord_id=contact_id, deputy_id=deputy_id)
+            row.update(contacted=True, met=method in ContactRecord.FACE_TO_FACE)
             last = self._at(contacted)
             self._event(sid, last, "log_contact", "记录沟通", assignment=lead_id)
         if lead_state in (A.DRAFTED, A.SUBMITTED, A.REPLIED):

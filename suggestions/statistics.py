@@ -120,8 +120,9 @@ def rate(part, whole):
 
 
 def summary(suggestions, today: datetime.date | None = None) -> dict:
-    """Totals and rates: one pass over the suggestions, and one over their contact records for 见面率 and
-    沟通率 (a per-row subquery for contacts inside the aggregate took seconds at 100,000 suggestions).
+    """Totals and rates: one pass over the suggestions. 沟通率 and 见面率 read the flags the workflow keeps on
+    each suggestion (``contacted``, ``met``: set with its first contact record of the kind), not the contact
+    records: a distinct count over them through the parts took 115-170 ms of the all-sessions dashboard.
 
     Ratings are counted three ways, so that a 不满意 never disappears behind a later round's 满意: the final
     rating (``rating``: the latest round's, worst of its deputies), the first round's (``first_rating``) and
@@ -129,14 +130,6 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     handled = ~Q(state__in=NOT_HANDLED)
     suggestions = suggestions.order_by()
-    contacts = ContactRecord.objects.filter(
-        among(suggestions, "assignment__suggestion", handled_only=True)
-    ).aggregate(
-        contacted=Count("assignment__suggestion", distinct=True),
-        face_to_face=Count(
-            "assignment__suggestion", distinct=True, filter=Q(method__in=ContactRecord.FACE_TO_FACE)
-        ),
-    )
     categories = list(Category.objects.all())
     state_keys = {f"state_{i}": state for i, state in enumerate(S)}
     class_keys = {f"class_{i}": code for i, code in enumerate(rules.codes())}
@@ -160,6 +153,8 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         first_unsatisfied=Count("pk", filter=Q(first_rating=RatingLevel.UNSATISFIED)),
         ever_unsatisfied=Count("pk", filter=Q(rated_unsatisfied=True)),
         rehandling=Count("pk", filter=Q(state=S.REHANDLING)),
+        contacted=Count("pk", filter=handled & Q(contacted=True)),
+        face_to_face=Count("pk", filter=handled & Q(met=True)),
         on_time=Count("pk", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("deadline"))),
         overdue=Count("pk", filter=Suggestion.overdue_condition(today)),
         # by state, by result class and by category in the same pass (FILTER clauses, not three GROUP BYs)
@@ -206,10 +201,10 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         "on_time": row["on_time"],
         "on_time_rate": rate(row["on_time"], row["replied"]),
         "overdue": row["overdue"],
-        "face_to_face": contacts["face_to_face"],
-        "face_to_face_rate": rate(contacts["face_to_face"], gov),
-        "contacted": contacts["contacted"],
-        "contact_rate": rate(contacts["contacted"], gov),
+        "face_to_face": row["face_to_face"],
+        "face_to_face_rate": rate(row["face_to_face"], gov),
+        "contacted": row["contacted"],
+        "contact_rate": rate(row["contacted"], gov),
         "by_result_class": classes,
         "by_state": states,
         "commitments": commitments(suggestions),

@@ -12,7 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from suggestions import rules, statistics
-from suggestions.models import Assignment, Category, CongressSession, RatingLevel, Suggestion
+from suggestions.models import (
+    Assignment,
+    Category,
+    CongressSession,
+    ContactRecord,
+    RatingLevel,
+    Suggestion,
+)
+from suggestions.workflow.handlers import mark_contacted
 
 S = Suggestion.State
 A = Assignment.State
@@ -22,11 +30,15 @@ TODAY = datetime.date(2025, 7, 1)
 
 def counted(suggestions, today):
     """The summary's counts, by state, by result class and by category, from the rows one at a time."""
-    rows = list(suggestions.prefetch_related("assignments"))
+    rows = list(suggestions.prefetch_related("assignments__contacts"))
     handled = [s for s in rows if s.state not in statistics.NOT_HANDLED]
 
     def n(condition, among=rows):
         return sum(1 for s in among if condition(s))
+
+    def contacted(s, methods=ContactRecord.Method.values):
+        """From its contact records (of any part, moved away or not), not from the flags the workflow keeps."""
+        return any(c.method in methods for p in s.assignments.all() for c in p.contacts.all())
 
     def on_time(s):
         return bool(s.replied_at and s.deadline and s.replied_at.astimezone(SHANGHAI).date() <= s.deadline)
@@ -54,6 +66,8 @@ def counted(suggestions, today):
         "first_unsatisfied": n(lambda s: s.first_rating == RatingLevel.UNSATISFIED),
         "ever_unsatisfied": n(lambda s: s.rated_unsatisfied),
         "rehandling": n(lambda s: s.state == S.REHANDLING),
+        "contacted": n(contacted, handled),
+        "face_to_face": n(lambda s: contacted(s, ContactRecord.FACE_TO_FACE), handled),
         "on_time": n(on_time),
         "overdue": n(overdue),
         "by_state": {state: n(lambda s, state=state: s.state == state) for state in S},
@@ -156,8 +170,9 @@ def assert_same(suggestions, today):
 
 def fill_at_random(seed, session, categories, deputies, delegation, units, leaders, start=1):
     """Forty suggestions with every combination the figures tell apart drawn at random: states, categories,
-    result classes, key or not, final and first ratings, 曾评价不满意, replied before or after the deadline, and
-    parts of each role in any state, late or not, some moved to another unit."""
+    result classes, key or not, final and first ratings, 曾评价不满意, replied before or after the deadline,
+    parts of each role in any state, late or not, some moved to another unit, and contact records of each
+    method on some of them."""
     rng = random.Random(seed)
     leader = next(iter(leaders.values()))
     ratings = [None, *RatingLevel.values]
@@ -192,7 +207,7 @@ def fill_at_random(seed, session, categories, deputies, delegation, units, leade
                 Assignment.Role.LEAD if i == 0 else rng.choice([Assignment.Role.CO, Assignment.Role.SEPARATE])
             )
             part_deadline = TODAY + datetime.timedelta(days=rng.randint(-30, 30))
-            Assignment.objects.create(
+            part = Assignment.objects.create(
                 suggestion=s,
                 unit=unit,
                 role=role,
@@ -204,6 +219,17 @@ def fill_at_random(seed, session, categories, deputies, delegation, units, leade
                 if rng.random() < 0.7
                 else None,
             )
+            # contact records of any method (none, one or two per part), flagged as ``log_contact`` does
+            methods = rng.sample(ContactRecord.Method.values, rng.choice([0, 0, 1, 2]))
+            for method in methods:
+                ContactRecord.objects.create(
+                    assignment=part,
+                    method=method,
+                    contacted_on=datetime.date(2025, 4, 1),
+                    participants="周敏",
+                    summary="听取意见",
+                )
+            mark_contacted(s, methods)
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -22,6 +22,7 @@ from suggestions.models import (
     Suggestion,
     SupervisionNote,
 )
+from suggestions.workflow.handlers import mark_contacted
 from tests.conftest import AT, Journey, World, create_registered, module_world
 
 TODAY = datetime.date(2025, 7, 1)
@@ -332,6 +333,7 @@ def test_section_two_counts_supervision_comments_contacts_and_requests(world, se
     ContactRecord.objects.create(
         assignment=lead, method="visit", contacted_on=TODAY, participants="周敏", summary="登门走访"
     )
+    mark_contacted(key, ["visit"])  # as ``log_contact`` does
     school = world.get(number=3).assignments.get(role=Assignment.Role.LEAD)
     Reminder.objects.create(assignment=school, stage=Reminder.Stage.OVERDUE, deadline=school.deadline)
     practice = section(report.compose(world, session=session, today=TODAY), "二、办理工作的主要做法")

@@ -141,6 +141,8 @@ def test_a_session_exported_and_imported_into_a_new_session_gives_the_same_figur
         2,
     )
     assert [u["co"] for u in figures["by_unit"]] == [0, 1]
+    # the visit logged on No. 2 (``log_contact``) and imported with it: 已沟通 and 见面沟通 in both
+    assert (figures["contacted"], figures["face_to_face"]) == (1, 1)
     # and the copy exports as the original did, row for row but the title
     copied = tmp_path / "copy"
     copied.mkdir()

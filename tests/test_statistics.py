@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from suggestions import rules, statistics
 from suggestions.models import Assignment, ContactRecord, Reply, Suggestion
+from suggestions.workflow.handlers import mark_contacted
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2025, 7, 1)
@@ -80,6 +81,7 @@ def contact(suggestion):
         participants="周敏",
         summary="登门听取意见",
     )
+    mark_contacted(suggestion, ["visit"])  # the flags ``log_contact`` keeps, which the figures count
 
 
 @pytest.fixture

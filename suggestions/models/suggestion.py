@@ -174,6 +174,10 @@ class Suggestion(models.Model):
     rated_unsatisfied = models.BooleanField(
         "曾评价不满意", default=False, help_text="任一轮答复被评价为不满意"
     )
+    # Kept by the workflow when a contact record is written (``log_contact``, the history import), so that
+    # 沟通率 and 见面率 are counted with the other figures, without a pass over the contact records.
+    contacted = models.BooleanField("已沟通", default=False, help_text="有任一沟通记录（含电话交流）")
+    met = models.BooleanField("见面沟通", default=False, help_text="有登门走访、座谈或实地调研的沟通记录")
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     # 相关建议: marked by the office (from the page of similar suggestions), kept both ways, across sessions.
@@ -250,6 +254,8 @@ class Suggestion(models.Model):
                     "rating",
                     "first_rating",
                     "rated_unsatisfied",
+                    "contacted",
+                    "met",
                 ],
                 name="suggestion_figures",
             ),  # fmt: skip

@@ -343,6 +343,15 @@ def do_rule_reassignment(ctx):
     return ctx.outcome
 
 
+def mark_contacted(s, methods):
+    """The suggestion's 已沟通 and 见面沟通 flags (``statistics.summary`` counts them): set, never cleared, as
+    its contact records are never removed."""
+    met = s.met or any(m in ContactRecord.FACE_TO_FACE for m in methods)
+    if methods and not (s.contacted and s.met == met):
+        s.contacted, s.met = True, met
+        s.save(update_fields=["contacted", "met"])
+
+
 def do_log_contact(ctx):
     a, data = ctx.assignment, ctx.data
     contacted_on = data.get("contacted_on")
@@ -377,6 +386,7 @@ def do_log_contact(ctx):
     )
     if data.get("deputies"):
         record.deputies.set(data["deputies"])
+    mark_contacted(ctx.suggestion, [record.method])
     ctx.note = f"{a.unit.name}{record.get_method_display()}（{date_cn(record.contacted_on)}）"
 
 

@@ -133,6 +133,12 @@ def _suggestion(entry, user, at):
         s.closed_at = s.replied_at
     s.first_rating = entry.ratings.get(1) if (entry.rounds > 1 or last_replied) else None
     s.rated_unsatisfied = RatingLevel.UNSATISFIED in entry.ratings.values()
+    # 已沟通 and 见面沟通 of the contact records ``_handling`` writes, as ``log_contact`` keeps them
+    methods = (
+        [m for m in entry.contact_methods if m in ContactRecord.Method.values] if entry.answering else []
+    )
+    s.contacted = bool(methods)
+    s.met = any(m in ContactRecord.FACE_TO_FACE for m in methods)
     return s
 
 
