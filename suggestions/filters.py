@@ -5,7 +5,9 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, Min, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import UNIT_ROLES, Role
@@ -24,7 +26,7 @@ from .models import (
     Reply,
     Suggestion,
 )
-from .widgets import FastSelect
+from .widgets import FastSelect, OnDemandSelect
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 ALL_SESSIONS = "all"  # ?session=all: every session (the dashboard's 全部届次); no session: the current one
@@ -48,6 +50,9 @@ class SessionFilter(django_filters.ModelChoiceFilter):
 DEPUTY_FILTERS = ("q", "session", "state", "category")
 UNIT_FILTERS = (*DEPUTY_FILTERS, "is_key", "overdue", "due_within", "result_class", "rating")
 OVERVIEW_ROLES = (Role.OFFICE, Role.LEADER, Role.CONGRESS)
+# The selects drawn with their chosen value only, whose options the picker asks ``suggestions:filter_options``
+# for while a person types (the deputies are never read whole for the page; the units are the page's shared rows).
+ON_DEMAND = {"deputy": "输入代表姓名查找", "lead_unit": "输入单位名称查找", "co_unit": "输入单位名称查找"}
 
 
 class SuggestionFilter(django_filters.FilterSet):
@@ -128,9 +133,11 @@ class SuggestionFilter(django_filters.FilterSet):
         for name in list(self.filters):
             if name != "ordering" and name not in shown:
                 del self.filters[name]
-        for field in self.form.fields.values():
-            if choice_lists is not None and isinstance(field, forms.ModelChoiceField):
+        for name, field in self.form.fields.items():
+            if choice_lists is not None and isinstance(field, forms.ModelChoiceField) and name != "deputy":
                 choice_lists.serve(field)  # each over its model's ``objects.all()``
+            if name in ON_DEMAND:
+                _on_demand(field, name)
             if type(field.widget) is forms.Select:
                 field.widget.__class__ = FastSelect  # the same HTML, without two template includes an option
             css = (
@@ -215,3 +222,31 @@ class SuggestionFilter(django_filters.FilterSet):
     def filter_deputy(self, queryset, name, deputy):
         joined = Suggestion.joint_deputies.through.objects.filter(suggestion=OuterRef("pk"), deputy=deputy)
         return queryset.filter(Q(lead_deputy=deputy) | Exists(joined))
+
+
+def _on_demand(field, name):
+    """Draw ``field`` with its chosen value only (``OnDemandSelect``), the value looked up once for the
+    check and the drawing."""
+    check = field.to_python
+    found = {}
+
+    def to_python(value):
+        if not isinstance(value, str):
+            return check(value)
+        if value not in found:
+            found[value] = check(value)
+        return found[value]
+
+    def chosen(value):
+        try:
+            return to_python(str(value))
+        except ValidationError:
+            return None  # refused by the check: the page says so, the select offers nothing chosen
+
+    field.to_python = to_python
+    attrs = {
+        "data-picker": "",
+        "data-placeholder": ON_DEMAND[name],
+        "data-options-url": reverse("suggestions:filter_options", args=[name]),
+    }
+    field.widget = OnDemandSelect(chosen, empty_label=field.empty_label, attrs=attrs)

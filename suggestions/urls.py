@@ -64,6 +64,7 @@ urlpatterns = [
     path("tools/deadline/", tools.deadline_preview, name="deadline_preview"),
     path("tools/number-hint/", tools.number_hint, name="number_hint"),
     path("tools/similar-titles/", tools.similar_titles, name="similar_titles"),
+    path("tools/filter-options/<slug:name>/", tools.filter_options, name="filter_options"),
     path("imports/", imports.upload, name="import_upload"),
     path("imports/preview/", imports.preview, name="import_preview"),
     path("imports/confirm/", imports.confirm, name="import_confirm"),

@@ -56,3 +56,29 @@ class FastSelect(forms.Select):
 
 class FastSelectMultiple(FastSelect, forms.SelectMultiple):
     pass
+
+
+class OnDemandSelect(FastSelect):
+    """A select that draws only its empty choice and the chosen one; ``static/js/form-tools.js`` makes it a
+    picker that asks ``data-options-url`` (``suggestions:filter_options``) for the matches of what is typed.
+    The list's 代表 filter offered every deputy (640 options at a province's scale, a third of the list page's
+    time, docs/benchmarks.md). Without JavaScript the filter still applies the value in the address.
+
+    ``chosen(value)`` gives the object a value stands for, or None (the field's own check: a chosen unit is
+    found among the page's shared rows, a deputy by its id)."""
+
+    def __init__(self, chosen, empty_label=None, attrs=None):
+        super().__init__(attrs)
+        self.chosen = chosen
+        self.empty_label = empty_label
+
+    def optgroups(self, name, value, attrs=None):
+        values = [v for v in value if v not in ("", None)]
+        options = []
+        if self.empty_label is not None:
+            options.append(self.create_option(name, "", self.empty_label, not values, 0))
+        for raw in values:
+            obj = self.chosen(raw)
+            if obj is not None:
+                options.append(self.create_option(name, str(obj.pk), str(obj), True, len(options)))
+        return [(None, options, 0)]

@@ -170,6 +170,7 @@ def url_of(label, demo):
         "suggestions:job_file": {"pk": demo.job.pk},
         "suggestions:delivery_retry": {"pk": demo.delivery.pk},
         "suggestions:holiday_delete": {"year": 2027},
+        "suggestions:filter_options": {"name": "deputy"},
         "suggestions:public_reply": {"pk": publication.published_replies().values_list("pk", flat=True)[0]},
         "suggestions:public_reply (unpublished)": {
             "pk": Reply.objects.exclude(pk__in=publication.published_replies().values("pk"))
@@ -262,6 +263,8 @@ TABLE = {
     "suggestions:deadline_preview": ((L, 200, *(403,) * 7), READ_ONLY),
     "suggestions:number_hint": ((L, 200, *(403,) * 7), READ_ONLY),
     "suggestions:similar_titles": ((L, 200, *(403,) * 7), READ_ONLY),
+    # the list's 代表 filter as a person types: for whoever is offered it (the office, leaders, congress staff)
+    "suggestions:filter_options": ((L, 200, 200, *(403,) * 5, 200), READ_ONLY),
     # 相似建议 on the page: the office and the suggestion's units (another unit cannot see the suggestion)
     "suggestions:similar": ((L, 200, 403, 200, 404, 200, 403, 403, 403), READ_ONLY),
     "suggestions:import_upload": ((L, 200, *(403,) * 7), (L, 200, *(403,) * 7)),

@@ -1,6 +1,8 @@
 // What the forms ask of the page, declared on the widgets by the Django forms (suggestions/forms.py):
 //   select[data-picker]               a searchable picker (Tom Select, from static/vendor), with Chinese texts;
 //                                     an option is found by its text and its data-keywords;
+//   select[data-options-url]          its options are asked of that address as a person types (the list's
+//                                     代表 and 单位 filters: only the chosen one is drawn);
 //   [data-when="name=value"]          the field is shown only while the form's input <name> has that value
 //                                     (交办方式: 协办 in 主办+协办 mode, 分办 in 分办 mode; the batch bar's fields);
 //                                     the server ignores the field of the other mode in any case;
@@ -14,10 +16,26 @@
 
   var TEXTS = { placeholder: "输入名称查找", noResults: "无匹配结果", remove: "移除" };
 
+  // select[data-options-url]: only the chosen option is on the page; the matches of what is typed are asked
+  // of that address (at most 50 {value, text, keywords}), the empty choice kept to clear the filter.
+  function remote(select, settings) {
+    var url = select.dataset.optionsUrl;
+    settings.allowEmptyOption = true;
+    settings.preload = "focus";
+    settings.shouldLoad = function () { return true; };
+    settings.load = function (query, callback) {
+      fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) { callback(data.results); })
+        .catch(function () { callback(); });
+    };
+    return settings;
+  }
+
   function picker(select) {
     if (select.tomselect || typeof TomSelect === "undefined") { return select.tomselect; }
     var multi = select.multiple;
-    return new TomSelect(select, {
+    var settings = {
       plugins: multi ? { remove_button: { title: TEXTS.remove } } : {},
       maxOptions: null,
       allowEmptyOption: false,
@@ -32,7 +50,8 @@
       onItemAdd: function () {
         if (multi) { this.setTextboxValue(""); this.refreshOptions(false); }  // pick several in a row
       }
-    });
+    };
+    return new TomSelect(select, select.dataset.optionsUrl ? remote(select, settings) : settings);
   }
 
   function field(element) {

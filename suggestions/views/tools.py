@@ -2,11 +2,15 @@
 
 import datetime
 
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from .. import deadlines, formats, selectors
+from ..filters import ON_DEMAND, SuggestionFilter
 from ..models import CongressSession, Deputy, Suggestion
 
 
@@ -71,3 +75,32 @@ def similar_titles(request):
     ]
     context = {"rows": rows, "deputy": deputy, "similar": similar}
     return render(request, "suggestions/_similar_titles.html", context)
+
+
+FILTER_OPTIONS_LIMIT = 50
+
+
+@require_safe
+@login_required
+def filter_options(request, name):
+    """The list's 代表 / 主办单位 / 协办单位 filter while a person types: at most ``FILTER_OPTIONS_LIMIT``
+    ``{value, text, keywords}`` whose name (a unit's short name too) holds ``q``, in the select's order. Only
+    for whoever is offered that filter (``SuggestionFilter.shown_filters``): the office side, never a unit or a
+    deputy; the rows are the filter's own choices, reference data with no suggestion in them."""
+    if name not in ON_DEMAND:
+        raise Http404
+    if name not in SuggestionFilter.shown_filters(request.user):
+        raise PermissionDenied
+    rows = SuggestionFilter.base_filters[name].extra["queryset"]
+    q = request.GET.get("q", "").strip()[:50]
+    has_short_name = any(f.name == "short_name" for f in rows.model._meta.fields)
+    if q:
+        rows = rows.filter(
+            Q(name__icontains=q) | Q(short_name__icontains=q) if has_short_name else Q(name__icontains=q)
+        )
+    fields = ("pk", "name", "short_name") if has_short_name else ("pk", "name")
+    results = [
+        {"value": str(row[0]), "text": row[1], "keywords": row[2] if has_short_name else ""}
+        for row in rows.values_list(*fields)[:FILTER_OPTIONS_LIMIT]
+    ]
+    return JsonResponse({"results": results})

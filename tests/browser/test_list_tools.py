@@ -1,9 +1,9 @@
 """The list's tools in the browser: batch assignment from the list, the searchable pickers (the assign modal's
-co-units, the register form's deputies) with the registration hints, and the list on a phone.
+co-units, the register form's deputies, the list's deputy filter asking for its options) with the registration hints, and the list on a phone.
 
 Screenshots are kept in ``var/screenshots/``: list-batch-assign.png, list-batch-result.png,
-assign-co-unit-picker.png, assign-separate-mode.png, register-pickers-and-hints.png, list-phone.png,
-list-empty.png."""
+assign-co-unit-picker.png, assign-separate-mode.png, register-pickers-and-hints.png, list-deputy-filter.png,
+list-phone.png, list-empty.png."""
 
 import pytest
 from playwright.sync_api import expect
@@ -138,6 +138,25 @@ def test_registering_proposes_the_number_and_warns_of_a_like_title(
     saved = Suggestion.objects.get(number=2)
     assert saved.lead_deputy.name == "赵明远"
     assert [d.name for d in saved.joint_deputies.all()] == ["钱晓梅"]
+
+
+def test_the_deputy_filter_finds_a_deputy_as_the_office_types(desk, three, deputies, screenshot_dir):
+    """The list draws no deputy options: the picker asks for the matches of what is typed."""
+    office = desk("office", PASSWORD).open("/suggestions/")
+    page = office.page
+    wrapper = page.locator("#filters select[name=deputy] ~ .ts-wrapper")
+    wrapper.locator(".ts-control").click()  # 全部 is chosen: the input shows once the picker has the focus
+    wrapper.locator(".ts-control input").press_sequentially("晓梅")
+    choice = wrapper.locator(".ts-dropdown .option", has_text="钱晓梅")
+    expect(choice).to_be_visible()
+    assert wrapper.locator(".ts-dropdown .option", has_text="孙志强").count() == 0
+    choice.click()
+    page.screenshot(path=str(screenshot_dir / "list-deputy-filter.png"), full_page=True)
+    with page.expect_navigation():
+        page.locator("#filters button[type=submit]").click()
+    assert f"deputy={deputies['joint'].pk}" in page.url
+    assert page.locator("main table tbody tr").count() == 1  # No. 1, which 钱晓梅 joined
+    assert wrapper.locator(".ts-control .item").inner_text() == "钱晓梅"  # the choice is shown again
 
 
 def test_on_a_phone_the_results_come_before_the_filters(desk, three, screenshot_dir):
