@@ -126,6 +126,9 @@ def desk(new_context, live_server):
             | options
         )
         context.set_default_timeout(10_000)
+        # a page that comes back after a POST (the server's work, then the next page with its similar suggestions
+        # and proposed units) on a CI machine whose two cores also run the other xdist worker: once over 10 s
+        context.set_default_navigation_timeout(30_000)
         return Desk(context.new_page(), live_server.url).login(username, password)
 
     return make
