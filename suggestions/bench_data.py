@@ -24,7 +24,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import listsearch, rules, search
+from . import listsearch, rules, search, tallies
 from .models import (
     Assignment,
     Category,
@@ -746,6 +746,8 @@ class Generator:
             cursor.execute(f"SET LOCAL synchronous_commit = {'off' if on else 'on'}")
 
     def finish(self):
+        # the chunks skipped the triggers that tell the figures' tallies stale (``_fast_load``): recount them all
+        tallies.forget_all()
         models = [Suggestion, Assignment, Reply, Rating, Rehandling, ContactRecord, CoUnitOpinion, Event, Commitment,
                   SearchTerm, Suggestion.joint_deputies.through, ContactRecord.deputies.through]  # fmt: skip
         with connection.cursor() as cursor:

@@ -14,9 +14,11 @@ from . import rules
 from .models import (
     Assignment,
     Category,
+    CongressSession,
     ContactRecord,
     ExtensionRequest,
     HandlingUnit,
+    Leader,
     RatingLevel,
     ReassignmentRequest,
     Reminder,
@@ -127,14 +129,99 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
     Ratings are counted three ways, so that a 不满意 never disappears behind a later round's 满意: the final
     rating (``rating``: the latest round's, worst of its deputies), the first round's (``first_rating``) and
     whether any round was rated 不满意 (``rated_unsatisfied``)."""
+    return summary_from(combined(tallies(suggestions, today, parts=("summary", "commitments")).values()))
+
+
+# The tallies: what the figures are made of, counted per session. A session's tallies are JSON (ids as strings)
+# and additive: the figures of several sessions are those of their tallies summed (``combined``), since a
+# suggestion, its parts and replies belong to one session. ``suggestions.tallies`` keeps them per session and
+# person's scope in the database, recounted when the session's rows change (``FigureRevision``).
+PARTS = ("summary", "commitments", "units", "portfolios", "handling")
+
+
+def basis() -> str:
+    """What the tallies' keys depend on besides the data: kept tallies counted on another basis are recounted."""
+    categories = ",".join(str(pk) for pk in Category.objects.order_by("pk").values_list("pk", flat=True))
+    return f"1|{','.join(S.values)}|{','.join(rules.codes())}|{categories}"
+
+
+def tallies(suggestions, today: datetime.date | None = None, parts=PARTS) -> dict[int, dict]:
+    """The counts of ``suggestions`` per session id (only sessions holding some), each ``{part: counts}`` for
+    the ``parts`` asked: ``summary`` (one aggregate: totals, ``by_state``, ``by_class``, ``by_category``),
+    ``commitments`` (per result class, and the kept figures), ``units`` (``by_unit``), ``portfolios``
+    (``by_portfolio``), ``handling`` (``unit_handling``). One grouped query a part (two for commitments)."""
     today = today or timezone.localdate()
-    handled = ~Q(state__in=NOT_HANDLED)
     suggestions = suggestions.order_by()
-    categories = list(Category.objects.all())
+    found: dict[int, dict] = {}
+
+    def at(session_id, part):
+        return found.setdefault(session_id, {}).setdefault(part, {})
+
+    if "summary" in parts:
+        for session_id, counts in _summary_counts(suggestions, today):
+            found.setdefault(session_id, {})["summary"] = counts
+    if "commitments" in parts:
+        replies = Reply.objects.filter(
+            among(suggestions, "assignment__suggestion"), state=Reply.State.ACCEPTED
+        )
+        rows = (
+            replies.filter(commitment_due__isnull=False)
+            .order_by()
+            .values_list("assignment__suggestion__session_id", "result_class")
+            .annotate(total=Count("pk"), done=Count("pk", filter=Q(commitment_done_on__isnull=False)))
+        )
+        for session_id, code, total, done in rows:
+            at(session_id, "commitments").setdefault("by_class", {})[code] = {"total": total, "done": done}
+        for session_id, due, kept in promised.kept_rows(replies, today):
+            at(session_id, "commitments").update(due=due, kept=kept)
+    if "units" in parts:
+        for row in _by_unit_rows(suggestions, today):
+            at(row.pop("session_id"), "units")[str(row.pop("unit_id"))] = row
+    if "portfolios" in parts:
+        rows = (
+            suggestions.exclude(state__in=NOT_HANDLED)
+            .values("session_id", "leader_id")
+            .annotate(
+                total=Count("pk"),
+                key=Count("pk", filter=Q(is_key=True)),
+                closed=Count("pk", filter=Q(state=S.CLOSED)),
+            )
+        )
+        for row in rows:
+            leader = row.pop("leader_id")
+            at(row.pop("session_id"), "portfolios")["" if leader is None else str(leader)] = row
+    if "handling" in parts:
+        for row in _unit_handling_rows(suggestions, today):
+            at(row.pop("session_id"), "handling")[str(row.pop("unit_id"))] = row
+    return found
+
+
+def combined(many) -> dict:
+    """Tallies summed key by key (nested dicts of counts)."""
+    total: dict = {}
+    for one in many:
+        _add(total, one)
+    return total
+
+
+def _add(into: dict, counts: dict):
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            _add(into.setdefault(key, {}), value)
+        else:
+            into[key] = into.get(key, 0) + value
+
+
+def _summary_counts(suggestions, today):
+    """Rows of (session id, counts) from one pass: FILTER clauses for the states, result classes and categories,
+    not three GROUP BYs."""
+    handled = ~Q(state__in=NOT_HANDLED)
+    codes = rules.codes()
+    category_ids = list(Category.objects.order_by("pk").values_list("pk", flat=True))
     state_keys = {f"state_{i}": state for i, state in enumerate(S)}
-    class_keys = {f"class_{i}": code for i, code in enumerate(rules.codes())}
-    category_keys = {f"category_{c.pk}": c for c in categories}
-    row = suggestions.aggregate(
+    class_keys = {f"class_{i}": code for i, code in enumerate(codes)}
+    category_keys = {f"category_{pk}": pk for pk in category_ids}
+    rows = suggestions.values("session_id").annotate(
         total=Count("pk"),
         government_handled=Count("pk", filter=handled),
         not_government=Count("pk", filter=Q(state=S.NOT_GOVERNMENT)),
@@ -157,65 +244,89 @@ def summary(suggestions, today: datetime.date | None = None) -> dict:
         face_to_face=Count("pk", filter=handled & Q(met=True)),
         on_time=Count("pk", filter=Q(replied_at__isnull=False, replied_at__date__lte=F("deadline"))),
         overdue=Count("pk", filter=Suggestion.overdue_condition(today)),
-        # by state, by result class and by category in the same pass (FILTER clauses, not three GROUP BYs)
         **{key: Count("pk", filter=Q(state=state)) for key, state in state_keys.items()},
         **{key: Count("pk", filter=Q(state__in=DONE, result_class=code)) for key, code in class_keys.items()},
-        **{key: Count("pk", filter=handled & Q(category_id=c.pk)) for key, c in category_keys.items()},
+        **{key: Count("pk", filter=handled & Q(category_id=pk)) for key, pk in category_keys.items()},
     )
-    gov, rated, first_rated = row["government_handled"], row["rated"], row["first_rated"]
-    states = {state: row[key] for key, state in state_keys.items()}
-    classes = {code: row[key] for key, code in class_keys.items()}
+    for row in rows:
+        session_id = row.pop("session_id")
+        counts = {
+            key: row.pop(key) for key in list(row) if not key.startswith(("state_", "class_", "category_"))
+        }
+        counts["by_state"] = {state.value: row[key] for key, state in state_keys.items()}
+        counts["by_class"] = {code: row[key] for key, code in class_keys.items()}
+        counts["by_category"] = {str(pk): row[key] for key, pk in category_keys.items()}
+        yield session_id, counts
+
+
+def summary_from(tally: dict) -> dict:
+    """``summary``'s figures from tallies with the ``summary`` and ``commitments`` parts (``combined`` for
+    several sessions): the same dict whatever the sessions, zeros where nothing was counted."""
+    counts = tally.get("summary", {})
+    kept = tally.get("commitments", {})
+
+    def n(key):
+        return counts.get(key, 0)
+
+    gov, rated, first_rated = n("government_handled"), n("rated"), n("first_rated")
+    states = {state: counts.get("by_state", {}).get(state.value, 0) for state in S}
+    classes = {code: counts.get("by_class", {}).get(code, 0) for code in rules.codes()}
+    in_category = counts.get("by_category", {})
     by_categories = [
-        {"category_id": c.pk, "name": c.name, "count": row[key]}
-        for key, c in category_keys.items()
-        if c.is_active or row[key]
+        {"category_id": c.pk, "name": c.name, "count": in_category.get(str(c.pk), 0)}
+        for c in Category.objects.all()
+        if c.is_active or in_category.get(str(c.pk), 0)
     ]
     figures = {
-        "total": row["total"],
+        "total": n("total"),
         "government_handled": gov,
-        "not_government": row["not_government"],
-        "withdrawn": row["withdrawn"],
+        "not_government": n("not_government"),
+        "withdrawn": n("withdrawn"),
         "by_category": by_categories,
-        "key": row["key"],
-        "key_closed": row["key_closed"],
-        "closed": row["closed"],
-        "completion_rate": rate(row["closed"], gov),
-        "replied": row["replied"],
-        "reply_rate": rate(row["replied"], gov),
+        "key": n("key"),
+        "key_closed": n("key_closed"),
+        "closed": n("closed"),
+        "completion_rate": rate(n("closed"), gov),
+        "replied": n("replied"),
+        "reply_rate": rate(n("replied"), gov),
         "rated": rated,
-        "satisfied": row["satisfied"],
-        "basically_satisfied": row["basically_satisfied"],
-        "unsatisfied": row["unsatisfied"],
-        "satisfaction_rate": rate(row["satisfied"] + row["basically_satisfied"], rated),
-        "satisfied_rate": rate(row["satisfied"], rated),
-        "basically_satisfied_rate": rate(row["basically_satisfied"], rated),
+        "satisfied": n("satisfied"),
+        "basically_satisfied": n("basically_satisfied"),
+        "unsatisfied": n("unsatisfied"),
+        "satisfaction_rate": rate(n("satisfied") + n("basically_satisfied"), rated),
+        "satisfied_rate": rate(n("satisfied"), rated),
+        "basically_satisfied_rate": rate(n("basically_satisfied"), rated),
         "first_rated": first_rated,
-        "first_satisfied": row["first_satisfied"],
-        "first_basically_satisfied": row["first_basically_satisfied"],
-        "first_unsatisfied": row["first_unsatisfied"],
-        "first_satisfaction_rate": rate(
-            row["first_satisfied"] + row["first_basically_satisfied"], first_rated
-        ),
-        "ever_unsatisfied": row["ever_unsatisfied"],
-        "rehandling": row["rehandling"],
-        "on_time": row["on_time"],
-        "on_time_rate": rate(row["on_time"], row["replied"]),
-        "overdue": row["overdue"],
-        "face_to_face": row["face_to_face"],
-        "face_to_face_rate": rate(row["face_to_face"], gov),
-        "contacted": row["contacted"],
-        "contact_rate": rate(row["contacted"], gov),
+        "first_satisfied": n("first_satisfied"),
+        "first_basically_satisfied": n("first_basically_satisfied"),
+        "first_unsatisfied": n("first_unsatisfied"),
+        "first_satisfaction_rate": rate(n("first_satisfied") + n("first_basically_satisfied"), first_rated),
+        "ever_unsatisfied": n("ever_unsatisfied"),
+        "rehandling": n("rehandling"),
+        "on_time": n("on_time"),
+        "on_time_rate": rate(n("on_time"), n("replied")),
+        "overdue": n("overdue"),
+        "face_to_face": n("face_to_face"),
+        "face_to_face_rate": rate(n("face_to_face"), gov),
+        "contacted": n("contacted"),
+        "contact_rate": rate(n("contacted"), gov),
         "by_result_class": classes,
         "by_state": states,
-        "commitments": commitments(suggestions),
+        "commitments": _commitments_from(kept.get("by_class", {})),
     }
-    kept = promised.kept_figures(
-        Reply.objects.filter(among(suggestions, "assignment__suggestion"), state=Reply.State.ACCEPTED), today
-    )
-    figures["commitments_due"] = kept["due"]
-    figures["commitments_kept"] = kept["kept"]
-    figures["commitment_kept_rate"] = rate(kept["kept"], kept["due"])
+    figures["commitments_due"] = kept.get("due", 0)
+    figures["commitments_kept"] = kept.get("kept", 0)
+    figures["commitment_kept_rate"] = rate(figures["commitments_kept"], figures["commitments_due"])
     return figures
+
+
+def _commitments_from(counted: dict) -> dict:
+    by_class = {code: {"total": 0, "done": 0, "open": 0} for code in rules.codes()}
+    for code, c in counted.items():
+        by_class[code] = {"total": c["total"], "done": c["done"], "open": c["total"] - c["done"]}
+    total = sum(c["total"] for c in by_class.values())
+    done = sum(c["done"] for c in by_class.values())
+    return {"total": total, "done": done, "open": total - done, "by_class": by_class}
 
 
 def by_category(suggestions) -> list[dict]:
@@ -259,31 +370,22 @@ def _by_state_and_result_class(suggestions) -> tuple[dict[str, int], dict[str, i
 def commitments(suggestions) -> dict:
     """Accepted replies that carry a commitment (the scheme's commitment classes): in all, kept, still open,
     and the same per result class (``by_class``, the scheme's codes in order)."""
-    replies = Reply.objects.filter(
-        among(suggestions, "assignment__suggestion"), state=Reply.State.ACCEPTED, commitment_due__isnull=False
-    )
-    rows = (
-        replies.order_by()
-        .values_list("result_class")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(commitment_done_on__isnull=False)))
-    )
-    by_class = {code: {"total": 0, "done": 0, "open": 0} for code in rules.codes()}
-    for code, total, done in rows:
-        counted = by_class.setdefault(code, {"total": 0, "done": 0, "open": 0})
-        counted.update(total=total, done=done, open=total - done)
-    total = sum(c["total"] for c in by_class.values())
-    done = sum(c["done"] for c in by_class.values())
-    return {"total": total, "done": done, "open": total - done, "by_class": by_class}
+    counted = combined(tallies(suggestions, parts=("commitments",)).values())
+    return _commitments_from(counted.get("commitments", {}).get("by_class", {}))
 
 
 def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:
     """Per handling unit: how many it leads, co-handles or handles separately, replied and overdue parts."""
-    today = today or timezone.localdate()
-    rows = (
+    return by_unit_from(combined(tallies(suggestions, today, parts=("units",)).values()))
+
+
+def _by_unit_rows(suggestions, today):
+    return (
         Assignment.objects.current()
         .filter(among(suggestions, "suggestion", handled_only=True))
         .order_by()
-        .values("unit_id")  # grouped by the id alone: the names are read afterwards (a sort of narrow rows)
+        # grouped by the ids alone: the names are read afterwards (a sort of narrow rows)
+        .values("unit_id", session_id=F("suggestion__session_id"))
         .annotate(
             lead=Count("suggestion", filter=Q(role=Assignment.Role.LEAD), distinct=True),
             co=Count("suggestion", filter=Q(role=Assignment.Role.CO), distinct=True),
@@ -292,87 +394,81 @@ def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:
             overdue=Count("pk", filter=Assignment.overdue_condition(today)),
         )
     )
+
+
+def by_unit_from(tally: dict) -> list[dict]:
+    """``by_unit``'s rows from tallies with the ``units`` part."""
     return [
-        {
-            "unit_id": r["unit_id"],
-            "unit": unit.name,
-            "lead": r["lead"],
-            "co": r["co"],
-            "separate": r["separate"],
-            "done": r["done"],
-            "overdue": r["overdue"],
-        }
-        for r, unit in _in_unit_order(rows)
+        {"unit_id": unit.pk, "unit": unit.name, **row} for row, unit in _in_unit_order(tally.get("units", {}))
     ]
 
 
-def _in_unit_order(rows):
-    """Rows grouped by ``unit_id`` with their unit, in the units' order (``order``, then name, as the database
-    sorts them): one query for the units, so that the grouped query sorts ids, not names."""
-    rows = {r["unit_id"]: r for r in rows}
-    units = HandlingUnit.objects.filter(pk__in=rows).only("name", "order").order_by("order", "name")
-    return [(rows[unit.pk], unit) for unit in units]
+def _in_unit_order(rows: dict):
+    """Counts keyed by unit id (a string) with their unit, in the units' order (``order``, then name, as the
+    database sorts them): one query for the units, so that the grouped query sorts ids, not names."""
+    if not rows:
+        return []
+    units = HandlingUnit.objects.filter(pk__in=[int(pk) for pk in rows]).only("name", "order")
+    return [(rows[str(unit.pk)], unit) for unit in units.order_by("order", "name")]
 
 
 def by_portfolio(suggestions) -> list[dict]:
     """Per leader's portfolio: total, key suggestions and closed."""
-    rows = (
-        suggestions.exclude(state__in=NOT_HANDLED)
-        .values("leader_id", "leader__name", "leader__title", "leader__order")
-        .annotate(
-            total=Count("pk"),
-            key=Count("pk", filter=Q(is_key=True)),
-            closed=Count("pk", filter=Q(state=S.CLOSED)),
-        )
-        .order_by(F("leader__order").asc(nulls_last=True), "leader__name")
-    )
+    return by_portfolio_from(combined(tallies(suggestions, parts=("portfolios",)).values()))
+
+
+def by_portfolio_from(tally: dict) -> list[dict]:
+    """``by_portfolio``'s rows from tallies with the ``portfolios`` part: the leaders in their order, then the
+    suggestions of no portfolio (未归类)."""
+    counted = tally.get("portfolios", {})
+    leaders = Leader.objects.filter(pk__in=[int(pk) for pk in counted if pk]).order_by("order", "name")
+    rows = [(leader.pk, f"{leader.title}{leader.name}", counted[str(leader.pk)]) for leader in leaders]
+    if "" in counted:
+        rows.append((None, "未归类", counted[""]))
     return [
         {
-            "leader_id": r["leader_id"],
-            "leader": f"{r['leader__title']}{r['leader__name']}" if r["leader_id"] else "未归类",
-            "total": r["total"],
-            "key": r["key"],
-            "closed": r["closed"],
-            "completion_rate": rate(r["closed"], r["total"]),
+            "leader_id": pk,
+            "leader": name,
+            "total": c["total"],
+            "key": c["key"],
+            "closed": c["closed"],
+            "completion_rate": rate(c["closed"], c["total"]),
         }
-        for r in rows
+        for pk, name, c in rows
     ]
 
 
 def by_session(suggestions) -> list[dict]:
     """The headline rates of each session, oldest first, for the rates-over-sessions chart: 办结率, the final
     and the first round's 满意率, and how many were ever rated 不满意."""
-    handled = ~Q(state__in=NOT_HANDLED)
-    rows = (
-        suggestions.order_by()
-        .values("session_id", "session__name", "session__year", "session__meeting")
-        .annotate(
-            total=Count("pk"),
-            government_handled=Count("pk", filter=handled),
-            closed=Count("pk", filter=Q(state=S.CLOSED)),
-            rated=Count("pk", filter=Q(rating__isnull=False)),
-            pleased=Count("pk", filter=Q(rating__in=PLEASED)),
-            first_rated=Count("pk", filter=Q(first_rating__isnull=False)),
-            first_pleased=Count("pk", filter=Q(first_rating__in=PLEASED)),
-            ever_unsatisfied=Count("pk", filter=Q(rated_unsatisfied=True)),
+    return by_session_from(tallies(suggestions, parts=("summary",)), CongressSession.objects.all())
+
+
+def by_session_from(per_session: dict[int, dict], sessions) -> list[dict]:
+    """``by_session``'s rows from each session's tallies (with the ``summary`` part), for those of
+    ``sessions`` that hold suggestions."""
+    rows = []
+    for session in sorted(sessions, key=lambda s: (s.year, s.meeting)):
+        c = per_session.get(session.pk, {}).get("summary")
+        if not c or not c["total"]:
+            continue
+        rows.append(
+            {
+                "session_id": session.pk,
+                "session": session.name,
+                "year": session.year,
+                "total": c["total"],
+                "government_handled": c["government_handled"],
+                "closed": c["closed"],
+                "completion_rate": rate(c["closed"], c["government_handled"]),
+                "satisfaction_rate": rate(c["satisfied"] + c["basically_satisfied"], c["rated"]),
+                "first_satisfaction_rate": rate(
+                    c["first_satisfied"] + c["first_basically_satisfied"], c["first_rated"]
+                ),
+                "ever_unsatisfied": c["ever_unsatisfied"],
+            }
         )
-        .order_by("session__year", "session__meeting")
-    )
-    return [
-        {
-            "session_id": r["session_id"],
-            "session": r["session__name"],
-            "year": r["session__year"],
-            "total": r["total"],
-            "government_handled": r["government_handled"],
-            "closed": r["closed"],
-            "completion_rate": rate(r["closed"], r["government_handled"]),
-            "satisfaction_rate": rate(r["pleased"], r["rated"]),
-            "first_satisfaction_rate": rate(r["first_pleased"], r["first_rated"]),
-            "ever_unsatisfied": r["ever_unsatisfied"],
-        }
-        for r in rows
-    ]
+    return rows
 
 
 def practice(suggestions, today: datetime.date | None = None) -> dict:
@@ -457,14 +553,17 @@ def unit_handling(suggestions, today: datetime.date | None = None) -> list[dict]
     everywhere); ``satisfaction_rate``: of its rated suggestions, those whose final rating is 满意 or 基本满意;
     ``unsatisfied``: its suggestions rated 不满意 in any round (``rated_unsatisfied``), which the final rating of a
     re-handled suggestion no longer shows."""
-    today = today or timezone.localdate()
+    return unit_handling_from(combined(tallies(suggestions, today, parts=("handling",)).values()))
+
+
+def _unit_handling_rows(suggestions, today):
     role, state = Assignment.Role, Assignment.State
     pleased = [RatingLevel.SATISFIED, RatingLevel.BASIC]
-    rows = (
+    return (
         Assignment.objects.current()
         .filter(among(suggestions, "suggestion", handled_only=True), role__in=[role.LEAD, role.SEPARATE])
         .order_by()
-        .values("unit_id")
+        .values("unit_id", session_id=F("suggestion__session_id"))
         .annotate(
             lead=Count("suggestion", filter=Q(role=role.LEAD), distinct=True),
             separate=Count("suggestion", filter=Q(role=role.SEPARATE), distinct=True),
@@ -476,20 +575,24 @@ def unit_handling(suggestions, today: datetime.date | None = None) -> list[dict]
             unsatisfied=Count("suggestion", filter=Q(suggestion__rated_unsatisfied=True), distinct=True),
         )
     )
+
+
+def unit_handling_from(tally: dict) -> list[dict]:
+    """``unit_handling``'s rows from tallies with the ``handling`` part."""
     return [
         {
-            "unit_id": r["unit_id"],
+            "unit_id": unit.pk,
             "unit": unit.name,
-            "lead": r["lead"],
-            "separate": r["separate"],
-            "replied": r["replied"],
-            "on_time": r["on_time"],
-            "on_time_rate": rate(r["on_time"], r["replied"]),
-            "overdue": r["overdue"],
-            "rated": r["rated"],
-            "pleased": r["pleased"],
-            "satisfaction_rate": rate(r["pleased"], r["rated"]),
-            "unsatisfied": r["unsatisfied"],
+            "lead": c["lead"],
+            "separate": c["separate"],
+            "replied": c["replied"],
+            "on_time": c["on_time"],
+            "on_time_rate": rate(c["on_time"], c["replied"]),
+            "overdue": c["overdue"],
+            "rated": c["rated"],
+            "pleased": c["pleased"],
+            "satisfaction_rate": rate(c["pleased"], c["rated"]),
+            "unsatisfied": c["unsatisfied"],
         }
-        for r, unit in _in_unit_order(rows)
+        for c, unit in _in_unit_order(tally.get("handling", {}))
     ]

@@ -1,6 +1,7 @@
 from .commitments import Commitment, CommitmentReminder, Milestone
 from .deliveries import Delivery
 from .events import AppendOnlyError, Event, Notification
+from .figures import FigureRevision, FigureTally
 from .handling import (
     CommitmentFollowUp,
     ContactRecord,
@@ -36,6 +37,8 @@ __all__ = [
     "Deputy",
     "Event",
     "ExtensionRequest",
+    "FigureRevision",
+    "FigureTally",
     "HandlingUnit",
     "HolidayDay",
     "Job",

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from .. import rules, selectors, statistics
+from .. import rules, selectors, statistics, tallies
 from ..db_routers import replica_reads
 from ..filters import ALL_SESSIONS
 from ..models import CongressSession, Suggestion
@@ -48,20 +48,20 @@ def dashboard(request):
     session = next((s for s in sessions if str(s.pk) == chosen), None)
     if session is None and chosen != ALL_SESSIONS:
         session = selectors.current_session()
-    visible = Suggestion.objects.visible_to(request.user)
-    scope = visible.filter(session=session) if session else visible
     session_param = session.pk if session else ALL_SESSIONS
 
-    figures = statistics.summary(scope)
+    # every session's tallies: the chart of rates over the sessions reads them all (kept, never stale)
+    kept = tallies.figures_for(request.user, sessions)
+    figures = kept.summary(session)
     units = [
         {**row, "url": _list_url(session=session_param, state=GOVERNMENT, lead_unit=row["unit_id"])}
-        for row in statistics.by_unit(scope)
+        for row in kept.by_unit(session)
     ]
     portfolios = [
         {**row, "url": _list_url(session=session_param, state=GOVERNMENT, leader=row["leader_id"])}
         if row["leader_id"]
         else row
-        for row in statistics.by_portfolio(scope)
+        for row in kept.by_portfolio(session)
     ]
     chart = {
         "category": [
@@ -92,7 +92,7 @@ def dashboard(request):
             }
             for code, label in rules.result_class_choices()
         ],
-        "sessions": statistics.by_session(visible),
+        "sessions": kept.by_session(),
         "session_rates": [
             {"key": key, "name": statistics.LABELS[key]}
             for key in ("completion_rate", "satisfaction_rate", "first_satisfaction_rate")

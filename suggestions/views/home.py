@@ -5,8 +5,8 @@ from django.views.decorators.http import require_safe
 
 from accounts.roles import Role
 
-from .. import selectors, statistics
-from ..models import Delivery, HandlingUnit, Suggestion
+from .. import selectors, tallies
+from ..models import Delivery, HandlingUnit
 
 
 @require_safe
@@ -14,6 +14,9 @@ def home(request):
     user = request.user
     session = selectors.current_session()
     context = {"session": session}
+    # the current session's figures, from its kept tallies (``tallies``): read once, for the cards that show them
+    shows_figures = user.role == Role.CONGRESS or user.has_perm("suggestions.view_statistics")
+    kept = tallies.figures_for(user, [session]) if session is not None and shows_figures else None
     if user.role == Role.OFFICE or user.is_superuser:
         context["todo"] = selectors.office_todo(user)
         context["notice_units"] = HandlingUnit.objects.filter(is_active=True)
@@ -31,12 +34,10 @@ def home(request):
     elif user.role == Role.CONGRESS:
         context["todo"] = selectors.congress_todo(user, session=session)
         if session is not None:
-            visible = Suggestion.objects.visible_to(user).filter(session=session)
-            context["unit_table"] = statistics.unit_handling(visible)
+            context["unit_table"] = kept.unit_handling(session)
         template = "suggestions/home_congress.html"
     else:  # an account nobody has given a role yet: it may do nothing, and says whom to ask
         template = "suggestions/home_no_role.html"
     if session is not None and user.has_perm("suggestions.view_statistics"):
-        visible = Suggestion.objects.visible_to(user).filter(session=session)
-        context["figures"] = statistics.summary(visible)
+        context["figures"] = kept.summary(session)
     return render(request, template, context)
