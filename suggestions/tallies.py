@@ -41,11 +41,14 @@ class Figures:
     def __init__(self, per_session: dict[int, dict], sessions):
         self.per_session = per_session
         self.sessions = list(sessions)
+        self._all = None
 
     def of(self, session=None) -> dict:
         if session is not None:
             return self.per_session.get(session.pk, {})
-        return statistics.combined(self.per_session.values())
+        if self._all is None:  # summed once for the page's several tables
+            self._all = statistics.combined(self.per_session.values())
+        return self._all
 
     def summary(self, session=None) -> dict:
         return statistics.summary_from(self.of(session))
