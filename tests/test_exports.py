@@ -145,6 +145,15 @@ def test_summary_has_title_date_frozen_header_and_one_row_per_suggestion(client,
     assert list(rows) == ["第1号", "第2号", "第3号", "第4号"]
     assert [r["序号"].value for r in rows.values()] == [1, 2, 3, 4]
 
+    # printed as a table: borders on the written cells, the grid printed for the empty ones, the header on
+    # every page, A4 landscape one page wide
+    assert ws.print_options.gridLines and ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert all(c.border.left.style == "thin" for c in ws[4] if c.value not in (None, ""))
+    assert ws["A3"].font.b and ws["A3"].fill.fgColor.rgb.endswith("DDEBF7")
+    assert ws.auto_filter.ref == f"A3:W{3 + len(rows)}"
+    assert "A1:W1" in {str(r) for r in ws.merged_cells.ranges}
+
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=utf-8''" in disposition.lower()

@@ -11,7 +11,8 @@ from itertools import batched
 from typing import NamedTuple
 
 from django.db import connections, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import access
@@ -155,6 +156,7 @@ def summary_sheet(queryset, *, today: datetime.date | None = None, note: str = "
         subtitle=subtitle,
         columns=COLUMNS,
         rows=rows(queryset, today, reader),
+        typed=True,  # texts, numbers and dates each in their own columns: streamed by rustpy-xlsxwriter
     )
 
 
@@ -173,22 +175,31 @@ def rows(queryset, today: datetime.date | None = None, reader=None):
     # read from: the replica's, when the export reads one. Only reads: inside a transaction already, no savepoint.
     db = values.db
     in_one = connections[db].vendor == "postgresql"
+    zone = timezone.get_current_timezone()
     with transaction.atomic(using=db, savepoint=False) if in_one else nullcontext():
         index = 0
         for chunk in batched(map(Row._make, values.iterator(chunk_size=CHUNK_SIZE)), CHUNK_SIZE):
-            joint, parts, contacts, answers = related(chunk, reader)
+            joint, parts, contacts, answers = related(chunk, reader, as_array=in_one)
             for s in chunk:
                 index += 1
-                yield summary_row(index, s, today, joint, parts, contacts, answers)
+                yield summary_row(index, s, today, joint, parts, contacts, answers, zone)
 
 
-def related(chunk, reader=None):
+def _of(path, ids, as_array):
+    """``path`` is one of ``ids``: on PostgreSQL (``as_array``) the 5,000 ids of a chunk go as one array
+    parameter, not 5,000 (composing and parsing those took two of the export's ten seconds)."""
+    if as_array:
+        return Q(**{f"{path}__in": RawSQL("SELECT unnest(%s::bigint[])", [ids])})
+    return Q(**{f"{path}__in": ids})
+
+
+def related(chunk, reader=None, as_array=False):
     """What the rows of ``chunk`` need, read as values and keyed for the join: the joint deputies' names by
     suggestion (in the deputies' own order), the current parts by suggestion (by round, then as assigned),
     the contact methods and the accepted replies (oldest first) by part."""
     ids = [s.pk for s in chunk]
     joint = defaultdict(list)
-    through = Suggestion.joint_deputies.through.objects.filter(suggestion_id__in=ids)
+    through = Suggestion.joint_deputies.through.objects.filter(_of("suggestion_id", ids, as_array))
     for suggestion_id, name in through.order_by(
         "deputy__delegation__order", "deputy__name", "deputy_id"
     ).values_list("suggestion_id", "deputy__name"):
@@ -198,7 +209,7 @@ def related(chunk, reader=None):
     current = set()
     assignments = (
         Assignment.objects.current()
-        .filter(suggestion_id__in=ids)
+        .filter(_of("suggestion_id", ids, as_array))
         .annotate(worst_rating=Min("replies__ratings__overall"))  # each round's rating, in the same query
         .order_by("round", "id")
         .values_list(*PART_FIELDS, "worst_rating")
@@ -209,13 +220,15 @@ def related(chunk, reader=None):
         current.add(part.id)
 
     contacts = defaultdict(set)
-    records = ContactRecord.objects.filter(assignment__suggestion_id__in=ids).order_by()
+    records = ContactRecord.objects.filter(_of("assignment__suggestion_id", ids, as_array)).order_by()
     for assignment_id, method in records.values_list("assignment_id", "method"):
         if assignment_id in current:  # a part moved to another unit keeps its records, not shown here
             contacts[assignment_id].add(method)
 
     answers = defaultdict(list)
-    replies = Reply.objects.filter(state=Reply.State.ACCEPTED, assignment__suggestion_id__in=ids)
+    replies = Reply.objects.filter(
+        _of("assignment__suggestion_id", ids, as_array), state=Reply.State.ACCEPTED
+    )
     if reader is not None:
         replies = replies.filter(access.reply_condition(reader))
     for values in replies.order_by("id").values_list(*ANSWER_FIELDS):
@@ -229,8 +242,8 @@ def _distinct(values):
     return list(dict.fromkeys(v for v in values if v))
 
 
-def _local_date(moment):
-    return timezone.localtime(moment).date() if moment else None
+def _local_date(moment, zone=None):
+    return moment.astimezone(zone or timezone.get_current_timezone()).date() if moment else None
 
 
 def latest_replies(parts, answers) -> list:
@@ -292,14 +305,14 @@ def is_overdue(s, parts, today: datetime.date) -> bool:
     return any(p.state in LATE_PART_STATES and p.deadline < today for p in parts)
 
 
-def summary_row(index: int, s: Row, today: datetime.date, joint, parts, contacts, answers) -> list:
+def summary_row(index: int, s: Row, today: datetime.date, joint, parts, contacts, answers, zone=None) -> list:
     own = parts.get(s.pk, ())
     answering = _distinct(p.unit for p in own if p.role in ANSWERING)
     co = _distinct(p.unit for p in own if p.role == Assignment.Role.CO)
     replies = latest_replies(own, answers)
     methods = sorted({m for p in own for m in contacts.get(p.id, ())}, key=lambda m: CONTACT_ORDER.get(m, 99))
     replied_on = max(
-        (d for r in replies if (d := _local_date(r.reviewed_at or r.submitted_at))), default=None
+        (d for r in replies if (d := _local_date(r.reviewed_at or r.submitted_at, zone))), default=None
     )
     assigned_on = min((p.assigned_on for p in own), default=s.assigned_on)
     if s.leader_name is None:
