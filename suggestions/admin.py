@@ -32,6 +32,8 @@ from .models import (
     Deputy,
     Event,
     ExtensionRequest,
+    FigureRevision,
+    FigureTally,
     HandlingUnit,
     HolidayDay,
     Job,
@@ -787,3 +789,20 @@ class SuggestionSearchTextAdmin(ReadOnlyAdmin):
 
     list_display = ("suggestion",)
     list_select_related = ("suggestion",)
+
+
+@admin.register(FigureRevision)
+class FigureRevisionAdmin(ReadOnlyAdmin):
+    """How often each session's counted rows were written (the database's triggers keep it), to read."""
+
+    list_display = ("session", "revision")
+    list_select_related = ("session",)
+
+
+@admin.register(FigureTally)
+class FigureTallyAdmin(ReadOnlyAdmin):
+    """The figures' tallies kept per session and scope (``suggestions.tallies``), to read."""
+
+    list_display = ("session", "scope", "day", "revision")
+    list_filter = ("scope",)
+    list_select_related = ("session",)
