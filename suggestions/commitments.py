@@ -71,13 +71,13 @@ def open_commitments(*, today: datetime.date):
     )
 
 
-def kept_rows(replies, today: datetime.date):
+def kept_rows(commitments, today: datetime.date):
     """承诺事项按期落实率 per session: of the commitments whose target has passed (or that are done), how many
     were done by their target (a commitment done early counts at once, one not done counts once its target is
-    reached). ``replies``: the accepted replies counted. Rows of (session id, due, kept), one grouped query."""
+    reached). ``commitments``: those of the accepted replies counted. Rows of (session id, due, kept), one
+    grouped query."""
     return (
-        Commitment.objects.filter(reply__in=replies)
-        .filter(Q(due__lte=today) | Q(done_on__isnull=False))
+        commitments.filter(Q(due__lte=today) | Q(done_on__isnull=False))
         .order_by()
         .values_list("reply__assignment__suggestion__session_id")
         .annotate(n_due=Count("pk"), n_kept=Count("pk", filter=Q(done_on__lte=F("due"))))

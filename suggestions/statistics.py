@@ -14,6 +14,7 @@ from . import rules
 from .models import (
     Assignment,
     Category,
+    Commitment,
     CongressSession,
     ContactRecord,
     ExtensionRequest,
@@ -145,41 +146,52 @@ def basis() -> str:
     return f"1|{','.join(S.values)}|{','.join(rules.codes())}|{categories}"
 
 
-def tallies(suggestions, today: datetime.date | None = None, parts=PARTS) -> dict[int, dict]:
+def tallies(suggestions, today: datetime.date | None = None, parts=PARTS, sessions=None) -> dict[int, dict]:
     """The counts of ``suggestions`` per session id (only sessions holding some), each ``{part: counts}`` for
     the ``parts`` asked: ``summary`` (one aggregate: totals, ``by_state``, ``by_class``, ``by_category``),
     ``commitments`` (per result class, and the kept figures), ``units`` (``by_unit``), ``portfolios``
-    (``by_portfolio``), ``handling`` (``unit_handling``). One grouped query a part (two for commitments)."""
+    (``by_portfolio``), ``handling`` (``unit_handling``). One grouped query a part (two for commitments).
+
+    ``sessions`` (ids): only the suggestions of those. The parts, replies and commitments are then reached by
+    the join their session is grouped by, not by a semi-join with the suggestions as well (recounting the
+    current session of 10,000 at 100,000 took 330 ms that way)."""
     today = today or timezone.localdate()
     suggestions = suggestions.order_by()
+
+    def of(path, handled_only=False) -> Q:
+        condition = among(suggestions, path, handled_only)
+        return condition & Q(**{f"{path}__session_id__in": sessions}) if sessions is not None else condition
+
+    within = suggestions.filter(session_id__in=sessions) if sessions is not None else suggestions
     found: dict[int, dict] = {}
 
     def at(session_id, part):
         return found.setdefault(session_id, {}).setdefault(part, {})
 
     if "summary" in parts:
-        for session_id, counts in _summary_counts(suggestions, today):
+        for session_id, counts in _summary_counts(within, today):
             found.setdefault(session_id, {})["summary"] = counts
     if "commitments" in parts:
-        replies = Reply.objects.filter(
-            among(suggestions, "assignment__suggestion"), state=Reply.State.ACCEPTED
-        )
+        accepted = Q(state=Reply.State.ACCEPTED)
         rows = (
-            replies.filter(commitment_due__isnull=False)
+            Reply.objects.filter(of("assignment__suggestion"), accepted, commitment_due__isnull=False)
             .order_by()
             .values_list("assignment__suggestion__session_id", "result_class")
             .annotate(total=Count("pk"), done=Count("pk", filter=Q(commitment_done_on__isnull=False)))
         )
         for session_id, code, total, done in rows:
             at(session_id, "commitments").setdefault("by_class", {})[code] = {"total": total, "done": done}
-        for session_id, due, kept in promised.kept_rows(replies, today):
+        commitments = Commitment.objects.filter(
+            of("reply__assignment__suggestion"), reply__state=Reply.State.ACCEPTED
+        )
+        for session_id, due, kept in promised.kept_rows(commitments, today):
             at(session_id, "commitments").update(due=due, kept=kept)
     if "units" in parts:
-        for row in _by_unit_rows(suggestions, today):
+        for row in _by_unit_rows(of("suggestion", handled_only=True), today):
             at(row.pop("session_id"), "units")[str(row.pop("unit_id"))] = row
     if "portfolios" in parts:
         rows = (
-            suggestions.exclude(state__in=NOT_HANDLED)
+            within.exclude(state__in=NOT_HANDLED)
             .values("session_id", "leader_id")
             .annotate(
                 total=Count("pk"),
@@ -191,7 +203,7 @@ def tallies(suggestions, today: datetime.date | None = None, parts=PARTS) -> dic
             leader = row.pop("leader_id")
             at(row.pop("session_id"), "portfolios")["" if leader is None else str(leader)] = row
     if "handling" in parts:
-        for row in _unit_handling_rows(suggestions, today):
+        for row in _unit_handling_rows(of("suggestion", handled_only=True), today):
             at(row.pop("session_id"), "handling")[str(row.pop("unit_id"))] = row
     return found
 
@@ -379,10 +391,10 @@ def by_unit(suggestions, today: datetime.date | None = None) -> list[dict]:
     return by_unit_from(combined(tallies(suggestions, today, parts=("units",)).values()))
 
 
-def _by_unit_rows(suggestions, today):
+def _by_unit_rows(condition, today):
     return (
         Assignment.objects.current()
-        .filter(among(suggestions, "suggestion", handled_only=True))
+        .filter(condition)
         .order_by()
         # grouped by the ids alone: the names are read afterwards (a sort of narrow rows)
         .values("unit_id", session_id=F("suggestion__session_id"))
@@ -556,12 +568,12 @@ def unit_handling(suggestions, today: datetime.date | None = None) -> list[dict]
     return unit_handling_from(combined(tallies(suggestions, today, parts=("handling",)).values()))
 
 
-def _unit_handling_rows(suggestions, today):
+def _unit_handling_rows(condition, today):
     role, state = Assignment.Role, Assignment.State
     pleased = [RatingLevel.SATISFIED, RatingLevel.BASIC]
     return (
         Assignment.objects.current()
-        .filter(among(suggestions, "suggestion", handled_only=True), role__in=[role.LEAD, role.SEPARATE])
+        .filter(condition, role__in=[role.LEAD, role.SEPARATE])
         .order_by()
         .values("unit_id", session_id=F("suggestion__session_id"))
         .annotate(
