@@ -32,6 +32,11 @@ def suggestions_for(user):
     return Suggestion.objects.visible_to(user).select_related(*LIST_RELATED).with_overdue()
 
 
+def list_rows(user):
+    """``suggestions_for`` for a page's rows fetched by their ids: the 超期 mark in the same query."""
+    return Suggestion.objects.visible_to(user).select_related(*LIST_RELATED).with_overdue_flag()
+
+
 def current_session():
     return CongressSession.objects.filter(is_current=True).first() or CongressSession.objects.first()
 

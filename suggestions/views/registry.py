@@ -26,8 +26,11 @@ def render_list(request, params, *, batch_form=None, choice_lists=None, status=2
     filterset = selectors.filtered_suggestions(request.user, params, choice_lists=choice_lists)
     if not filterset.is_valid():
         return render(request, "suggestions/list.html", {"filter": filterset, "page": None}, status=400)
-    rows = selectors.suggestions_for(request.user)  # the page's rows by their ids, the filters not repeated
-    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=lambda ids: rows.filter(pk__in=ids))
+    rows = selectors.list_rows(request.user)  # the page's rows by their ids, the filters not repeated
+    searching = bool((filterset.form.cleaned_data.get("q") or "").strip())
+    paginator = DeferredJoinPaginator(
+        filterset.qs, PAGE_SIZE, rows=lambda ids: rows.filter(pk__in=ids), count_with_page=searching
+    )
     page = paginator.get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
