@@ -154,6 +154,17 @@ class SuggestionFilter(django_filters.FilterSet):
             return tuple(cls.base_filters)
         return UNIT_FILTERS if user.role in UNIT_ROLES else DEPUTY_FILTERS  # a deputy, or no role at all
 
+    @classmethod
+    def choice_models(cls, user):
+        """The tables the selects offer ``user`` reads (the deputies' filter asks as a person types)."""
+        return [
+            f.queryset.model
+            for name, f in cls.base_filters.items()
+            if name in cls.shown_filters(user)
+            and name != "deputy"
+            and isinstance(f, django_filters.ModelChoiceFilter)
+        ]
+
     def search(self, queryset, name, value):
         """编号, 案由, 内容, the lead and joint deputies' names, the units of the current parts (full or short
         name) and the 文号 of the replies the reader may read (``access.reply_condition``: a deputy finds an

@@ -18,9 +18,11 @@ from django.db.models import Count, Window
 
 
 class DeferredJoinPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, rows=None, count_with_page=False, **kwargs):
+    def __init__(self, object_list, per_page, *, rows=None, fetched=None, count_with_page=False, **kwargs):
+        """``fetched(rows)``: called with the page's rows once fetched (to attach what they share)."""
         super().__init__(object_list, per_page, **kwargs)
         self.rows = rows or (lambda ids: self.object_list.filter(pk__in=ids))
+        self.fetched = fetched or (lambda rows: rows)
         self.count_with_page = count_with_page and not self.orphans
 
     def _ids(self):
@@ -60,9 +62,9 @@ class DeferredJoinPaginator(Paginator):
         if ordering and not self.object_list.query.extra_order_by:
             ids = self._ids().values("pk")[bottom:top]  # a subquery: the ids and the rows in one query
             rows = list(self.rows(ids).order_by(*ordering)) if top > bottom else []
-            return self._get_page(rows, number, self)
+            return self._get_page(self.fetched(rows), number, self)
         return self._page_of(list(self._ids().values_list("pk", flat=True)[bottom:top]), number)
 
     def _page_of(self, ids, number):
         rows = {row.pk: row for row in self.rows(ids)} if ids else {}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        return self._get_page(self.fetched([rows[pk] for pk in ids if pk in rows]), number, self)

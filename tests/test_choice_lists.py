@@ -102,3 +102,28 @@ def test_the_python_select_writes_the_same_html_as_django(django_widget, fast_wi
     expected = django_widget(attrs=attrs, choices=CHOICES).render("unit", value)
     assert fast_widget(attrs=attrs, choices=CHOICES).render("unit", value) == expected
     assert "A&amp;B &quot;局&quot; &lt;x&gt;" in expected
+
+
+def test_on_postgresql_the_choice_tables_are_read_in_one_round_trip(client, registered, office, units):
+    client.force_login(office)
+    with CaptureQueriesContext(connection) as queries:
+        html = text(client.get(LIST, {"session": "all"}))
+    tables = ("congresssession", "category", "leader", "delegation", "handlingunit")
+    reads = {q["sql"] for table in tables for q in queries if f'FROM "suggestions_{table}"' in q["sql"]}
+    reads = {sql for sql in reads if not sql.startswith('SELECT "suggestions_suggestion"')}
+    assert len(reads) == (1 if connection.vendor == "postgresql" else len(tables))
+    assert "市交通运输局" in options(html, "co_units") and len(options(html, "session")) > 1
+
+
+def test_the_rows_show_their_category_and_unit_from_the_shared_rows_without_joining_them(
+    client, journey, office
+):
+    journey.assign()
+    client.force_login(office)
+    with CaptureQueriesContext(connection) as queries:
+        html = text(client.get(LIST))
+    row = html.split("关于农村道路提档升级的建议")[1].split("</tr>")[0]
+    assert "城建交通" in row and "市交通运输局" in row
+    (rows,) = [q["sql"] for q in queries if q["sql"].startswith('SELECT "suggestions_suggestion"."id"')]
+    assert "suggestions_category" not in rows and "suggestions_handlingunit" not in rows
+    assert 'JOIN "suggestions_deputy"' in rows

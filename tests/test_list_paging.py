@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from suggestions.paging import DeferredJoinPaginator
 from suggestions.models import Suggestion
+from suggestions.paging import DeferredJoinPaginator
 from tests.test_list_search_text import ROW_NUMBER, register_many
 from tests.view_helpers import text
 

@@ -80,6 +80,8 @@ class BatchForm(forms.Form):
     )
     query = forms.CharField(required=False, widget=forms.HiddenInput)  # the list's filters, to return to
 
+    CHOICE_MODELS = (HandlingUnit,)  # what its pickers offer (``ChoiceLists.expect``)
+
     # the fields each action posts to the workflow; the others are ignored
     FIELDS = {"assign": ("lead_unit", "co_units"), "chase": ("method", "text"), "close": ("note",)}
 
