@@ -149,6 +149,10 @@ def condition(value: str, *, readable: Q, using: str = "default") -> Q:
             | Q(pk__in=replies.values("assignment__suggestion_id"))
         )
     docs = SuggestionSearchText.objects.annotate(tokens=_Tokens("grams", Value(" ")))
+    # A term without letters that have a case (供热, 12号): ``text LIKE`` finds what ``UPPER(text) LIKE`` does
+    # (upper-casing changes no character of the term, and makes none), without upper-casing each candidate's
+    # text (供热: 2,691 candidates, 10 -> 6 ms).
+    in_text = Q(text__contains=value) if value.upper() == value.lower() else Q(text__icontains=value)
     term = sorted(grams(value))
     if term:
         # the replies are read for the candidates only: left to itself the planner hashed every reply's 文号
@@ -156,10 +160,10 @@ def condition(value: str, *, readable: Q, using: str = "default") -> Q:
         candidates = docs.filter(tokens__contains=term).values("suggestion_id")
         replies = replies.filter(assignment__suggestion_id__in=candidates)
         found = Q(tokens__contains=term) & (
-            Q(text__icontains=value) | Q(suggestion_id__in=replies.values("assignment__suggestion_id"))
+            in_text | Q(suggestion_id__in=replies.values("assignment__suggestion_id"))
         )
     else:  # one character (or letters between spaces): the texts are read, not the index
-        found = Q(text__icontains=value) | Q(suggestion_id__in=replies.values("assignment__suggestion_id"))
+        found = in_text | Q(suggestion_id__in=replies.values("assignment__suggestion_id"))
     ids = [f"d:{pk}" for pk in deputies] + [f"u:{pk}" for pk in units]
     if ids:
         found |= Q(tokens__overlap=ids)

@@ -62,6 +62,11 @@ def test_letters_are_found_in_either_case(client, office, session, categories, d
     )  # fmt: skip
     assert search(client, office, "g108") == [5]
     assert search(client, office, "G108国道") == [5]
+    assert search(client, office, "108国道") == [5]  # no letter in the term: the text is not upper-cased
+    with CaptureQueriesContext(connection) as queries:
+        assert search(client, office, "08国") == [5]
+    searched = [q["sql"] for q in queries if "suggestionsearchtext" in q["sql"]]
+    assert searched and not [sql for sql in searched if re.search(r'UPPER\("\w+"\."text"', sql)]
 
 
 def test_an_edit_is_found_by_its_new_title_and_not_its_old(client, registered, office):
