@@ -26,7 +26,7 @@ from .models import (
     Reply,
     Suggestion,
 )
-from .widgets import FastSelect, OnDemandSelect
+from .widgets import OnDemandSelect, speed_up
 
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 ALL_SESSIONS = "all"  # ?session=all: every session (the dashboard's 全部届次); no session: the current one
@@ -138,8 +138,7 @@ class SuggestionFilter(django_filters.FilterSet):
                 choice_lists.serve(field)  # each over its model's ``objects.all()``
             if name in ON_DEMAND:
                 _on_demand(field, name)
-            if type(field.widget) is forms.Select:
-                field.widget.__class__ = FastSelect  # the same HTML, without two template includes an option
+            speed_up(field)  # a stock select or input: the same HTML, written in Python
             css = (
                 "form-select form-select-sm"
                 if isinstance(field.widget, forms.Select)

@@ -5,12 +5,14 @@ Django's ``Paginator`` fetches a page as the full query with ``OFFSET``: at page
 ids alone (the same filters and ordering, no joins the ordering does not need, no prefetch) and fetches the
 rows by those ids with everything the list shows, through ``rows(ids)`` when given: a query that does not repeat
 the filters (a keyword search would otherwise run a third time for 30 rows). The ids are a subquery of that one
-query (``WHERE id IN (SELECT id … LIMIT 30 OFFSET n)``), so a page costs its count and one query.
+query (``WHERE id IN (SELECT id … LIMIT 30 OFFSET n)``), so a page costs its count and one query, when the
+ordering ranks every row apart (with ties, which tied rows a page holds would be the new plan's choice).
 
 The count stays exact: the list tells users how many suggestions match. With ``count_with_page`` (a keyword
 search, whose matches the database finds by reading the search rows) the count comes with the page's ids, as
 ``COUNT(*) OVER ()`` of the same query: the search runs once instead of once for the count and once for the
-page; the rows by their ids follow. A page past the end falls back to the count alone, as Django's does.
+page; the rows by their ids follow (a total ordering here too). A page past the end falls back to the count
+alone, as Django's does.
 """
 
 from django.core.paginator import InvalidPage, Paginator
@@ -25,11 +27,26 @@ class DeferredJoinPaginator(Paginator):
         self.fetched = fetched or (lambda rows: rows)
         self.count_with_page = count_with_page and not self.orphans
 
+    def _total_order(self) -> bool:
+        """The list's ordering ranks every row apart (it holds a unique key: ``session_id, number``). With
+        ties (``ordering=category``) which of the tied rows a page holds is the plan's choice, so such a page
+        keeps the plan it had: its ids alone, then the rows."""
+        ordering = self.object_list.query.order_by
+        if not ordering or self.object_list.query.extra_order_by:
+            return False
+        meta = self.object_list.model._meta
+        names = {o.lstrip("-").removesuffix("_id") for o in ordering if isinstance(o, str)}
+        names = {meta.pk.name if name == "pk" else name for name in names}
+        keys = [(f.name,) for f in meta.concrete_fields if f.unique] + [
+            tuple(meta.get_field(name).name for name in c.fields) for c in meta.total_unique_constraints
+        ]
+        return any(set(key) <= names for key in keys)
+
     def _ids(self):
         return self.object_list.select_related(None).prefetch_related(None)
 
     def get_page(self, number):
-        if self.count_with_page and "count" not in self.__dict__:
+        if self.count_with_page and "count" not in self.__dict__ and self._total_order():
             try:
                 number = self.validate_number_format(number)
             except (TypeError, ValueError, InvalidPage):
@@ -58,10 +75,9 @@ class DeferredJoinPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ordering = self.object_list.query.order_by
-        if ordering and not self.object_list.query.extra_order_by:
+        if self._total_order():
             ids = self._ids().values("pk")[bottom:top]  # a subquery: the ids and the rows in one query
-            rows = list(self.rows(ids).order_by(*ordering)) if top > bottom else []
+            rows = list(self.rows(ids).order_by(*self.object_list.query.order_by)) if top > bottom else []
             return self._get_page(self.fetched(rows), number, self)
         return self._page_of(list(self._ids().values_list("pk", flat=True)[bottom:top]), number)
 

@@ -49,6 +49,54 @@ def select_html(widget) -> str:
     return "".join(parts)
 
 
+# the templates of Django's inputs that are ``input.html`` alone (email, password, url … would be the same)
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{kind}.html" for kind in ("text", "number", "hidden", "search", "email", "url")
+)
+
+
+def input_html(widget) -> str:
+    """``input.html`` with ``attrs.html``; Django's form renderer strips the result, so no line ends it."""
+    value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+    return f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+
+
+class FastInput:
+    """Mixed into an input widget: the same HTML without rendering two templates (the list's filter and
+    batch bar draw six inputs)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.template_name not in INPUT_TEMPLATES:  # a subclass with its own template
+            return super().render(name, value, attrs, renderer)
+        return mark_safe(input_html(self.get_context(name, value, attrs)["widget"]))
+
+
+class FastTextInput(FastInput, forms.TextInput):
+    pass
+
+
+class FastNumberInput(FastInput, forms.NumberInput):
+    pass
+
+
+class FastHiddenInput(FastInput, forms.HiddenInput):
+    pass
+
+
+FAST_INPUTS = {
+    forms.TextInput: FastTextInput,
+    forms.NumberInput: FastNumberInput,
+    forms.HiddenInput: FastHiddenInput,
+}
+
+
+def speed_up(field):
+    """Give ``field`` the widget of the same HTML written in Python, when it has a stock Django one."""
+    fast = {forms.Select: FastSelect, **FAST_INPUTS}.get(type(field.widget))
+    if fast is not None:
+        field.widget.__class__ = fast
+
+
 class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         return mark_safe(select_html(self.get_context(name, value, attrs)["widget"]))

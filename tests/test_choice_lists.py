@@ -8,8 +8,9 @@ from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
-from suggestions.widgets import FastSelect, FastSelectMultiple
+from suggestions.widgets import FastSelect, FastSelectMultiple, speed_up
 from tests.view_helpers import text
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,29 @@ def test_the_rows_show_their_category_and_unit_from_the_shared_rows_without_join
     (rows,) = [q["sql"] for q in queries if q["sql"].startswith('SELECT "suggestions_suggestion"."id"')]
     assert "suggestions_category" not in rows and "suggestions_handlingunit" not in rows
     assert 'JOIN "suggestions_deputy"' in rows
+
+
+@pytest.mark.parametrize(
+    ("django_widget", "value"),
+    [
+        (forms.TextInput, 'A&B "局" <x>'),
+        (forms.TextInput, mark_safe("<b>已转义</b>")),
+        (forms.TextInput, ""),
+        (forms.NumberInput, 0),
+        (forms.NumberInput, None),
+        (forms.HiddenInput, "session=all&q=供热"),
+    ],
+)
+def test_the_python_inputs_write_the_same_html_as_django(django_widget, value):
+    attrs = {
+        "class": "form-control",
+        "data-when": "action=chase",
+        "required": True,
+        "hidden": False,
+        "title": '<"&>',
+    }
+    field = forms.Field(widget=django_widget(attrs=attrs))
+    expected = field.widget.render("q", value)
+    speed_up(field)
+    assert type(field.widget) is not django_widget
+    assert field.widget.render("q", value) == expected

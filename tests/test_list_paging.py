@@ -74,3 +74,14 @@ def test_the_list_marks_an_overdue_row_from_the_rows_own_query(client, journey, 
         html = text(client.get(LIST))
     assert '<span class="badge text-bg-danger">超期</span>' in html
     assert not [q for q in queries if q["sql"].startswith('SELECT "suggestions_assignment"')]  # no prefetch
+
+
+def test_an_ordering_with_ties_keeps_the_page_s_ids_apart_from_its_rows(client, office, seventy):
+    client.force_login(office)
+    with CaptureQueriesContext(connection) as queries:
+        listed = numbers(client.get(LIST, {"ordering": "category", "page": 3}))
+    assert len(listed) == 10
+    assert len(reads_of_suggestions(queries)) == 3  # the count, the page's ids, the rows by those ids
+    paginator = DeferredJoinPaginator(Suggestion.objects.order_by("number"), 30)
+    assert not paginator._total_order()  # numbers repeat across sessions
+    assert DeferredJoinPaginator(Suggestion.objects.order_by("session", "-number"), 30)._total_order()
