@@ -154,3 +154,40 @@ def test_the_python_inputs_write_the_same_html_as_django(django_widget, value):
     speed_up(field)
     assert type(field.widget) is not django_widget
     assert field.widget.render("q", value) == expected
+
+
+FLAT = [("", "全部"), (1, 'A&B "局" <x>'), (2, "甲'乙"), (None, "空"), (3, mark_safe("<b>丙</b>"))]
+
+
+@pytest.mark.parametrize(
+    ("django_widget", "fast_widget", "value"),
+    [
+        (forms.Select, FastSelect, 2),
+        (forms.Select, FastSelect, None),
+        (forms.Select, FastSelect, ""),
+        (forms.SelectMultiple, FastSelectMultiple, [1, 3]),
+        (forms.SelectMultiple, FastSelectMultiple, []),
+    ],
+)
+def test_the_options_written_straight_from_flat_choices_are_django_s(django_widget, fast_widget, value):
+    attrs = {"class": "form-select", "data-picker": "", "required": True, "title": '<"&>'}
+    expected = django_widget(attrs=attrs, choices=FLAT).render("unit", value)
+    assert fast_widget(attrs=attrs, choices=FLAT).render("unit", value) == expected
+
+
+@pytest.mark.parametrize("multiple", [False, True])
+def test_a_unit_picker_writes_its_keywords_as_the_option_by_option_path_does(units, multiple):
+    from suggestions.forms.base import picker, unit_keywords
+    from suggestions.models import HandlingUnit
+    from suggestions.widgets import select_html
+
+    field_class = forms.ModelMultipleChoiceField if multiple else forms.ModelChoiceField
+    field = field_class(
+        queryset=HandlingUnit.objects.all(),
+        widget=picker("输入单位名称查找", multiple=multiple, keywords=unit_keywords),
+    )
+    widget = field.widget
+    value = [units["transport"].pk, units["finance"].pk] if multiple else units["transport"].pk
+    html = widget.render("lead_unit", value, attrs={"id": "id_lead_unit"})
+    assert html == select_html(widget.get_context("lead_unit", value, {"id": "id_lead_unit"})["widget"])
+    assert f'value="{units["transport"].pk}" selected data-keywords="' in html
