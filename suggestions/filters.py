@@ -128,6 +128,7 @@ class SuggestionFilter(django_filters.FilterSet):
         it (an export, a job) the form is never drawn and a chosen value is looked up alone, as Django does."""
         self.user = user
         self.today = today or timezone.localdate()
+        self.choice_lists = choice_lists
         super().__init__(*args, **kwargs)
         shown = self.shown_filters(user)
         for name in list(self.filters):
@@ -175,7 +176,13 @@ class SuggestionFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = listsearch.condition(value, readable=self._readable_replies(), using=queryset.db)
+        lists = self.choice_lists
+        condition = listsearch.condition(
+            value,
+            readable=self._readable_replies(),
+            using=queryset.db,
+            all_units=lists.rows(HandlingUnit) if lists is not None else None,
+        )
         number = formats.parse_number(value)  # 12, 第12号, 012
         if number is not None:
             condition |= Q(number=number)

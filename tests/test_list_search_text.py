@@ -157,3 +157,15 @@ def test_list_pages_cost_the_same_queries_whatever_the_rows(
     with django_assert_max_num_queries(len(few)):
         response = client.get(LIST, params)
     assert response.status_code == 200 and "共 250 件" in text(response)
+
+
+def test_the_list_finds_a_unit_among_the_units_its_selects_read(client, journey, office, units):
+    journey.assign()
+    for term in ("交通局", units["transport"].name):
+        with CaptureQueriesContext(connection) as queries:
+            assert search(client, office, term) == [1]
+        unit_queries = [q["sql"] for q in queries if 'FROM "suggestions_handlingunit"' in q["sql"]]
+        assert not [sql for sql in unit_queries if "LIKE" in sql]  # the shared rows, not a LIKE query
+    with CaptureQueriesContext(connection) as queries:
+        assert search(client, office, "Ab局") == []  # a cased letter: asked of the database, as before
+    assert [q for q in queries if 'FROM "suggestions_handlingunit"' in q["sql"] and "LIKE" in q["sql"]]
