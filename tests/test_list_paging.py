@@ -85,3 +85,15 @@ def test_an_ordering_with_ties_keeps_the_page_s_ids_apart_from_its_rows(client, 
     paginator = DeferredJoinPaginator(Suggestion.objects.order_by("number"), 30)
     assert not paginator._total_order()  # numbers repeat across sessions
     assert DeferredJoinPaginator(Suggestion.objects.order_by("session", "-number"), 30)._total_order()
+
+
+def test_the_office_list_and_a_search_cost_a_fixed_few_queries(client, office, seventy):
+    client.force_login(office)
+    postgresql = connection.vendor == "postgresql"  # the five choice tables in one round trip
+    for params, most in (
+        ({"session": "all"}, 9 if postgresql else 13),
+        ({"q": "供热"}, 10 if postgresql else 14),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LIST, params).status_code == 200
+        assert len(queries) <= most, [q["sql"][:60] for q in queries]
