@@ -15,17 +15,43 @@ so the options are those the field accepts."""
 
 import functools
 
+from django.db import connections
 from django.forms.models import ModelChoiceIterator, ModelMultipleChoiceField
 
 
 class ChoiceLists:
     def __init__(self):
         self._rows = {}
+        self._expected = []
+
+    def expect(self, *models):
+        """The tables the page will offer: the first read of any of them reads them all, on PostgreSQL in one
+        round trip (``read_together``). The list's filters and batch bar offer five (the sessions, categories,
+        leaders, delegations and units): five statements sent as one."""
+        self._expected += [m for m in models if m not in self._expected and m not in self._rows]
 
     def rows(self, model) -> list:
         if model not in self._rows:
-            self._rows[model] = list(model._default_manager.all())
+            models = [model] + [m for m in self._expected if m is not model and m not in self._rows]
+            querysets = [m._default_manager.all() for m in models]
+            self._rows.update(zip(models, read_together(querysets), strict=True))
         return self._rows[model]
+
+    def attach(self, objs, names):
+        """Give each of ``objs`` its related objects ``names`` (foreign keys to these small tables) from the
+        shared rows, as ``select_related`` would without the joins: the list's 30 rows join only their lead
+        deputy (each join to a small table cost the rows' query about 2 ms of planning and fetching at
+        100,000 suggestions)."""
+        if not objs:
+            return objs
+        meta = type(objs[0])._meta
+        for name in names:
+            field = meta.get_field(name)
+            by_pk = {obj.pk: obj for obj in self.rows(field.related_model)}
+            for obj in objs:
+                value = getattr(obj, field.attname)
+                field.set_cached_value(obj, None if value is None else by_pk.get(value))
+        return objs
 
     def serve(self, field, keep=None):
         """Let ``field`` offer its choices, and check a chosen value, from the shared rows."""
@@ -72,3 +98,45 @@ class _ListedChoices(ModelChoiceIterator):
 
     def __bool__(self):
         return self.field.empty_label is not None or bool(self.rows())
+
+
+def read_together(querysets) -> list[list]:
+    """``[list(qs) for qs in querysets]``, the statements sent to PostgreSQL as one (its simple query protocol
+    runs them in turn and answers with each one's rows: one round trip instead of one each); elsewhere, or for
+    a queryset that fetches more than its own model's rows, one query each."""
+    querysets = list(querysets)
+    dbs = {qs.db for qs in querysets}
+    connection = connections[querysets[0].db] if querysets else None
+    if (
+        len(querysets) < 2
+        or len(dbs) > 1
+        or connection.vendor != "postgresql"
+        or connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")  # no statements together
+        or any(
+            qs._prefetch_related_lookups or qs.query.select_related or qs.query.annotations
+            for qs in querysets
+        )
+    ):
+        return [list(qs) for qs in querysets]
+    compilers = [qs.query.get_compiler(using=qs.db) for qs in querysets]
+    statements = [compiler.as_sql() for compiler in compilers]
+    results = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+        )
+        for index, compiler in enumerate(compilers):
+            results.append(_instances(compiler, cursor.fetchall()))
+            if index < len(compilers) - 1:
+                cursor.nextset()
+    return results
+
+
+def _instances(compiler, rows) -> list:
+    """The model instances of ``rows`` (fetched by ``compiler``'s SQL), as ``ModelIterable`` makes them: the
+    fields' converters applied, then ``Model.from_db``."""
+    model = compiler.klass_info["model"]
+    start, end = compiler.klass_info["select_fields"][0], compiler.klass_info["select_fields"][-1] + 1
+    names = [column[0].target.attname for column in compiler.select[start:end]]
+    db = compiler.using
+    return [model.from_db(db, names, row[start:end]) for row in compiler.results_iter(results=[rows])]

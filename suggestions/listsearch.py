@@ -124,18 +124,28 @@ class _Tokens(Func):
     output_field = ArrayField(TextField())
 
 
-def condition(value: str, *, readable: Q, using: str = "default") -> Q:
+def uncased(value: str) -> bool:
+    """``value`` holds no letter with a case (供热, 12号): ``UPPER(x) LIKE '%value%'`` is then ``x`` containing
+    ``value`` (upper-casing changes no character of the term, and makes none)."""
+    return value.upper() == value.lower()
+
+
+def condition(value: str, *, readable: Q, using: str = "default", all_units=None) -> Q:
     """The suggestions whose text, deputies, units or readable replies' 文号 contain ``value`` (not its
     number: the filter adds that), as a condition on ``Suggestion``. ``readable``: the replies the reader
-    may read, a condition on ``Reply``."""
+    may read, a condition on ``Reply``. ``all_units``: every unit, when the page has read them (the list's
+    ``ChoiceLists``): an uncased term's units are found among them, without a query."""
     from .models import Deputy, HandlingUnit, Reply, Suggestion, SuggestionSearchText
 
     deputies = list(Deputy.objects.using(using).filter(name__icontains=value).values_list("pk", flat=True))
-    units = list(
-        HandlingUnit.objects.using(using)
-        .filter(Q(name__icontains=value) | Q(short_name__icontains=value))
-        .values_list("pk", flat=True)
-    )
+    if all_units is not None and uncased(value):
+        units = [unit.pk for unit in all_units if value in unit.name or value in unit.short_name]
+    else:
+        units = list(
+            HandlingUnit.objects.using(using)
+            .filter(Q(name__icontains=value) | Q(short_name__icontains=value))
+            .values_list("pk", flat=True)
+        )
     replies = Reply.objects.filter(readable, document_number__icontains=value)
     if connections[using].vendor != "postgresql":
         joint = Suggestion.joint_deputies.through.objects.filter(deputy_id__in=deputies)
@@ -149,6 +159,8 @@ def condition(value: str, *, readable: Q, using: str = "default") -> Q:
             | Q(pk__in=replies.values("assignment__suggestion_id"))
         )
     docs = SuggestionSearchText.objects.annotate(tokens=_Tokens("grams", Value(" ")))
+    # an uncased term: ``text LIKE``, without upper-casing each candidate's text (供热: 2,691, 10 -> 6 ms)
+    in_text = Q(text__contains=value) if uncased(value) else Q(text__icontains=value)
     term = sorted(grams(value))
     if term:
         # the replies are read for the candidates only: left to itself the planner hashed every reply's 文号
@@ -156,10 +168,10 @@ def condition(value: str, *, readable: Q, using: str = "default") -> Q:
         candidates = docs.filter(tokens__contains=term).values("suggestion_id")
         replies = replies.filter(assignment__suggestion_id__in=candidates)
         found = Q(tokens__contains=term) & (
-            Q(text__icontains=value) | Q(suggestion_id__in=replies.values("assignment__suggestion_id"))
+            in_text | Q(suggestion_id__in=replies.values("assignment__suggestion_id"))
         )
     else:  # one character (or letters between spaces): the texts are read, not the index
-        found = Q(text__icontains=value) | Q(suggestion_id__in=replies.values("assignment__suggestion_id"))
+        found = in_text | Q(suggestion_id__in=replies.values("assignment__suggestion_id"))
     ids = [f"d:{pk}" for pk in deputies] + [f"u:{pk}" for pk in units]
     if ids:
         found |= Q(tokens__overlap=ids)

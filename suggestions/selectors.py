@@ -32,6 +32,16 @@ def suggestions_for(user):
     return Suggestion.objects.visible_to(user).select_related(*LIST_RELATED).with_overdue()
 
 
+# what a list's row shows of the small tables the page's selects read anyway (``ChoiceLists.attach``)
+LIST_SHARED = ("session", "category", "lead_unit", "leader")
+
+
+def list_rows(user):
+    """``suggestions_for`` for a page's rows fetched by their ids: the 超期 mark in the same query, the lead
+    deputy joined; ``LIST_SHARED`` to be attached from the page's ``ChoiceLists``."""
+    return Suggestion.objects.visible_to(user).select_related("lead_deputy").with_overdue_flag()
+
+
 def current_session():
     return CongressSession.objects.filter(is_current=True).first() or CongressSession.objects.first()
 
@@ -351,6 +361,8 @@ def filtered_suggestions(user, params, *, choice_lists=None):
     from .filters import SuggestionFilter
 
     params = params.copy()
+    if choice_lists is not None:
+        choice_lists.expect(*SuggestionFilter.choice_models(user))  # read together, the sessions first asked
     if "session" not in params and (session := _current_of(choice_lists)):
         params["session"] = str(session.pk)
     queryset = suggestions_for(user).order_by("session_id", "number")  # served by the unique index

@@ -8,8 +8,9 @@ from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
-from suggestions.widgets import FastSelect, FastSelectMultiple
+from suggestions.widgets import FastSelect, FastSelectMultiple, speed_up
 from tests.view_helpers import text
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,91 @@ def test_the_python_select_writes_the_same_html_as_django(django_widget, fast_wi
     expected = django_widget(attrs=attrs, choices=CHOICES).render("unit", value)
     assert fast_widget(attrs=attrs, choices=CHOICES).render("unit", value) == expected
     assert "A&amp;B &quot;局&quot; &lt;x&gt;" in expected
+
+
+def test_on_postgresql_the_choice_tables_are_read_in_one_round_trip(client, registered, office, units):
+    client.force_login(office)
+    with CaptureQueriesContext(connection) as queries:
+        html = text(client.get(LIST, {"session": "all"}))
+    tables = ("congresssession", "category", "leader", "delegation", "handlingunit")
+    reads = {q["sql"] for table in tables for q in queries if f'FROM "suggestions_{table}"' in q["sql"]}
+    reads = {sql for sql in reads if not sql.startswith('SELECT "suggestions_suggestion"')}
+    assert len(reads) == (1 if connection.vendor == "postgresql" else len(tables))
+    assert "市交通运输局" in options(html, "co_units") and len(options(html, "session")) > 1
+
+
+def test_the_rows_show_their_category_and_unit_from_the_shared_rows_without_joining_them(
+    client, journey, office
+):
+    journey.assign()
+    client.force_login(office)
+    with CaptureQueriesContext(connection) as queries:
+        html = text(client.get(LIST))
+    row = html.split("关于农村道路提档升级的建议")[1].split("</tr>")[0]
+    assert "城建交通" in row and "市交通运输局" in row
+    (rows,) = [q["sql"] for q in queries if q["sql"].startswith('SELECT "suggestions_suggestion"."id"')]
+    assert "suggestions_category" not in rows and "suggestions_handlingunit" not in rows
+    assert 'JOIN "suggestions_deputy"' in rows
+
+
+@pytest.mark.parametrize(
+    ("django_widget", "value"),
+    [
+        (forms.TextInput, 'A&B "局" <x>'),
+        (forms.TextInput, mark_safe("<b>已转义</b>")),
+        (forms.TextInput, ""),
+        (forms.NumberInput, 0),
+        (forms.NumberInput, None),
+        (forms.HiddenInput, "session=all&q=供热"),
+    ],
+)
+def test_the_python_inputs_write_the_same_html_as_django(django_widget, value):
+    attrs = {
+        "class": "form-control",
+        "data-when": "action=chase",
+        "required": True,
+        "hidden": False,
+        "title": '<"&>',
+    }
+    field = forms.Field(widget=django_widget(attrs=attrs))
+    expected = field.widget.render("q", value)
+    speed_up(field)
+    assert type(field.widget) is not django_widget
+    assert field.widget.render("q", value) == expected
+
+
+FLAT = [("", "全部"), (1, 'A&B "局" <x>'), (2, "甲'乙"), (None, "空"), (3, mark_safe("<b>丙</b>"))]
+
+
+@pytest.mark.parametrize(
+    ("django_widget", "fast_widget", "value"),
+    [
+        (forms.Select, FastSelect, 2),
+        (forms.Select, FastSelect, None),
+        (forms.Select, FastSelect, ""),
+        (forms.SelectMultiple, FastSelectMultiple, [1, 3]),
+        (forms.SelectMultiple, FastSelectMultiple, []),
+    ],
+)
+def test_the_options_written_straight_from_flat_choices_are_django_s(django_widget, fast_widget, value):
+    attrs = {"class": "form-select", "data-picker": "", "required": True, "title": '<"&>'}
+    expected = django_widget(attrs=attrs, choices=FLAT).render("unit", value)
+    assert fast_widget(attrs=attrs, choices=FLAT).render("unit", value) == expected
+
+
+@pytest.mark.parametrize("multiple", [False, True])
+def test_a_unit_picker_writes_its_keywords_as_the_option_by_option_path_does(units, multiple):
+    from suggestions.forms.base import picker, unit_keywords
+    from suggestions.models import HandlingUnit
+    from suggestions.widgets import select_html
+
+    field_class = forms.ModelMultipleChoiceField if multiple else forms.ModelChoiceField
+    field = field_class(
+        queryset=HandlingUnit.objects.all(),
+        widget=picker("输入单位名称查找", multiple=multiple, keywords=unit_keywords),
+    )
+    widget = field.widget
+    value = [units["transport"].pk, units["finance"].pk] if multiple else units["transport"].pk
+    html = widget.render("lead_unit", value, attrs={"id": "id_lead_unit"})
+    assert html == select_html(widget.get_context("lead_unit", value, {"id": "id_lead_unit"})["widget"])
+    assert f'value="{units["transport"].pk}" selected data-keywords="' in html

@@ -62,6 +62,11 @@ def test_letters_are_found_in_either_case(client, office, session, categories, d
     )  # fmt: skip
     assert search(client, office, "g108") == [5]
     assert search(client, office, "G108国道") == [5]
+    assert search(client, office, "108国道") == [5]  # no letter in the term: the text is not upper-cased
+    with CaptureQueriesContext(connection) as queries:
+        assert search(client, office, "08国") == [5]
+    searched = [q["sql"] for q in queries if "suggestionsearchtext" in q["sql"]]
+    assert searched and not [sql for sql in searched if re.search(r'UPPER\("\w+"\."text"', sql)]
 
 
 def test_an_edit_is_found_by_its_new_title_and_not_its_old(client, registered, office):
@@ -152,3 +157,15 @@ def test_list_pages_cost_the_same_queries_whatever_the_rows(
     with django_assert_max_num_queries(len(few)):
         response = client.get(LIST, params)
     assert response.status_code == 200 and "共 250 件" in text(response)
+
+
+def test_the_list_finds_a_unit_among_the_units_its_selects_read(client, journey, office, units):
+    journey.assign()
+    for term in ("交通局", units["transport"].name):
+        with CaptureQueriesContext(connection) as queries:
+            assert search(client, office, term) == [1]
+        unit_queries = [q["sql"] for q in queries if 'FROM "suggestions_handlingunit"' in q["sql"]]
+        assert not [sql for sql in unit_queries if "LIKE" in sql]  # the shared rows, not a LIKE query
+    with CaptureQueriesContext(connection) as queries:
+        assert search(client, office, "Ab局") == []  # a cased letter: asked of the database, as before
+    assert [q for q in queries if 'FROM "suggestions_handlingunit"' in q["sql"] and "LIKE" in q["sql"]]

@@ -52,7 +52,7 @@ class PickerSelect(FastSelect):
 
     def __init__(self, attrs=None, keywords=None):
         super().__init__(attrs)
-        self.keywords = keywords
+        self.keywords = keywords  # also read by ``FastSelect.flat_options``
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)

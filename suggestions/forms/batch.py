@@ -8,6 +8,7 @@ from ..models import (
     HandlingUnit,
     SupervisionNote,
 )
+from ..widgets import speed_up
 from .base import (
     _is_active,
     _units,
@@ -80,6 +81,8 @@ class BatchForm(forms.Form):
     )
     query = forms.CharField(required=False, widget=forms.HiddenInput)  # the list's filters, to return to
 
+    CHOICE_MODELS = (HandlingUnit,)  # what its pickers offer (``ChoiceLists.expect``)
+
     # the fields each action posts to the workflow; the others are ignored
     FIELDS = {"assign": ("lead_unit", "co_units"), "chase": ("method", "text"), "close": ("note",)}
 
@@ -94,6 +97,7 @@ class BatchForm(forms.Form):
             choice_lists.serve(self.fields[name], keep=_is_active)  # the rows ``_units()`` holds
         style(self)
         for field in self.fields.values():  # a bar above the list: small inputs
+            speed_up(field)  # a stock select or input: the same HTML, written in Python
             css = field.widget.attrs.get("class", "")
             size = "form-select-sm" if "form-select" in css else "form-control-sm" if css else ""
             field.widget.attrs["class"] = f"{css} {size}".strip()

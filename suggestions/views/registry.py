@@ -9,6 +9,7 @@ from .. import selectors, workflow
 from ..batch import batch_actions_for
 from ..choicelists import ChoiceLists
 from ..forms import BatchForm, SuggestionForm
+from ..models import Suggestion
 from ..paging import DeferredJoinPaginator
 
 PAGE_SIZE = 30
@@ -23,11 +24,21 @@ def render_list(request, params, *, batch_form=None, choice_lists=None, status=2
     """The list for ``params`` (the filters); the batch view redraws it with its refused form and ticks.
     The filters and the batch bar offer the same units: ``choice_lists`` reads each table once for both."""
     choice_lists = choice_lists or ChoiceLists()
+    choice_lists.expect(*(Suggestion._meta.get_field(name).related_model for name in selectors.LIST_SHARED))
+    if batch_form is None and batch_actions_for(request.user):
+        choice_lists.expect(*BatchForm.CHOICE_MODELS)  # read with the filters' tables
     filterset = selectors.filtered_suggestions(request.user, params, choice_lists=choice_lists)
     if not filterset.is_valid():
         return render(request, "suggestions/list.html", {"filter": filterset, "page": None}, status=400)
-    rows = selectors.suggestions_for(request.user)  # the page's rows by their ids, the filters not repeated
-    paginator = DeferredJoinPaginator(filterset.qs, PAGE_SIZE, rows=lambda ids: rows.filter(pk__in=ids))
+    rows = selectors.list_rows(request.user)  # the page's rows by their ids, the filters not repeated
+    searching = bool((filterset.form.cleaned_data.get("q") or "").strip())
+    paginator = DeferredJoinPaginator(
+        filterset.qs,
+        PAGE_SIZE,
+        rows=lambda ids: rows.filter(pk__in=ids),
+        fetched=lambda found: choice_lists.attach(found, selectors.LIST_SHARED),
+        count_with_page=searching,
+    )
     page = paginator.get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
