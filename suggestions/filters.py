@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django_filters.constants import EMPTY_VALUES
 
 from accounts.roles import UNIT_ROLES, Role
 
@@ -55,6 +56,16 @@ OVERVIEW_ROLES = (Role.OFFICE, Role.LEADER, Role.CONGRESS)
 ON_DEMAND = {"deputy": "输入代表姓名查找", "lead_unit": "输入单位名称查找", "co_unit": "输入单位名称查找"}
 
 
+class StableOrdering(django_filters.OrderingFilter):
+    """A sort the person chose, then 届次 and 编号 (unique together): suggestions that tie on the chosen column
+    (the same category, unit or state) keep one order, so paging shows each of them once."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.order_by(*(self.get_ordering_value(param) for param in value), "session_id", "number")
+
+
 class SuggestionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="关键词",
@@ -97,7 +108,7 @@ class SuggestionFilter(django_filters.FilterSet):
     deputy = django_filters.ModelChoiceFilter(
         label="代表（领衔或联名）", queryset=Deputy.objects.all(), method="filter_deputy"
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrdering(
         label="排序",
         fields=(
             ("number", "number"),
