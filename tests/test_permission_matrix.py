@@ -18,7 +18,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
-from suggestions import jobs, publication, workflow
+from suggestions import jobs, publication, tallies, workflow
 from suggestions.models import Assignment, Delivery, Job, Notification, Reply, Suggestion, SupervisionNote
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
@@ -117,6 +117,7 @@ def demo(seeded, django_db_blocker, tmp_path_factory):
             last_error="SMTPException",
         )
         note = SupervisionNote.objects.filter(suggestion=s).latest("pk")
+        tallies.figures_for(office)  # the figures' tallies, as the office's first dashboard keeps them
         yield Demo(s, lead, reply, note, users, job, delivery)
 
 
@@ -364,6 +365,8 @@ ADMIN_MODELS = {
     "suggestions_searchdocument": RECORD,  # 相似建议's index, kept by the workflow
     "suggestions_searchterm": RECORD,
     "suggestions_suggestionsearchtext": RECORD,  # the list's keyword search rows, kept by the workflow
+    "suggestions_figurerevision": RECORD,  # kept by the database's triggers
+    "suggestions_figuretally": RECORD,  # the figures' tallies, kept as the pages read them
     # entered on the office's page, which counts the deadlines again; the demo enters none
     "suggestions_holidayday": {**RECORD, "change": (R, R), "history": (R, R)},
     # the demo sends no reminder: a missing object sends the office back to the list
