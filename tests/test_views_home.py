@@ -1,6 +1,8 @@
 """Each role's home page: its to-do cards with the suggestions waiting for it, then the figures; and a number
 of queries that does not grow with the number of items."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -49,6 +51,16 @@ def test_office_sees_reassignment_requests_and_ratings_missing(client, journey, 
 def test_office_sees_a_reply_waiting_for_the_rating(client, journey, office):
     journey.assign().reply()
     assert TITLE in section(home(client, office), "todo-ratings")
+
+
+def test_office_sees_an_open_commitment_due_until_it_is_kept(client, journey, office):
+    journey.assign().sign().draft("B").sign_off().submit().accept()  # 承诺 年内完成改造 by 2025-12-31: past due
+    card = section(home(client, office), "todo-commitments")
+    assert TITLE in card and "市交通运输局：年内完成改造" in card
+    assert '<span class="badge text-bg-warning">1</span>' in card
+    journey.lead.replies.update(commitment_done_on=datetime.date(2025, 12, 20))
+    card = section(home(client, office), "todo-commitments")
+    assert TITLE not in card and '<span class="badge text-bg-secondary">0</span>' in card
 
 
 def test_the_unit_sees_its_assignment_to_sign_for(client, journey, clerk, co_clerk, outsider_clerk):
