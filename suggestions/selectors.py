@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from . import search, similarity
-from .access import reply_condition
+from .access import reply_condition, within_visible
 from .formats import number_label
 from .models import (
     Assignment,
@@ -201,17 +201,9 @@ def _capped(lists, limit=10):
     return {name: Capped(queryset, limit) for name, queryset in lists.items()}
 
 
-def _of_visible(queryset, user, path):
-    """``queryset`` narrowed to the rows whose suggestion (at ``path``) ``user`` may see: for the office, who sees
-    everything, nothing to narrow (an ``IN (every id)`` would make the database join the whole table)."""
-    if user.has_perm("suggestions.view_all"):
-        return queryset
-    return queryset.filter(**{f"{path}__in": Suggestion.objects.visible_to(user)})
-
-
 def office_todo(user, today=None):
     today = today or timezone.localdate()
-    assignments = _of_visible(
+    assignments = within_visible(
         Assignment.objects.select_related("unit", "suggestion__session", "suggestion__lead_deputy"),
         user,
         "suggestion",
@@ -221,10 +213,10 @@ def office_todo(user, today=None):
             "to_assign": suggestions_for(user, TABLE_ROW_RELATED)
             .filter(state=S.REGISTERED)
             .order_by("session_id", "number"),
-            "reassignment_requests": _of_visible(
+            "reassignment_requests": within_visible(
                 ReassignmentRequest.objects.filter(status=Ruling.PENDING), user, "assignment__suggestion"
             ).select_related("assignment__unit", "assignment__suggestion", "proposed_unit"),
-            "extension_requests": _of_visible(
+            "extension_requests": within_visible(
                 ExtensionRequest.objects.filter(status=Ruling.PENDING), user, "assignment__suggestion"
             ).select_related("assignment__unit", "assignment__suggestion"),
             "to_review": assignments.filter(state=A.SUBMITTED).order_by("deadline"),
@@ -235,7 +227,7 @@ def office_todo(user, today=None):
             "to_close": suggestions_for(user, TABLE_ROW_RELATED)
             .filter(state=S.REPLIED, rating__isnull=False)
             .order_by("replied_at"),
-            "commitments_due": _of_visible(  # by the ``reply_commitment_open`` index
+            "commitments_due": within_visible(  # by the ``reply_commitment_open`` index
                 Reply.objects.filter(
                     state=Reply.State.ACCEPTED,
                     commitment_done_on__isnull=True,
@@ -346,7 +338,7 @@ def congress_todo(user, today=None, session=None):
         overall=RatingLevel.UNSATISFIED,
         reply__assignment__suggestion__session=session,
     )
-    ratings = _of_visible(ratings, user, "reply__assignment__suggestion")
+    ratings = within_visible(ratings, user, "reply__assignment__suggestion")
     return _capped(
         {
             "overdue": parts.overdue(today).order_by("deadline", "id"),

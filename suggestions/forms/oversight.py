@@ -5,7 +5,6 @@ from django import forms
 from django.utils import timezone
 
 from ..models import (
-    Assignment,
     Commitment,
     Suggestion,
     SupervisionNote,
@@ -139,15 +138,23 @@ class LinkCommitmentForm(ActionForm):
         field = self.fields["commitment"]
         field.queryset = earlier_commitments(s).exclude(repeated_by=s)
         joint = Suggestion.joint_deputies.through.objects.filter(suggestion=s).values("deputy_id")
-        parts = Assignment.objects.filter(unit_id__in=s.assignments.current().values("unit_id")).values("pk")
-        parts = parts.union(
-            Assignment.objects.filter(suggestion__lead_deputy_id=s.lead_deputy_id).values("pk"),
-            Assignment.objects.filter(suggestion__lead_deputy_id__in=joint).values("pk"),
-        )  # each an index look-up; an OR of the three would test every earlier commitment
-        shown = field.queryset.select_related("reply__assignment__suggestion__session").order_by("-id")
-        near = list(shown.filter(reply__assignment_id__in=parts)[: self.SHOWN])
-        others = list(shown.exclude(pk__in=[c.pk for c in near])[: self.SHOWN])  # a fixed two queries
-        offered = (near + others)[: self.SHOWN]
+        on = Commitment.objects.values("pk")
+        near_ids = on.filter(reply__assignment__unit_id__in=s.assignments.current().values("unit_id")).union(
+            on.filter(reply__assignment__suggestion__lead_deputy_id=s.lead_deputy_id),
+            on.filter(reply__assignment__suggestion__lead_deputy_id__in=joint),
+        )  # each an index look-up; an OR of the three would test every earlier commitment. The ids of the
+        # commitments, not of the parts: a set of parts' ids made PostgreSQL read every part to join it back
+        at = "reply__assignment__suggestion__"
+        shown = (
+            field.queryset.select_related(f"{at}session")
+            .only("text", f"{at}number", f"{at}session__term", f"{at}session__meeting")
+            .order_by("-id")
+        )  # what an option shows: the replies' and suggestions' long texts stay in the database
+        near = list(shown.filter(pk__in=near_ids)[: self.SHOWN])
+        others = []  # the newest others, when those near leave room (two queries at most)
+        if len(near) < self.SHOWN:
+            others = list(shown.exclude(pk__in=[c.pk for c in near])[: self.SHOWN - len(near)])
+        offered = near + others
         field.widget.choices = [
             (c.pk, f"{c.reply.assignment.suggestion.session.short_name}{c.reply.assignment.suggestion.number_label}："
              f"{c.text[:30]}")
