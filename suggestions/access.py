@@ -210,6 +210,9 @@ class SuggestionPage:
     merged_into: object = None  # 并案: the main suggestion this one is handled with, if the reader may see it
     merged: list = field(default_factory=list)  # 并案: the suggestions handled with this main one
     earlier_events: bool = False  # the timeline shows only its latest events (``timeline``)
+    # every accepted reply of the suggestion, when the page holds all its parts (the office side), for the
+    # workflow's checks and the action dialogs to read instead of the database; None otherwise
+    accepted: list | None = None
 
     @property
     def joint_deputies(self):
@@ -310,6 +313,7 @@ def suggestion_page(user, pk, *, with_actions=True, whole_timeline=False) -> Sug
     suggestion.late_parts = [a for a in parts if a.is_overdue()]
     # the workflow's checks may read the parts, requests and replies prefetched here when they are all of them
     whole = may(user, "former_parts") and may(user, "requests")
+    accepted = [r for r in replies if r.state == R.ACCEPTED] if whole else None
     events, earlier_events = timeline(user, suggestion, whole=whole_timeline)
     return SuggestionPage(
         user=user,
@@ -331,6 +335,7 @@ def suggestion_page(user, pk, *, with_actions=True, whole_timeline=False) -> Sug
         if suggestion.merged_into_id
         else None,
         merged=list(suggestion.merged.visible_to(user)),
+        accepted=accepted,
     )
 
 

@@ -244,3 +244,18 @@ def test_the_suggestion_page_offers_the_same_buttons_from_its_parts_without_read
     assert {"publish", "follow_up"} <= compare()
     journey.rate(3)
     assert "close" in compare()
+
+
+def test_the_dialogs_built_from_the_pages_replies_are_those_built_from_the_database(journey, office):
+    """落实跟踪 and 录入代表评价 read the accepted replies the page holds (``SuggestionPage.accepted``): the same
+    dialogs as reading them again."""
+    from suggestions import access
+
+    journey.assign().reply("B")
+    page = access.suggestion_page(office, journey.s.pk, with_actions=False)
+    assert page.accepted and all(r.state == "accepted" for r in page.accepted)
+    for form_class in (forms.FollowUpForm, forms.RecordRatingForm):
+        fresh = form_class(suggestion=page.suggestion, user=office, auto_id="f_%s")
+        held = form_class(suggestion=page.suggestion, user=office, accepted=page.accepted, auto_id="f_%s")
+        assert str(held) == str(fresh)
+    assert access.suggestion_page(journey.clerk, journey.s.pk, with_actions=False).accepted is None
