@@ -130,11 +130,12 @@ def similar_for_rows(*, user, rows, limit=PREVIEW_SIMILAR_ROWS) -> dict:
 
 
 def assignments_for(user):
-    """The parts of the user's own unit."""
+    """The parts of the user's own unit, with the suggestion a row of the unit's cards shows
+    (``_assignment_rows.html``)."""
     return (
         Assignment.objects.visible_to(user)
         .filter(unit_id=user.unit_id)
-        .select_related("unit", "suggestion__session", "suggestion__lead_deputy", "suggestion__category")
+        .select_related("suggestion")
         .order_by("deadline", "id")
     )
 
@@ -146,8 +147,10 @@ class Capped:
     while a session of 100,000 suggestions still costs two small queries per card.
     """
 
-    def __init__(self, queryset, limit=10):
+    def __init__(self, queryset, limit=10, count=None):
         self.queryset, self.limit = queryset, limit
+        if count is not None:  # counted already (``_capped_together``)
+            self.count = count
 
     @cached_property
     def count(self):
@@ -199,6 +202,12 @@ class OverdueParts(Capped):
 
 def _capped(lists, limit=10):
     return {name: Capped(queryset, limit) for name, queryset in lists.items()}
+
+
+def _capped_together(base, conditions, limit=10):
+    """Cards that are each ``base.filter(condition)``, counted in one query (a conditional count per card)."""
+    counts = base.order_by().aggregate(**{name: Count("pk", filter=q) for name, q in conditions.items()})
+    return {name: Capped(base.filter(q), limit, counts[name]) for name, q in conditions.items()}
 
 
 def office_todo(user, today=None):
@@ -266,23 +275,28 @@ def unsatisfied_for(suggestions):
 def unit_todo(user, today=None):
     today = today or timezone.localdate()
     mine = assignments_for(user).exclude(suggestion__state__in=[S.CLOSED, S.WITHDRAWN, S.NOT_GOVERNMENT])
-    return _capped(
+    lists = _capped_together(
+        mine,
         {
-            "to_sign_for": mine.filter(state=A.PENDING),
-            "to_sign_off": mine.filter(state=A.DRAFTED),
-            "to_submit": mine.filter(state=A.SIGNED_OFF),
-            "returned": mine.filter(state__in=[A.RETURNED, A.REVISING]),
-            "opinions_owed": mine.filter(role=Assignment.Role.CO, state__in=[A.PENDING, A.SIGNED]),
-            "open": mine.filter(state__in=Assignment.OPEN_STATES).order_by("deadline"),
-            "overdue": mine.overdue(today),
-            "commitments": Reply.objects.filter(
-                assignment__unit_id=user.unit_id,
-                state=Reply.State.ACCEPTED,
-                commitment_due__isnull=False,
-                commitment_done_on__isnull=True,
-            ).select_related("assignment__suggestion"),
-        }
+            "to_sign_for": Q(state=A.PENDING),
+            "to_sign_off": Q(state=A.DRAFTED),
+            "to_submit": Q(state=A.SIGNED_OFF),
+            "returned": Q(state__in=[A.RETURNED, A.REVISING]),
+            "opinions_owed": Q(role=Assignment.Role.CO, state__in=[A.PENDING, A.SIGNED]),
+            "open": Q(state__in=Assignment.OPEN_STATES),
+            "overdue": Assignment.overdue_condition(today),
+        },
     )
+    lists["open"].queryset = lists["open"].queryset.order_by("deadline")
+    lists["commitments"] = Capped(
+        Reply.objects.filter(
+            assignment__unit_id=user.unit_id,
+            state=Reply.State.ACCEPTED,
+            commitment_due__isnull=False,
+            commitment_done_on__isnull=True,
+        ).select_related("assignment__suggestion")
+    )
+    return lists
 
 
 def deputy_todo(user):
