@@ -204,10 +204,17 @@ def _capped(lists, limit=10):
     return {name: Capped(queryset, limit) for name, queryset in lists.items()}
 
 
-def _capped_together(base, conditions, limit=10):
-    """Cards that are each ``base.filter(condition)``, counted in one query (a conditional count per card)."""
-    counts = base.order_by().aggregate(**{name: Count("pk", filter=q) for name, q in conditions.items()})
-    return {name: Capped(base.filter(q), limit, counts[name]) for name, q in conditions.items()}
+def _capped_together(base, cards, *, within=None, limit=10):
+    """Cards that are each ``base.filter(condition).order_by(*ordering)`` (``cards``: {name: (condition,
+    ordering)}; no ordering keeps the base's), counted in one query: a conditional count per card, over the rows
+    ``within`` (a condition every card's implies, so the database reads only those)."""
+    counted = base.order_by() if within is None else base.order_by().filter(within)
+    counts = counted.aggregate(**{name: Count("pk", filter=q) for name, (q, _) in cards.items()})
+    lists = {}
+    for name, (q, ordering) in cards.items():
+        rows = base.filter(q)
+        lists[name] = Capped(rows.order_by(*ordering) if ordering else rows, limit, counts[name])
+    return lists
 
 
 def office_todo(user, today=None):
@@ -217,11 +224,18 @@ def office_todo(user, today=None):
         user,
         "suggestion",
     )
-    lists = _capped(
+    lists = _capped_together(
+        suggestions_for(user, TABLE_ROW_RELATED),
         {
-            "to_assign": suggestions_for(user, TABLE_ROW_RELATED)
-            .filter(state=S.REGISTERED)
-            .order_by("session_id", "number"),
+            "to_assign": (Q(state=S.REGISTERED), ("session_id", "number")),
+            "unsatisfied": (unsatisfied_condition(), ("-updated_at",)),
+            "ratings_missing": (Q(state=S.REPLIED, rating__isnull=True), ("replied_at",)),
+            "to_close": (Q(state=S.REPLIED, rating__isnull=False), ("replied_at",)),
+        },
+        within=Q(state__in=[S.REGISTERED, S.REPLIED, S.REHANDLING]),
+    )
+    lists |= _capped(
+        {
             "reassignment_requests": within_visible(
                 ReassignmentRequest.objects.filter(status=Ruling.PENDING), user, "assignment__suggestion"
             ).select_related("assignment__unit", "assignment__suggestion", "proposed_unit"),
@@ -229,13 +243,6 @@ def office_todo(user, today=None):
                 ExtensionRequest.objects.filter(status=Ruling.PENDING), user, "assignment__suggestion"
             ).select_related("assignment__unit", "assignment__suggestion"),
             "to_review": assignments.filter(state=A.SUBMITTED).order_by("deadline"),
-            "unsatisfied": unsatisfied_for(suggestions_for(user, TABLE_ROW_RELATED)).order_by("-updated_at"),
-            "ratings_missing": suggestions_for(user, TABLE_ROW_RELATED)
-            .filter(state=S.REPLIED, rating__isnull=True)
-            .order_by("replied_at"),
-            "to_close": suggestions_for(user, TABLE_ROW_RELATED)
-            .filter(state=S.REPLIED, rating__isnull=False)
-            .order_by("replied_at"),
             "commitments_due": within_visible(  # by the ``reply_commitment_open`` index
                 Reply.objects.filter(
                     state=Reply.State.ACCEPTED,
@@ -261,15 +268,13 @@ def office_todo(user, today=None):
     return lists
 
 
-def unsatisfied_for(suggestions):
+def unsatisfied_condition():
     """Suggestions whose latest reply a deputy rated 不满意: waiting for the office to confirm re-handling, or
     being handled again because of that rating."""
     rated_badly = Rehandling.objects.filter(
         suggestion=OuterRef("pk"), round=OuterRef("round"), rating__isnull=False
     )
-    return suggestions.filter(
-        Q(state=S.REPLIED, rating=RatingLevel.UNSATISFIED) | Q(Exists(rated_badly), state=S.REHANDLING)
-    )
+    return Q(state=S.REPLIED, rating=RatingLevel.UNSATISFIED) | Q(Exists(rated_badly), state=S.REHANDLING)
 
 
 def unit_todo(user, today=None):
@@ -278,16 +283,15 @@ def unit_todo(user, today=None):
     lists = _capped_together(
         mine,
         {
-            "to_sign_for": Q(state=A.PENDING),
-            "to_sign_off": Q(state=A.DRAFTED),
-            "to_submit": Q(state=A.SIGNED_OFF),
-            "returned": Q(state__in=[A.RETURNED, A.REVISING]),
-            "opinions_owed": Q(role=Assignment.Role.CO, state__in=[A.PENDING, A.SIGNED]),
-            "open": Q(state__in=Assignment.OPEN_STATES),
-            "overdue": Assignment.overdue_condition(today),
+            "to_sign_for": (Q(state=A.PENDING), ()),
+            "to_sign_off": (Q(state=A.DRAFTED), ()),
+            "to_submit": (Q(state=A.SIGNED_OFF), ()),
+            "returned": (Q(state__in=[A.RETURNED, A.REVISING]), ()),
+            "opinions_owed": (Q(role=Assignment.Role.CO, state__in=[A.PENDING, A.SIGNED]), ()),
+            "open": (Q(state__in=Assignment.OPEN_STATES), ("deadline",)),
+            "overdue": (Assignment.overdue_condition(today), ()),
         },
     )
-    lists["open"].queryset = lists["open"].queryset.order_by("deadline")
     lists["commitments"] = Capped(
         Reply.objects.filter(
             assignment__unit_id=user.unit_id,
