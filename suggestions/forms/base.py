@@ -99,9 +99,8 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, suggestion, assignment=None, user=None, accepted=None, **kwargs):
         self.suggestion, self.assignment, self.user = suggestion, assignment, user
-        self.accepted = (
-            accepted  # the suggestion's accepted replies when the page holds them (``SuggestionPage``)
-        )
+        # the suggestion's accepted replies, when the page holds them (``SuggestionPage.accepted``)
+        self.accepted = accepted
         super().__init__(*args, **kwargs)
         self.setup()
         style(self)
