@@ -3,7 +3,7 @@
 import datetime
 from functools import cached_property
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from . import search, similarity
@@ -147,14 +147,15 @@ class Capped:
     while a session of 100,000 suggestions still costs two small queries per card.
     """
 
-    def __init__(self, queryset, limit=10, count=None):
+    def __init__(self, queryset, limit=10, count=None, counted=None):
         self.queryset, self.limit = queryset, limit
+        self.counted = queryset if counted is None else counted  # the same rows, in a shape cheaper to count
         if count is not None:  # counted already (``_capped_together``)
             self.count = count
 
     @cached_property
     def count(self):
-        return self.queryset.count()
+        return self.counted.count()
 
     @cached_property
     def items(self):
@@ -357,17 +358,33 @@ def congress_todo(user, today=None, session=None):
         reply__assignment__suggestion__session=session,
     )
     ratings = within_visible(ratings, user, "reply__assignment__suggestion")
-    return _capped(
+    lists = _capped(
         {
             "overdue": parts.overdue(today).order_by("deadline", "id"),
-            "unsatisfied": ratings.select_related(
-                "deputy", "reply__assignment__unit", "reply__assignment__suggestion"
-            ).order_by("-rated_at", "-id"),
             "key": suggestions_for(user, HOME_ITEM_RELATED)
             .filter(is_key=True, session=session)
             .order_by("number"),
         }
     )
+    lists["unsatisfied"] = Capped(
+        ratings.select_related("deputy", "reply__assignment__unit", "reply__assignment__suggestion").order_by(
+            "-rated_at", "-id"
+        ),
+        counted=_unsatisfied_ratings_counted(user, session) if session is not None else None,
+    )
+    return lists
+
+
+def _unsatisfied_ratings_counted(user, session):
+    """``congress_todo``'s 不满意 ratings of ``session``, shaped to be counted: each 不满意 rating (a few percent, by
+    ``rating_unsatisfied``) asks for its readable reply's session. Joined, PostgreSQL hashes every accepted reply
+    first (~45 ms at 100,000 suggestions against ~20)."""
+    session_of = Reply.objects.filter(reply_condition(user), pk=OuterRef("reply_id")).values(
+        "assignment__suggestion__session_id"
+    )[:1]
+    ratings = Rating.objects.filter(overall=RatingLevel.UNSATISFIED)
+    ratings = within_visible(ratings, user, "reply__assignment__suggestion")
+    return ratings.annotate(session_of=Subquery(session_of)).filter(session_of=session.pk)
 
 
 def filtered_suggestions(user, params, *, choice_lists=None):
