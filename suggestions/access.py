@@ -105,6 +105,16 @@ def reply_condition(user, prefix="") -> Q:
     return condition
 
 
+def within_visible(queryset, user, path="suggestion"):
+    """``queryset`` narrowed to the rows whose suggestion (at ``path``) ``user`` may open (``visible_to``). When
+    that is every suggestion (the office, congress staff) nothing is narrowed: an ``IN (every id)`` only makes
+    PostgreSQL join the whole table, and plan the join."""
+    visible = Suggestion.objects.visible_to(user)
+    if not visible.query.where:
+        return queryset
+    return queryset.filter(**{f"{path}__in": visible})
+
+
 def event_condition(user) -> Q:
     role = reader(user)
     if role is None:
@@ -200,6 +210,9 @@ class SuggestionPage:
     merged_into: object = None  # 并案: the main suggestion this one is handled with, if the reader may see it
     merged: list = field(default_factory=list)  # 并案: the suggestions handled with this main one
     earlier_events: bool = False  # the timeline shows only its latest events (``timeline``)
+    # every accepted reply of the suggestion, when the page holds all its parts (the office side), for the
+    # workflow's checks and the action dialogs to read instead of the database; None otherwise
+    accepted: list | None = None
 
     @property
     def joint_deputies(self):
@@ -252,9 +265,10 @@ def page_queryset(user):
         ),
         Prefetch(
             "repeated_commitments",
-            queryset=Commitment.objects.filter(
-                reply_condition(user, "reply__"),
-                reply__assignment__suggestion__in=Suggestion.objects.visible_to(user),
+            queryset=within_visible(
+                Commitment.objects.filter(reply_condition(user, "reply__")),
+                user,
+                "reply__assignment__suggestion",
             ).select_related("reply__assignment__unit", "reply__assignment__suggestion__session"),
         ),
     ]
@@ -294,6 +308,12 @@ def suggestion_page(user, pk, *, with_actions=True, whole_timeline=False) -> Sug
         raise Http404("没有这件建议，或您无权查看。")
     parts = list(suggestion.assignments.all())
     replies = [r for a in parts for r in a.replies.all()]
+    # the 超期 mark from the parts at hand (as ``with_overdue`` brings it to a list's rows): a former part is
+    # never late, so even a reader who does not see those has every late one
+    suggestion.late_parts = [a for a in parts if a.is_overdue()]
+    # the workflow's checks may read the parts, requests and replies prefetched here when they are all of them
+    whole = may(user, "former_parts") and may(user, "requests")
+    accepted = [r for r in replies if r.state == R.ACCEPTED] if whole else None
     events, earlier_events = timeline(user, suggestion, whole=whole_timeline)
     return SuggestionPage(
         user=user,
@@ -306,13 +326,16 @@ def suggestion_page(user, pk, *, with_actions=True, whole_timeline=False) -> Sug
         opinions=[a.opinion for a in parts if may(user, "opinions") and hasattr(a, "opinion")],
         notes=list(suggestion.supervision_notes.all()) if may(user, "notes") else [],
         show_deputy_contacts=may(user, "deputy_contacts"),
-        actions=workflow.available_actions(suggestion, user) if with_actions else [],
+        actions=workflow.available_actions(suggestion, user, visible=True, parts=parts if whole else None)
+        if with_actions
+        else [],
         letters=frozenset(r.pk for r in replies if may_download_letter(user, r)),
         related=list(suggestion.related.visible_to(user).select_related("session")),
         merged_into=Suggestion.objects.visible_to(user).filter(pk=suggestion.merged_into_id).first()
         if suggestion.merged_into_id
         else None,
         merged=list(suggestion.merged.visible_to(user)),
+        accepted=accepted,
     )
 
 

@@ -1,6 +1,8 @@
 """Each role's home page: its to-do cards with the suggestions waiting for it, then the figures; and a number
 of queries that does not grow with the number of items."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -49,6 +51,18 @@ def test_office_sees_reassignment_requests_and_ratings_missing(client, journey, 
 def test_office_sees_a_reply_waiting_for_the_rating(client, journey, office):
     journey.assign().reply()
     assert TITLE in section(home(client, office), "todo-ratings")
+
+
+def test_office_sees_an_open_commitment_due_until_it_is_kept(client, journey, office):
+    journey.assign().sign().draft(
+        "B"
+    ).sign_off().submit().accept()  # 承诺 年内完成改造 by 2025-12-31: past due
+    card = section(home(client, office), "todo-commitments")
+    assert TITLE in card and "市交通运输局：年内完成改造" in card
+    assert '<span class="badge text-bg-warning">1</span>' in card
+    journey.lead.replies.update(commitment_done_on=datetime.date(2025, 12, 20))
+    card = section(home(client, office), "todo-commitments")
+    assert TITLE not in card and '<span class="badge text-bg-secondary">0</span>' in card
 
 
 def test_the_unit_sees_its_assignment_to_sign_for(client, journey, clerk, co_clerk, outsider_clerk):
@@ -174,3 +188,16 @@ def test_a_unit_sees_its_overdue_parts_on_its_home(client, journey, clerk, outsi
     journey.assign().sign()  # assigned on 2025-03-03: the three months ran out long ago
     assert TITLE in section(home(client, clerk), "todo-overdue")
     assert TITLE not in section(home(client, outsider_clerk), "todo-overdue")
+
+
+def test_a_units_cards_are_counted_in_one_query_with_the_same_figures(client, journey, clerk, co_clerk):
+    journey.assign().sign()
+    client.force_login(clerk)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(HOME)
+    over_parts = ("SELECT COUNT", 'FROM "suggestions_assignment"')  # the seven cards; not the commitments'
+    assert len([q for q in captured if all(part in q["sql"] for part in over_parts)]) == 1
+    assert '待签收 <span class="badge text-bg-secondary">0</span>' in section(response, "todo-sign-for")
+    assert TITLE in section(response, "todo-open") and TITLE in section(response, "todo-overdue")
+    assert '<span class="badge text-bg-secondary">1</span>' in section(response, "todo-open")
+    assert TITLE in section(home(client, co_clerk), "todo-opinions")

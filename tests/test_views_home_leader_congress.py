@@ -145,6 +145,17 @@ def test_congress_staff_see_overdue_parts_unsatisfied_ratings_and_key_suggestion
     assert "data-action" not in text(response)  # nothing for them to do
 
 
+def test_congress_staff_count_the_current_sessions_unsatisfied_ratings_only(
+    client, world, current, past, congress
+):
+    world.journey(current, "关于评价不满意的建议").reply().rate(1)
+    world.journey(current, "关于评价满意的建议").reply().rate(3)
+    world.journey(past, "关于往届评价不满意的建议").reply().rate(1)
+    unsatisfied = section(home(client, congress), "overview-unsatisfied")
+    assert '<span class="badge text-bg-danger">1</span>' in unsatisfied
+    assert "关于评价不满意的建议" in unsatisfied and "关于往届评价不满意的建议" not in unsatisfied
+
+
 def row_of(response, unit):
     table = section(response, "unit-table")
     start = table.index(f'data-unit="{unit.pk}"')

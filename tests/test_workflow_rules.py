@@ -202,3 +202,60 @@ def test_an_edit_keeps_the_lead_deputy_out_of_the_joint_deputies(registered, off
         joint_deputies=[deputies["joint"], deputies["lead"]],
     )
     assert list(registered.joint_deputies.all()) == [deputies["lead"]]
+
+
+def _buttons(actions):
+    return [(a.name, a.assignment.pk if a.assignment else None) for a in actions]
+
+
+def test_the_suggestion_page_offers_the_same_buttons_from_its_parts_without_reading_replies_again(
+    journey, office, clerk
+):
+    """``available_actions`` given the page's parts (their requests, replies and ratings prefetched) answers as it
+    does from the database, and its checks read no reply, rating or request of their own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from suggestions import access
+
+    def compare():
+        page = access.suggestion_page(office, journey.s.pk, with_actions=False)
+        expected = _buttons(workflow.available_actions(Suggestion.objects.get(pk=journey.s.pk), office))
+        with CaptureQueriesContext(connection) as captured:
+            found = _buttons(
+                workflow.available_actions(page.suggestion, office, visible=True, parts=page.parts)
+            )
+        assert found == expected
+        read = (
+            ' FROM "suggestions_reply"',
+            ' FROM "suggestions_rating"',
+            "request",
+        )  # not an earlier commitment's
+        assert not [q["sql"] for q in captured if any(t in q["sql"] for t in read)]
+        return {name for name, _ in found}
+
+    journey.assign()
+    workflow.perform("request_reassignment", user=clerk, suggestion=journey.s, assignment=journey.lead,
+                     reason="道路养护属住建局职责", at=AT)  # fmt: skip
+    assert "rule_reassignment" in compare()
+    workflow.perform("rule_reassignment", user=office, suggestion=journey.s, assignment=journey.lead,
+                     approve=False, note="仍由交通局办理", at=AT)  # fmt: skip
+    journey.reply("B")  # a commitment to follow up, not yet published nor rated
+    assert {"publish", "follow_up"} <= compare()
+    journey.rate(3)
+    assert "close" in compare()
+
+
+def test_the_dialogs_built_from_the_pages_replies_are_those_built_from_the_database(journey, office):
+    """落实跟踪 and 录入代表评价 read the accepted replies the page holds (``SuggestionPage.accepted``): the same
+    dialogs as reading them again."""
+    from suggestions import access
+
+    journey.assign().reply("B")
+    page = access.suggestion_page(office, journey.s.pk, with_actions=False)
+    assert page.accepted and all(r.state == "accepted" for r in page.accepted)
+    for form_class in (forms.FollowUpForm, forms.RecordRatingForm):
+        fresh = form_class(suggestion=page.suggestion, user=office, auto_id="f_%s")
+        held = form_class(suggestion=page.suggestion, user=office, accepted=page.accepted, auto_id="f_%s")
+        assert str(held) == str(fresh)
+    assert access.suggestion_page(journey.clerk, journey.s.pk, with_actions=False).accepted is None

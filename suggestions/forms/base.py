@@ -97,14 +97,22 @@ class ActionForm(forms.Form):
 
     warnings = ()  # shown above the fields: allowed, but worth knowing before confirming
 
-    def __init__(self, *args, suggestion, assignment=None, user=None, **kwargs):
+    def __init__(self, *args, suggestion, assignment=None, user=None, accepted=None, **kwargs):
         self.suggestion, self.assignment, self.user = suggestion, assignment, user
+        # the suggestion's accepted replies, when the page holds them (``SuggestionPage.accepted``)
+        self.accepted = accepted
         super().__init__(*args, **kwargs)
         self.setup()
         style(self)
 
     def setup(self):
         pass
+
+    def accepted_replies(self):
+        """The suggestion's accepted replies: those the page handed over, else from the database."""
+        from ..workflow import accepted_replies
+
+        return accepted_replies(self.suggestion) if self.accepted is None else self.accepted
 
     def action_data(self):
         return dict(self.cleaned_data)

@@ -4,13 +4,13 @@
 from django import forms
 from django.utils import timezone
 
+from ..formats import number_label
 from ..models import (
-    Assignment,
     Commitment,
+    CongressSession,
     Suggestion,
     SupervisionNote,
 )
-from ..workflow import accepted_replies
 from ..workflow.rules import earlier_commitments
 from .base import (
     DATE_INPUT,
@@ -76,7 +76,7 @@ class FollowUpForm(ActionForm):
     is_done = forms.BooleanField(label="该承诺事项已落实", required=False)
 
     def setup(self):
-        open_ids = [r.pk for r in accepted_replies(self.suggestion) if r.commitment_open]
+        open_ids = [r.pk for r in self.accepted_replies() if r.commitment_open]
         self.fields["commitment"].queryset = Commitment.objects.filter(
             reply_id__in=open_ids, done_on__isnull=True
         ).select_related("reply")
@@ -139,18 +139,26 @@ class LinkCommitmentForm(ActionForm):
         field = self.fields["commitment"]
         field.queryset = earlier_commitments(s).exclude(repeated_by=s)
         joint = Suggestion.joint_deputies.through.objects.filter(suggestion=s).values("deputy_id")
-        parts = Assignment.objects.filter(unit_id__in=s.assignments.current().values("unit_id")).values("pk")
-        parts = parts.union(
-            Assignment.objects.filter(suggestion__lead_deputy_id=s.lead_deputy_id).values("pk"),
-            Assignment.objects.filter(suggestion__lead_deputy_id__in=joint).values("pk"),
-        )  # each an index look-up; an OR of the three would test every earlier commitment
-        shown = field.queryset.select_related("reply__assignment__suggestion__session").order_by("-id")
-        near = list(shown.filter(reply__assignment_id__in=parts)[: self.SHOWN])
-        others = list(shown.exclude(pk__in=[c.pk for c in near])[: self.SHOWN])  # a fixed two queries
-        offered = (near + others)[: self.SHOWN]
-        field.widget.choices = [
-            (c.pk, f"{c.reply.assignment.suggestion.session.short_name}{c.reply.assignment.suggestion.number_label}："
-             f"{c.text[:30]}")
-            for c in sorted(offered, key=lambda c: (-c.reply.assignment.suggestion.session.term,
-                                                           -c.reply.assignment.suggestion.session.meeting, c.pk))
-        ]  # fmt: skip
+        on = Commitment.objects.values("pk")
+        near_ids = on.filter(reply__assignment__unit_id__in=s.assignments.current().values("unit_id")).union(
+            on.filter(reply__assignment__suggestion__lead_deputy_id=s.lead_deputy_id),
+            on.filter(reply__assignment__suggestion__lead_deputy_id__in=joint),
+        )  # each an index look-up; an OR of the three would test every earlier commitment. The ids of the
+        # commitments, not of the parts: a set of parts' ids made PostgreSQL read every part to join it back
+        at = "reply__assignment__suggestion__"
+        shown = field.queryset.order_by("-id").values_list(
+            "pk", "text", f"{at}number", f"{at}session__term", f"{at}session__meeting"
+        )  # what an option shows, as plain rows: 200 of them cost a few model instances each otherwise
+        near = list(shown.filter(pk__in=near_ids)[: self.SHOWN])
+        others = []  # the newest others, when those near leave room (two queries at most)
+        if len(near) < self.SHOWN:
+            others = list(shown.exclude(pk__in=[row[0] for row in near])[: self.SHOWN - len(near)])
+        sessions = {}
+
+        def label(pk, text, number, term, meeting):
+            if (term, meeting) not in sessions:
+                sessions[term, meeting] = CongressSession(term=term, meeting=meeting).short_name
+            return f"{sessions[term, meeting]}{number_label(number)}：{text[:30]}"
+
+        offered = sorted(near + others, key=lambda row: (-row[3], -row[4], row[0]))
+        field.widget.choices = [(row[0], label(*row)) for row in offered]

@@ -245,10 +245,15 @@ class _RatingFields(ActionForm):
     reply = forms.ModelChoiceField(label="答复", queryset=None, required=False, empty_label=None)
 
     def setup(self):
-        replies = current_replies(self.suggestion)
+        s = self.suggestion
+        replies = current_replies(s)
         self.fields["reply"].queryset = replies
         self.fields["reply"].label_from_instance = lambda r: f"{r.assignment.unit.name} {r.document_number}"
-        if replies.count() <= 1:
+        if self.accepted is None:
+            current = replies.count()
+        else:  # ``current_replies`` from those the page holds
+            current = sum(r.assignment.round == s.round for r in self.accepted)
+        if current <= 1:
             self.fields["reply"].widget = forms.HiddenInput()
 
 

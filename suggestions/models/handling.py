@@ -244,7 +244,16 @@ class Reply(models.Model):
                 violation_error_message="该单位已有正在办理的答复。",
             ),
         ]
-        indexes = [models.Index(fields=["result_class", "commitment_done_on"])]
+        indexes = [
+            models.Index(fields=["result_class", "commitment_done_on"]),
+            # the open commitments (the office's 承诺 30天内到期 card, by due date): a few thousand of 100,000
+            # replies, counted and listed from this index alone
+            models.Index(
+                fields=["commitment_due", "id"],
+                condition=Q(state="accepted", commitment_done_on__isnull=True, commitment_due__isnull=False),
+                name="reply_commitment_open",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.document_number}（{self.assignment.unit}）"
@@ -279,6 +288,14 @@ class Rating(models.Model):
         verbose_name = "代表评价"
         verbose_name_plural = "代表评价"
         ordering = ["rated_at"]
+        indexes = [
+            # the 不满意 ratings, newest first (congress staff's card): a few percent of the ratings
+            models.Index(
+                fields=["rated_at", "id"],
+                condition=Q(overall=RatingLevel.UNSATISFIED),
+                name="rating_unsatisfied",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["reply", "deputy"],

@@ -270,6 +270,8 @@ class Suggestion(models.Model):
             models.Index(fields=["lead_unit", "state"]),
             models.Index(fields=["leader", "state"]),
             models.Index(fields=["state", "deadline"]),
+            # the key suggestions (1 in 100) of a leader or a session: the leaders' and congress staff's cards
+            models.Index(fields=["leader", "session"], condition=Q(is_key=True), name="suggestion_key"),
         ]
 
     def __str__(self):

@@ -12,11 +12,17 @@ from ..forms import ACTION_FORMS
 from ..models import Assignment, Reply, Suggestion
 
 
-def _action_form(name, assignment, suggestion, user, *data):
-    """An action's form; ids carry the action and the unit, so two modals on one page never share an id."""
+def _action_form(name, assignment, suggestion, user, *data, accepted=None):
+    """An action's form; ids carry the action and the unit, so two modals on one page never share an id.
+    ``accepted``: the suggestion's accepted replies, when the page holds them (``SuggestionPage.accepted``)."""
     key = f"{name}-{assignment.pk if assignment else 's'}"
     return ACTION_FORMS[name](
-        *data, suggestion=suggestion, assignment=assignment, user=user, auto_id=f"id_{key}_%s"
+        *data,
+        suggestion=suggestion,
+        assignment=assignment,
+        user=user,
+        accepted=accepted,
+        auto_id=f"id_{key}_%s",
     )
 
 
@@ -61,7 +67,9 @@ def _action_forms(page, failed=None):
         if failed and failed[0] == key:
             form = failed[1]
         else:
-            form = _action_form(available.name, available.assignment, page.suggestion, page.user)
+            form = _action_form(
+                available.name, available.assignment, page.suggestion, page.user, accepted=page.accepted
+            )
         pairs.append((available, form))
     pairs.sort(key=lambda pair: pair[0].name not in FORWARD_ACTIONS)
     return pairs

@@ -220,7 +220,9 @@ def refusal(action: Action, user, suggestion, assignment=None, *, at=None) -> st
     return _refusal_once_visible(action, user, suggestion, assignment, at=at)
 
 
-def _refusal_once_visible(action: Action, user, suggestion, assignment=None, *, at=None) -> str | None:
+def _refusal_once_visible(
+    action: Action, user, suggestion, assignment=None, *, at=None, known=None
+) -> str | None:
     """The rest of ``refusal``, once the user holds the permission and sees the suggestion."""
     if suggestion.state not in action.states:
         return f"建议当前状态为「{suggestion.get_state_display()}」，不能{action.label}。"
@@ -237,7 +239,15 @@ def _refusal_once_visible(action: Action, user, suggestion, assignment=None, *, 
     if following:
         return following
     if action.rule:
-        ctx = Context(action, user, suggestion, assignment, {}, at or timezone.now())
+        ctx = Context(
+            action,
+            user,
+            suggestion,
+            assignment,
+            {},
+            at or timezone.now(),
+            known={} if known is None else known,
+        )
         return action.rule(ctx)
     return None
 
@@ -258,12 +268,21 @@ class Available:
         return f"{self.action.label}（{self.assignment.unit.short_name or self.assignment.unit.name}）"
 
 
-def available_actions(suggestion, user, *, at=None) -> list[Available]:
-    """The actions ``user`` may take on ``suggestion`` now: exactly the buttons a screen shows."""
-    if not Suggestion.objects.visible_to(user).filter(pk=suggestion.pk).exists():
+def available_actions(suggestion, user, *, at=None, visible=False, parts=None) -> list[Available]:
+    """The actions ``user`` may take on ``suggestion`` now: exactly the buttons a screen shows.
+
+    ``visible``: the caller read ``suggestion`` through ``visible_to(user)``, so that is not asked again.
+    ``parts``: every part of the suggestion, the former ones too, with their requests, replies and the replies'
+    ratings prefetched (the suggestion's page as the office side reads it): the checks read them instead of the
+    database. The answer is the same either way."""
+    if not visible and not Suggestion.objects.visible_to(user).filter(pk=suggestion.pk).exists():
         return []
     found = []
     assignments = None
+    known = {}
+    if parts is not None:
+        assignments = _with_pending_flags(parts)
+        known["accepted"] = [r for a in parts for r in a.replies.all() if r.state == Reply.State.ACCEPTED]
     for action in _ACTIONS:
         if (
             action.system
@@ -274,7 +293,7 @@ def available_actions(suggestion, user, *, at=None) -> list[Available]:
             continue
         # visibility and permission are settled above: ask only the rest, once per part
         if not action.on_assignment:
-            if _refusal_once_visible(action, user, suggestion, at=at) is None:
+            if _refusal_once_visible(action, user, suggestion, at=at, known=known) is None:
                 found.append(Available(action))
             continue
         if assignments is None:
@@ -286,9 +305,22 @@ def available_actions(suggestion, user, *, at=None) -> list[Available]:
                 )
             )
         for assignment in assignments:
-            if _refusal_once_visible(action, user, suggestion, assignment, at=at) is None:
+            if _refusal_once_visible(action, user, suggestion, assignment, at=at, known=known) is None:
                 found.append(Available(action, assignment))
     return found
+
+
+def _with_pending_flags(parts):
+    """``parts`` with the flags ``available_actions`` annotates (a request waiting), from their prefetched
+    requests."""
+    for part in parts:
+        part.pending_reassignment_requests = any(
+            r.status == Ruling.PENDING for r in part.reassignment_requests.all()
+        )
+        part.pending_extension_requests = any(
+            r.status == Ruling.PENDING for r in part.extension_requests.all()
+        )
+    return parts
 
 
 def perform(name, *, user, suggestion, assignment=None, at=None, **data):

@@ -50,6 +50,9 @@ class Context:
     files: list = field(default_factory=list)  # FieldFiles the action stores; removed again if it fails
     outcome: str | None = None  # the outcome applied, once ``go`` has run
     leads: "Leads | None" = None
+    # what the checks read once for every action ``available_actions`` asks about (``rules.accepted``): one
+    # context's, never kept past it, so ``perform`` reads afresh under its lock
+    known: dict = field(default_factory=dict)
 
     @property
     def today(self):

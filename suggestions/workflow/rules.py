@@ -126,9 +126,17 @@ def _deputy_may_rate(ctx):
     return None
 
 
+def accepted(ctx):
+    """The suggestion's accepted replies (``accepted_replies``), read once for all the checks sharing ``ctx.known``:
+    from the parts ``available_actions`` was given (their replies and ratings prefetched), else from the database."""
+    if "accepted" not in ctx.known:
+        ctx.known["accepted"] = accepted_replies(ctx.suggestion)
+    return ctx.known["accepted"]
+
+
 def _may_close(ctx):
     s = ctx.suggestion
-    replies = list(current_replies(s))
+    replies = [r for r in accepted(ctx) if r.assignment.round == s.round]  # ``current_replies``
     rated = all(r.ratings.exists() for r in replies)
     waited = s.replied_at and ctx.today > timezone.localdate(s.replied_at) + datetime.timedelta(
         days=deadlines.rule("rating_days")
@@ -139,21 +147,21 @@ def _may_close(ctx):
 
 
 def _has_unpublished(ctx):
-    if not any(r.published_at is None for r in accepted_replies(ctx.suggestion)):
+    if not any(r.published_at is None for r in accepted(ctx)):
         return "没有待公开的答复。"
     return None
 
 
 def _open_commitments(ctx):
     """Accepted B-class replies not yet carried out; a unit sees only the commitments it made itself."""
-    replies = [r for r in accepted_replies(ctx.suggestion) if r.commitment_open]
+    replies = [r for r in accepted(ctx) if r.commitment_open]
     if ctx.user.is_unit_member:
         replies = [r for r in replies if r.assignment.unit_id == ctx.user.unit_id]
     return replies
 
 
 def _has_open_commitment(ctx):
-    if not any(r.commitment_open for r in accepted_replies(ctx.suggestion)):
+    if not any(r.commitment_open for r in accepted(ctx)):
         return "没有待落实的B类承诺。"
     if not _open_commitments(ctx):
         return "只有作出承诺的单位可以记录落实情况。"
