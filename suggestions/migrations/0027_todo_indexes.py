@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("suggestions", "0025_contact_flags"),
+        ("suggestions", "0026_figure_tallies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
