@@ -31,6 +31,7 @@ from .models import (
     Reply,
     Suggestion,
 )
+from .planning import joins_as_written
 
 R = Reply.State
 AUD = Event.Audience
@@ -303,7 +304,8 @@ def suggestion_page(user, pk, *, with_actions=True, whole_timeline=False) -> Sug
     """The suggestion ``pk`` as ``user`` may see it, or 404 when they may not see it at all."""
     from . import workflow
 
-    suggestion = page_queryset(user).filter(pk=pk).first()
+    with joins_as_written(Suggestion):  # ten tables joined for one row: planned as written (``planning``)
+        suggestion = page_queryset(user).filter(pk=pk).first()
     if suggestion is None:
         raise Http404("没有这件建议，或您无权查看。")
     parts = list(suggestion.assignments.all())
