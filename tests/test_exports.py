@@ -263,6 +263,28 @@ def test_control_characters_are_dropped_not_fatal(tmp_path):
     assert (ws["A1"].value, ws["A4"].value) == ("标题", "道路改造")
 
 
+def test_the_streamed_sheet_drops_control_characters_keeps_line_breaks_and_writes_empty_text_as_nothing(
+    tmp_path,
+):
+    sheet = xlsx.Sheet(
+        name="t",
+        title="标题\x07",
+        subtitle="导出日期",
+        columns=[
+            xlsx.Column("序号", kind="int"),
+            xlsx.Column("案由", kind="wrap"),
+            xlsx.Column("日期", kind="date"),
+        ],
+        rows=[[1, "道路\x0b改造\n第二行", datetime.date(2025, 3, 3)], [2, "", None]],
+        typed=True,
+    )
+    assert xlsx.write_workbook([sheet], tmp_path / "t.xlsx") == [2]
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert ws["A1"].value == "标题" and ws["B4"].value == "道路改造\n第二行"
+    assert ws["C4"].value == datetime.datetime(2025, 3, 3) and ws["C4"].number_format == xlsx.DATE_FORMAT
+    assert (ws["B5"].value, ws["C5"].value) == (None, None)
+
+
 def test_unit_export_holds_only_its_own_rows(client, outsider_clerk, world):
     _, workbook = download(client, outsider_clerk, "export_summary")
     assert list(data_rows(workbook.active)) == ["第2号"]  # the health bureau's; the transport bureau's absent

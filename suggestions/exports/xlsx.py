@@ -192,7 +192,7 @@ def write_workbook(sheets: Iterable[Sheet], target) -> list[int]:
     """Write ``sheets`` to ``target`` (a path or a binary file); returns the number of rows of each sheet. One
     typed sheet alone (``Sheet.typed``) is streamed by ``write_streamed``."""
     sheets = list(sheets)
-    if len(sheets) == 1 and sheets[0].typed:
+    if len(sheets) == 1 and sheets[0].typed and len(sheets[0].columns) > 1:  # a title is merged across
         return [write_streamed(sheets[0], target)]
     writer = _Writer(target)
     counts = [writer.sheet(sheet) for sheet in sheets]
@@ -280,7 +280,7 @@ def write_streamed(sheet: Sheet, target) -> int:
     banners = [(0, 0, 0, last, clean_text(sheet.title), formats["title"])]
     banners.append((1, 0, 1, last, clean_text(sheet.subtitle), formats["subtitle"]))
     if not last:
-        raise ValueError("逐列格式的工作表至少要有两列。")
+        raise ValueError("逐列格式的工作表至少要有两列（标题跨列合并）。")
     (
         FastExcel(target)
         .freeze(row=HEADER_ROW + 1)
