@@ -538,8 +538,12 @@ def test_every_changelist_costs_the_same_for_more_rows(client, superuser, build_
     build_world(2)
     build_world(3)
     _more_reference_data(3)
-    session = CongressSession.objects.create(name="第九届人民代表大会第九次会议", year=2040, term=9, meeting=9)
-    FigureRevision.objects.create(session=session, revision=1)  # the triggers' row, as a write there would make
+    session = CongressSession.objects.create(
+        name="第九届人民代表大会第九次会议", year=2040, term=9, meeting=9
+    )
+    FigureRevision.objects.create(
+        session=session, revision=1
+    )  # the triggers' row, as a write there would make
     tallies.figures_for(superuser)
     more = measure()
     for model in MODELS:
