@@ -88,9 +88,7 @@ def figures_for(user, sessions=None, today: datetime.date | None = None) -> Figu
                 per_session[session_id] = tallies
         missing = [pk for pk in ids if pk not in per_session]
     if missing:
-        counted = statistics.tallies(
-            Suggestion.objects.visible_to(user).filter(session_id__in=missing), today
-        )
+        counted = statistics.tallies(Suggestion.objects.visible_to(user), today, sessions=missing)
         for pk in missing:
             per_session[pk] = counted.get(pk, {})
         if scope is not None:
