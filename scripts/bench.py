@@ -17,7 +17,9 @@ openpyxl's write-only mode writing the same row values in another; the import ti
 5,000-row workbook into a new session, rolled back afterwards.
 
 Writes ``BENCH_OUTPUT`` (default var/bench.json) in the issue's format and prints a Markdown table.
-``BENCH_CASES=list_office_unfiltered,home_deputy`` runs a subset (``python scripts/bench.py --list`` names them).
+``BENCH_CASES=list_office_unfiltered,home_deputy`` runs a subset (``python scripts/bench.py --list`` names them);
+``BENCH_PROFILE=home_office,...`` writes a pyinstrument profile of one more request of those page cases to
+``var/bench-profiles/<case>.txt``.
 """
 
 import json
@@ -327,6 +329,8 @@ class Bench:
         self.main_name = connection.settings_dict["NAME"]
         self.demo_name = demo_name
         self.clients = {}
+        # BENCH_PROFILE=detail_long_timeline,home_office: those page cases also write a pyinstrument profile
+        self.profiles = {n.strip() for n in os.environ.get("BENCH_PROFILE", "").split(",") if n.strip()}
         self.out = out
 
     def use(self, name):
@@ -431,7 +435,23 @@ class Bench:
         with CaptureQueriesContext(self.connection) as queries:
             client.get(url)
         result.queries = len(queries)
+        if case.name in self.profiles:
+            self.profile(case, client, url)
         return result
+
+    def profile(self, case, client, url):
+        """One more request under pyinstrument, its call tree written to var/bench-profiles/<case>.txt."""
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        client.get(url)
+        profiler.stop()
+        folder = ROOT / "var" / "bench-profiles"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{case.name}.txt").write_text(
+            profiler.output_text(unicode=True, color=False), encoding="utf-8"
+        )
 
     def similar(self, case, ctx):
         from django.test.utils import CaptureQueriesContext
