@@ -22,16 +22,9 @@ from .models import CongressSession, FigureRevision, FigureTally, Suggestion
 
 
 def scope_of(user) -> str | None:
-    """The key of the suggestions ``user`` may see (``Suggestion.objects.visible_to``) when it depends on
-    nothing but the rows of each session: everything, or a leader's portfolio and the key suggestions they
-    supervise. None for anyone else (their figures are counted each time)."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser or user.has_perm("suggestions.view_all"):
-        return "all"
-    if user.is_leader and user.leader_id:
-        return f"leader:{user.leader_id}"
-    return None
+    """The scope ``user``'s tallies are kept under: ``Suggestion.objects.visibility_key``, decided beside
+    ``visible_to``. None: their figures are counted each time."""
+    return Suggestion.objects.visibility_key(user)
 
 
 class Figures:

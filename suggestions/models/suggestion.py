@@ -28,6 +28,20 @@ class RatingLevel(models.IntegerChoices):
 
 
 class SuggestionQuerySet(models.QuerySet):
+    @staticmethod
+    def visibility_key(user) -> str | None:
+        """A name for what ``visible_to(user)`` holds, when that depends on nothing but the suggestions' own
+        rows: ``all`` (the office, congress staff), ``leader:<id>`` (a portfolio and its supervised key
+        suggestions); None otherwise. The figures' tallies are kept per key (``suggestions.tallies``): a change
+        to ``visible_to`` changes this beside it."""
+        if not user.is_authenticated or not user.is_active:
+            return None
+        if user.is_superuser or user.has_perm("suggestions.view_all"):
+            return "all"
+        if user.role == Role.LEADER and user.leader_id:
+            return f"leader:{user.leader_id}"
+        return None
+
     def visible_to(self, user):
         """What ``user`` may open: the office and congress staff everything, a leader their portfolio and the
         key suggestions they supervise, a unit those it handles (not one moved to another unit), a deputy the
